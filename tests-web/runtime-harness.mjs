@@ -1,0 +1,95 @@
+// Shared by runtime-*/validate-* tests: serve the repo, open a blank page in Debian's Chromium, import
+// dist/ugc-wasm.js there, and compile WAT fixtures with wabt's wat2wasm.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../scripts/serve.mjs';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const watCache = new Map();
+
+/** WAT text → wasm bytes (wabt's wat2wasm, all features on). */
+export function wat(source) {
+  let bytes = watCache.get(source);
+  if (bytes) return bytes;
+  const dir = mkdtempSync(join(tmpdir(), 'ugc-wat-'));
+  try {
+    writeFileSync(join(dir, 'm.wat'), source);
+    const result = spawnSync('wat2wasm', ['--enable-all', 'm.wat', '-o', 'm.wasm'], { cwd: dir, encoding: 'utf8' });
+    if (result.error) throw new Error(`wat2wasm not found (apt-get install wabt): ${result.error.message}`);
+    if (result.status !== 0) throw new Error(`wat2wasm failed:\n${result.stderr}\n${source}`);
+    bytes = new Uint8Array(readFileSync(join(dir, 'm.wasm')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  watCache.set(source, bytes);
+  return bytes;
+}
+
+/**
+ * A served repo + Chromium + a blank page with `window.ugc` (the dist module) and `window.rt` (a runtime),
+ * plus page helpers: `window.attempt(fn)` → `{ value }` or `{ error: { code, message, name, ... } }`.
+ */
+export async function openRuntimePage({ args = [] } = {}) {
+  if (!existsSync(join(REPO_ROOT, 'dist', 'ugc-wasm.js'))) throw new Error('dist/ missing: run npm run build');
+  const { server, url } = await startServer({ root: REPO_ROOT, port: 0 });
+  const userDataDir = mkdtempSync(join(tmpdir(), 'ugc-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc', '--enable-precise-memory-info', ...args],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(error));
+  await page.goto(`${url}/www/bench/blank.html`);
+  await page.evaluate(async () => {
+    window.ugc = await import('/dist/ugc-wasm.js');
+    window.rt = await window.ugc.createRuntime();
+    // Results cross back to node as JSON-friendly values: BigInts become { bigint: '…' }.
+    const plain = (value) =>
+      typeof value === 'bigint'
+        ? { bigint: value.toString() }
+        : Array.isArray(value)
+          ? value.map(plain)
+          : value;
+    window.plain = plain;
+    window.attempt = async (fn) => {
+      try {
+        return { value: plain(await fn()) };
+      } catch (error) {
+        const { code, name, message, errors, trap, fault } = error;
+        return { error: { code, name, message, errors, trap, fault, isUgcError: error instanceof window.ugc.UgcError } };
+      }
+    };
+    window.bytes = (array) => new Uint8Array(array);
+  });
+  return {
+    page,
+    url,
+    pageErrors,
+    async close() {
+      await context.close().catch(() => {});
+      rmSync(userDataDir, { recursive: true, force: true });
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Bytes as a plain array, for page.evaluate arguments. */
+export const arr = (bytes) => Array.from(bytes);
