@@ -1,9 +1,9 @@
 // WAT fixtures shared by the runtime tests: one well-behaved module with every export a test calls, and a
 // few modules that misbehave at load time.
 
-import { wat } from './runtime-harness.mjs';
+import { guestWat, wat } from './runtime-harness.mjs';
 
-export const GUEST = wat(`
+export const GUEST = guestWat(`
 (module
   (import "ugc" "log" (func $log (param i32 i32)))
   (type $to_i32 (func (result i32)))

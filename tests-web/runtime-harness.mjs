@@ -30,7 +30,10 @@ export function wat(source) {
   const dir = mkdtempSync(join(tmpdir(), 'ugc-wat-'));
   try {
     writeFileSync(join(dir, 'm.wat'), source);
-    const result = spawnSync('wat2wasm', ['--enable-all', 'm.wat', '-o', 'm.wasm'], { cwd: dir, encoding: 'utf8' });
+    const result = spawnSync('wat2wasm', ['--enable-all', 'm.wat', '-o', 'm.wasm'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     if (result.error) throw new Error(`wat2wasm not found (apt-get install wabt): ${result.error.message}`);
     if (result.status !== 0) throw new Error(`wat2wasm failed:\n${result.stderr}\n${source}`);
     bytes = new Uint8Array(readFileSync(join(dir, 'm.wasm')));
@@ -46,7 +49,8 @@ export function wat(source) {
  * plus page helpers: `window.attempt(fn)` → `{ value }` or `{ error: { code, message, name, ... } }`.
  */
 export async function openRuntimePage({ args = [] } = {}) {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'ugc-wasm.js'))) throw new Error('dist/ missing: run npm run build');
+  if (!existsSync(join(REPO_ROOT, 'dist', 'ugc-wasm.js')))
+    throw new Error('dist/ missing: run npm run build');
   const { server, url } = await startServer({ root: REPO_ROOT, port: 0 });
   const userDataDir = mkdtempSync(join(tmpdir(), 'ugc-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -74,7 +78,17 @@ export async function openRuntimePage({ args = [] } = {}) {
         return { value: plain(await fn()) };
       } catch (error) {
         const { code, name, message, errors, trap, fault } = error;
-        return { error: { code, name, message, errors, trap, fault, isUgcError: error instanceof window.ugc.UgcError } };
+        return {
+          error: {
+            code,
+            name,
+            message,
+            errors,
+            trap,
+            fault,
+            isUgcError: error instanceof window.ugc.UgcError,
+          },
+        };
       }
     };
     window.bytes = (array) => new Uint8Array(array);
@@ -89,6 +103,29 @@ export async function openRuntimePage({ args = [] } = {}) {
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+function leb128(value) {
+  const out = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (value !== 0);
+  return out;
+}
+
+/** `bytes` with a custom section `name` appended (wat2wasm does not emit `@custom` annotations). */
+export function withCustomSection(bytes, name, payload) {
+  const nameBytes = new TextEncoder().encode(name);
+  const body = [...leb128(nameBytes.length), ...nameBytes, ...payload];
+  return new Uint8Array([...bytes, 0, ...leb128(body.length), ...body]);
+}
+
+/** WAT → wasm declaring host ABI version 1 (the `ugc_abi` section every module importing `ugc` needs). */
+export function guestWat(source) {
+  return withCustomSection(wat(source), 'ugc_abi', [1, 0, 0, 0]);
 }
 
 /** Bytes as a plain array, for page.evaluate arguments. */

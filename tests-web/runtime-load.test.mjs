@@ -96,7 +96,11 @@ for (const isolation of ['instance', 'worker']) {
       const result = await run(
         async ({ bytes, isolation }) => {
           const script = await rt.load(window.bytes(bytes), { isolation, fuel: 50_000 });
-          const counts = [await script.call('counter'), await script.call('counter'), await script.call('counter')];
+          const counts = [
+            await script.call('counter'),
+            await script.call('counter'),
+            await script.call('counter'),
+          ];
           await script.call('count_to', 1000);
           const stats = script.stats();
           script.dispose();
@@ -156,7 +160,8 @@ for (const isolation of ['instance', 'worker']) {
         },
         { bytes: arr(GUEST), isolation },
       );
-      for (const outcome of outcomes) assert.equal(outcome.error?.code, 'bad_argument', JSON.stringify(outcome));
+      for (const outcome of outcomes)
+        assert.equal(outcome.error?.code, 'bad_argument', JSON.stringify(outcome));
     });
   });
 }

@@ -19,7 +19,10 @@ after(async () => {
 async function pick(name, bytes) {
   const { page } = harness;
   await page.setInputFiles('#file', { name, mimeType: 'application/wasm', buffer: Buffer.from(bytes) });
-  await page.waitForFunction((n) => document.getElementById('status').textContent === `Validated ${n}.`, name);
+  await page.waitForFunction(
+    (n) => document.getElementById('status').textContent === `Validated ${n}.`,
+    name,
+  );
   return page.evaluate(() => ({
     verdict: document.getElementById('verdict').textContent,
     ok: document.getElementById('verdict').dataset.ok,

@@ -26,7 +26,7 @@ const core = {
   /** A policy handle from a partial policy object (missing fields from the script profile). */
   policy(partial) {
     try {
-      return new bindings.JsPolicy(partial ?? undefined);
+      return new bindings.JsPolicy(partial == null ? undefined : JSON.stringify(partial));
     } catch (error) {
       rethrow(error, 'bad_argument');
     }
@@ -48,15 +48,6 @@ const core = {
       const reason = typeof error?.code === 'string' ? error.code : 'internal';
       const code = CAP_ERRORS.has(reason) ? 'memory_limit' : 'load_failed';
       throw new UgcError(code, `prepare: ${error?.message ?? String(error)}`, { reason });
-    }
-  },
-
-  /** `{ name: { params, results } }` for every exported function (wasm value type names). */
-  exportSignatures(bytes) {
-    try {
-      return bindings.exportSignatures(bytes);
-    } catch (error) {
-      rethrow(error, 'load_failed');
     }
   },
 

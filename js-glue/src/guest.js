@@ -58,7 +58,10 @@ export function classify(error, fuelLeft, where) {
     return new UgcError('load_failed', `${error.message}${at}`, { export: where });
   }
   if (typeof WebAssembly.Exception === 'function' && error instanceof WebAssembly.Exception) {
-    return new UgcError('trap', `uncaught wasm exception${at}`, { trap: 'uncaught_exception', export: where });
+    return new UgcError('trap', `uncaught wasm exception${at}`, {
+      trap: 'uncaught_exception',
+      export: where,
+    });
   }
   // A TypeError at the JS↔wasm boundary (argument or result conversion): the guest never ran, or ran to
   // completion; it is the caller's mistake, so the script is not faulted.
@@ -153,7 +156,8 @@ export class Guest {
   exportFn(name) {
     let fn = this.exportCache.get(name);
     if (fn !== undefined) return fn;
-    fn = typeof name === 'string' && !name.startsWith(RESERVED_PREFIX) ? this.instance.exports[name] : undefined;
+    fn =
+      typeof name === 'string' && !name.startsWith(RESERVED_PREFIX) ? this.instance.exports[name] : undefined;
     if (typeof fn !== 'function' || !Object.hasOwn(this.instance.exports, name)) {
       throw new UgcError('unknown_export', `no exported function named ${JSON.stringify(String(name))}`, {
         export: String(name),
@@ -168,7 +172,8 @@ export class Guest {
     if (this.fault !== null) throw this.faultedError();
     if (this.instance === null) throw new UgcError('faulted', 'script is not instantiated');
     const fn = this.exportFn(name);
-    const signature = this.signatures?.[name];
+    const signature =
+      this.signatures !== null && Object.hasOwn(this.signatures, name) ? this.signatures[name] : undefined;
     checkArgs(name, fn, signature?.params, args);
     return this.invoke(name, fn, args);
   }

@@ -9,7 +9,6 @@ import { ModuleCache } from './module-cache.js';
 import { Script } from './script.js';
 
 const ISOLATIONS = new Set(['instance', 'worker']);
-const DEFAULT_TIMEOUT_MS = 1000;
 const MAX_FUEL = (1n << 63n) - 1n;
 
 /** Accepts an ArrayBuffer or any ArrayBuffer view; anything else is `bad_argument`. */
@@ -28,6 +27,15 @@ function positiveInteger(value, name, max) {
     throw new UgcError('bad_argument', `${name} ${value} exceeds the policy's limit of ${max}`);
   }
   return value;
+}
+
+/** `{ [export]: { params, results } }` for the exported functions in a validator report. */
+function exportSignatures(report) {
+  const signatures = Object.create(null);
+  for (const entry of report.exports) {
+    if (entry.kind === 'func' && entry.signature) signatures[entry.name] = entry.signature;
+  }
+  return signatures;
 }
 
 class Runtime {
@@ -72,7 +80,12 @@ class Runtime {
   /** Runtime-wide counters: live scripts and the compiled-module cache. */
   stats() {
     const cache = this.#cache;
-    return { liveScripts: this.#live, cachedModules: cache.size, cacheHits: cache.hits, compiles: cache.misses };
+    return {
+      liveScripts: this.#live,
+      cachedModules: cache.size,
+      cacheHits: cache.hits,
+      compiles: cache.misses,
+    };
   }
 
   #loadOptions(options) {
@@ -82,7 +95,10 @@ class Runtime {
     const limits = this.#limits;
     const isolation = options.isolation ?? 'instance';
     if (!ISOLATIONS.has(isolation)) {
-      throw new UgcError('bad_argument', `isolation must be 'instance' or 'worker', got ${String(isolation)}`);
+      throw new UgcError(
+        'bad_argument',
+        `isolation must be 'instance' or 'worker', got ${String(isolation)}`,
+      );
     }
     let fuel = null;
     if (limits.metering) {
@@ -94,12 +110,13 @@ class Runtime {
       options.maxMemoryPages === undefined
         ? limits.maxMemoryPages
         : positiveInteger(options.maxMemoryPages, 'maxMemoryPages', limits.maxMemoryPages);
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = options.timeoutMs ?? limits.timeoutMs;
     if (!(typeof timeoutMs === 'number' && timeoutMs > 0)) {
       throw new UgcError('bad_argument', `timeoutMs must be a positive number, got ${String(timeoutMs)}`);
     }
     const onLog = options.onLog ?? this.#onLog;
-    if (onLog !== null && typeof onLog !== 'function') throw new UgcError('bad_argument', 'onLog must be a function');
+    if (onLog !== null && typeof onLog !== 'function')
+      throw new UgcError('bad_argument', 'onLog must be a function');
     return { isolation, fuel, maxMemoryPages, timeoutMs, onLog };
   }
 
@@ -117,9 +134,8 @@ class Runtime {
     const key = `${verdict.report.sha256}/${opts.maxMemoryPages}/${prepareOptions.maxTableElements}/${prepareOptions.metering}`;
     const compiled = await this.#cache.get(key, async () => {
       const prepared = this.#core.prepare(input, prepareOptions);
-      const signatures = this.#core.exportSignatures(input);
       try {
-        return { module: await WebAssembly.compile(prepared), signatures };
+        return await WebAssembly.compile(prepared);
       } catch (error) {
         throw new UgcError('load_failed', `compiling the prepared module failed: ${error.message}`);
       }
@@ -127,14 +143,14 @@ class Runtime {
     const backendOptions = {
       fuel: opts.fuel,
       abiImports: this.#abi.imports,
-      signatures: compiled.signatures,
+      signatures: exportSignatures(verdict.report),
       onLog: opts.onLog,
       timeoutMs: opts.timeoutMs,
     };
     const backend =
       opts.isolation === 'worker'
-        ? new WorkerBackend(compiled.module, backendOptions)
-        : new InstanceBackend(compiled.module, backendOptions);
+        ? new WorkerBackend(compiled, backendOptions)
+        : new InstanceBackend(compiled, backendOptions);
     try {
       await backend.start();
     } catch (error) {

@@ -34,7 +34,10 @@ export class Script {
   callSync(name, ...args) {
     const backend = this.#live();
     if (this.#isolation !== 'instance') {
-      throw new UgcError('bad_argument', `callSync needs instance isolation (this script uses ${this.#isolation})`);
+      throw new UgcError(
+        'bad_argument',
+        `callSync needs instance isolation (this script uses ${this.#isolation})`,
+      );
     }
     return backend.callSync(name, args);
   }

@@ -37,7 +37,8 @@ export class WorkerBackend {
       event.preventDefault();
       this.crash(new UgcError('load_failed', `script worker failed: ${event.message ?? 'unknown error'}`));
     };
-    worker.onmessageerror = () => this.crash(new UgcError('load_failed', 'script worker sent an unreadable message'));
+    worker.onmessageerror = () =>
+      this.crash(new UgcError('load_failed', 'script worker sent an unreadable message'));
     this.worker = worker;
   }
 
@@ -80,7 +81,12 @@ export class WorkerBackend {
     const entry = this.pending.get(id);
     if (entry === undefined) return;
     const what = entry.name ? `call to ${entry.name}` : 'script start-up';
-    this.crash(new UgcError('timeout', `${what} exceeded ${this.timeoutMs} ms; worker terminated`, { export: entry.name }), id);
+    this.crash(
+      new UgcError('timeout', `${what} exceeded ${this.timeoutMs} ms; worker terminated`, {
+        export: entry.name,
+      }),
+      id,
+    );
   }
 
   /** Kills the worker and fails everything in flight: `id` with `error`, the rest as faulted. */

@@ -1,16 +1,15 @@
 //! wasm-bindgen bindings: the only Rust that knows about JS.
 //!
 //! `js-glue/src/core.js` is the one JS module calling these; the public JS API (`createRuntime`) is
-//! built on top of them. Errors cross as plain `{ code, message, offset? }` objects.
+//! built on top of them. Errors cross as plain `{ code, message, offset }` objects.
 
 mod convert;
 mod policy;
-mod signatures;
 
 use wasm_bindgen::prelude::*;
 
 use crate::prepare::PrepareOptions;
-use convert::{error_object, to_js};
+use convert::{error_object, to_js, Verdict};
 pub use policy::JsPolicy;
 
 /// Runs once when the module is instantiated: readable panics in debug builds (`npm run build -- --dev`).
@@ -21,11 +20,11 @@ fn start() {
 }
 
 /// `{ ok, report, errors: [{ code, message, offset }] }` for `bytes` under `policy`: the same codes and
-/// report as the CLI. Never throws for a bad module: rejection is data.
+/// report as the CLI. Never throws for a bad module: rejection is data. `report` is the policy-free
+/// description (`inspect`) when the module is refused but still parses, `null` otherwise.
 #[wasm_bindgen]
-pub fn validate(bytes: &[u8], policy: &JsPolicy) -> JsValue {
-    let outcome = convert::Verdict::of(bytes, policy.inner());
-    to_js(&outcome).unwrap_or_else(|err| err)
+pub fn validate(bytes: &[u8], policy: &JsPolicy) -> Result<JsValue, JsValue> {
+    to_js(&Verdict::of(bytes, policy.inner()))
 }
 
 /// Options for [`prepare`], as JS passes them.
@@ -57,13 +56,4 @@ pub fn prepare(bytes: &[u8], options: JsValue) -> Result<Vec<u8>, JsValue> {
 #[wasm_bindgen]
 pub fn abi() -> Result<JsValue, JsValue> {
     to_js(&crate::abi::describe())
-}
-
-/// `{ [export]: { params, results } }` for every exported function, so JS can check arguments before
-/// entering the guest (the JS API cannot reflect on a function's parameter types).
-#[wasm_bindgen(js_name = exportSignatures)]
-pub fn export_signatures(bytes: &[u8]) -> Result<JsValue, JsValue> {
-    let signatures = signatures::export_signatures(bytes)
-        .map_err(|err| error_object("malformed_module", err.message(), Some(err.offset() as u64)))?;
-    to_js(&signatures)
 }

@@ -1,8 +1,7 @@
-//! `JsPolicy`: a policy built from a partial JS object over the `script` profile, kept on the Rust side
-//! so validating many modules does not re-parse it.
+//! `JsPolicy`: a policy parsed once from JS (a partial JSON object over the `script` profile, exactly as
+//! the CLI reads `--policy`) and kept on the Rust side, so validating many modules does not re-parse it.
 
 use serde::Serialize;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{error_object, to_js};
@@ -13,49 +12,28 @@ pub struct JsPolicy {
     inner: Policy,
 }
 
-/// Overlays `overrides` on `base`: objects merge key by key, anything else replaces.
-fn merge(base: &mut Value, overrides: Value) {
-    match (base, overrides) {
-        (Value::Object(base), Value::Object(overrides)) => {
-            for (key, value) in overrides {
-                match base.get_mut(&key) {
-                    Some(slot) => merge(slot, value),
-                    None => {
-                        base.insert(key, value);
-                    }
-                }
-            }
-        }
-        (slot, value) => *slot = value,
-    }
-}
-
-/// What `load` needs from the policy, in the JS option names.
+/// What `load` takes from the policy, under the JS option names.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Limits {
+struct LoadLimits {
     fuel: u64,
     max_memory_pages: u32,
     max_table_elements: u32,
     metering: bool,
+    timeout_ms: u32,
 }
 
 #[wasm_bindgen]
 impl JsPolicy {
-    /// The `script` profile with `partial` (a possibly partial policy object) laid over it.
-    /// Throws `{ code: "bad_argument", message }` for unknown fields or wrong types.
+    /// `json`: a policy as JSON text, possibly partial; `undefined` for the `script` profile.
+    /// Throws `{ code: "bad_argument", message }` for unknown fields, wrong types or non-objects.
     #[wasm_bindgen(constructor)]
-    pub fn new(partial: JsValue) -> Result<JsPolicy, JsValue> {
-        let bad = |message: String| error_object("bad_argument", &format!("policy: {message}"), None);
-        let mut value = serde_json::to_value(Policy::default()).map_err(|err| bad(err.to_string()))?;
-        if !partial.is_undefined() && !partial.is_null() {
-            let overrides: Value = serde_wasm_bindgen::from_value(partial).map_err(|err| bad(err.to_string()))?;
-            if !overrides.is_object() {
-                return Err(bad("must be an object".to_owned()));
-            }
-            merge(&mut value, overrides);
-        }
-        let inner = serde_json::from_value(value).map_err(|err| bad(err.to_string()))?;
+    pub fn new(json: Option<String>) -> Result<JsPolicy, JsValue> {
+        let inner = match json {
+            None => Policy::default(),
+            Some(json) => Policy::from_json(&json)
+                .map_err(|err| error_object("bad_argument", &err.to_string(), None))?,
+        };
         Ok(JsPolicy { inner })
     }
 
@@ -65,16 +43,23 @@ impl JsPolicy {
         to_js(&self.inner)
     }
 
-    /// `{ fuel, maxMemoryPages, maxTableElements, metering }`: the defaults and caps `load` applies.
+    /// `{ fuel, maxMemoryPages, maxTableElements, metering, timeoutMs }`: the defaults and caps `load`
+    /// applies. Caps beyond what prepare accepts (u32) saturate.
     pub fn limits(&self) -> Result<JsValue, JsValue> {
         let policy = &self.inner;
-        to_js(&Limits {
+        to_js(&LoadLimits {
             fuel: policy.fuel_per_call,
-            max_memory_pages: policy.max_memory_pages,
-            max_table_elements: policy.max_table_elements,
-            metering: policy.metering,
+            max_memory_pages: saturate(policy.max_memory_pages),
+            max_table_elements: saturate(policy.max_table_elements),
+            // Every profile meters: fuel is the only preemption in instance isolation.
+            metering: true,
+            timeout_ms: policy.timeout_ms,
         })
     }
+}
+
+fn saturate(value: u64) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
 }
 
 impl JsPolicy {
