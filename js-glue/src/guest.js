@@ -73,32 +73,46 @@ export function classify(error, fuelLeft, where) {
 
 export const FAULTLESS = new Set(['bad_argument', 'unknown_export']);
 
-const NUMBER_TYPES = new Set(['i32', 'f32', 'f64']);
+// What `typeof` an argument of each wasm type must be. Other types (v128, references) cannot be passed.
+const ARG_KINDS = { i32: 'number', f32: 'number', f64: 'number', i64: 'bigint' };
 
-/** Checks argument count and types before entering the guest, so bad input never faults a script. */
-function checkArgs(name, fn, params, args) {
-  const expected = params ? params.length : fn.length;
-  if (args.length !== expected) {
-    throw new UgcError('bad_argument', `${name} takes ${expected} argument(s), got ${args.length}`, {
-      export: name,
-    });
-  }
-  for (let i = 0; i < args.length; i++) {
-    const type = params?.[i];
-    const kind = typeof args[i];
-    const ok =
-      type === 'i64'
-        ? kind === 'bigint'
-        : NUMBER_TYPES.has(type)
-          ? kind === 'number'
-          : type === undefined && (kind === 'number' || kind === 'bigint');
-    if (!ok) {
-      const want = type === 'i64' ? 'a BigInt (i64)' : type ? `a number (${type})` : 'a number or BigInt';
-      throw new UgcError('bad_argument', `${name}: argument ${i} must be ${want}, got ${kind}`, {
+/**
+ * The argument check for one export, built once: `check(args)` is a fast boolean test; `explain(args)` the
+ * `bad_argument` error when it fails. Without a signature, the count is `fn.length` and any number or
+ * BigInt passes (the JS API then converts or throws TypeError, still reported as bad_argument).
+ */
+function argumentChecker(name, fn, params) {
+  const kinds = params ? params.map((type) => ARG_KINDS[type] ?? 'unsupported') : null;
+  const count = kinds ? kinds.length : fn.length;
+  const check = (args) => {
+    if (args.length !== count) return false;
+    for (let i = 0; i < count; i++) {
+      const kind = typeof args[i];
+      if (kinds ? kind !== kinds[i] : kind !== 'number' && kind !== 'bigint') return false;
+    }
+    return true;
+  };
+  const explain = (args) => {
+    if (args.length !== count) {
+      return new UgcError('bad_argument', `${name} takes ${count} argument(s), got ${args.length}`, {
         export: name,
       });
     }
-  }
+    const i = args.findIndex((arg, k) =>
+      kinds ? typeof arg !== kinds[k] : !['number', 'bigint'].includes(typeof arg),
+    );
+    const want = !kinds
+      ? 'a number or BigInt'
+      : kinds[i] === 'bigint'
+        ? 'a BigInt (i64)'
+        : kinds[i] === 'number'
+          ? `a number (${params[i]})`
+          : `something JS cannot pass (${params[i]})`;
+    return new UgcError('bad_argument', `${name}: argument ${i} must be ${want}, got ${typeof args[i]}`, {
+      export: name,
+    });
+  };
+  return { fn, check, explain };
 }
 
 export class Guest {
@@ -122,8 +136,8 @@ export class Guest {
     this.exportCache = new Map();
     this.fault = null;
     this.calls = 0;
-    this.fuelUsed = 0;
-    this.fuelUsedTotal = 0;
+    this.metered = false;
+    this.fuelGlobal = null;
     this.ctx = null;
   }
 
@@ -138,7 +152,8 @@ export class Guest {
     try {
       instance = new WebAssembly.Instance(this.module, imports);
     } catch (error) {
-      throw classify(error, null, 'instantiation');
+      this.fault = classify(error, null, 'instantiation');
+      throw this.fault;
     }
     this.instance = instance;
     this.ctx.attach(instance, MEMORY_EXPORT);
@@ -150,56 +165,78 @@ export class Guest {
     const start = instance.exports[START_EXPORT];
     if (typeof start === 'function') this.invoke(START_EXPORT, start, []);
     this.calls = 0;
+    this.metered = false;
   }
 
-  /** The callable export `name`, or an `unknown_export` error. Reserved `__ugc_*` exports are hidden. */
-  exportFn(name) {
-    let fn = this.exportCache.get(name);
-    if (fn !== undefined) return fn;
-    fn =
-      typeof name === 'string' && !name.startsWith(RESERVED_PREFIX) ? this.instance.exports[name] : undefined;
-    if (typeof fn !== 'function' || !Object.hasOwn(this.instance.exports, name)) {
+  /** The callable export `name` with its argument check, or an `unknown_export` error (`__ugc_*` hidden). */
+  resolveExport(name) {
+    const exports = this.instance.exports;
+    const fn =
+      typeof name === 'string' && !name.startsWith(RESERVED_PREFIX) && Object.hasOwn(exports, name)
+        ? exports[name]
+        : undefined;
+    if (typeof fn !== 'function') {
       throw new UgcError('unknown_export', `no exported function named ${JSON.stringify(String(name))}`, {
         export: String(name),
       });
     }
-    this.exportCache.set(name, fn);
-    return fn;
+    const signature =
+      this.signatures !== null && Object.hasOwn(this.signatures, name) ? this.signatures[name] : undefined;
+    const entry = argumentChecker(name, fn, signature?.params);
+    this.exportCache.set(name, entry);
+    return entry;
   }
 
   /** Calls export `name` with `args` (an array); returns its result. Throws a UgcError. */
   call(name, args) {
     if (this.fault !== null) throw this.faultedError();
     if (this.instance === null) throw new UgcError('faulted', 'script is not instantiated');
-    const fn = this.exportFn(name);
-    const signature =
-      this.signatures !== null && Object.hasOwn(this.signatures, name) ? this.signatures[name] : undefined;
-    checkArgs(name, fn, signature?.params, args);
-    return this.invoke(name, fn, args);
+    const entry = this.exportCache.get(name) ?? this.resolveExport(name);
+    if (!entry.check(args)) throw entry.explain(args);
+    return this.invoke(name, entry.fn, args);
   }
 
   invoke(name, fn, args) {
     const fuel = this.fuelGlobal;
     if (fuel !== null) fuel.value = this.fuel;
-    this.ctx.fault = null;
+    const ctx = this.ctx;
+    ctx.fault = null;
     let result;
     try {
-      result = fn(...args);
+      // Spread-free calls for the common arities keep the hot path allocation-free.
+      switch (args.length) {
+        case 0:
+          result = fn();
+          break;
+        case 1:
+          result = fn(args[0]);
+          break;
+        case 2:
+          result = fn(args[0], args[1]);
+          break;
+        case 3:
+          result = fn(args[0], args[1], args[2]);
+          break;
+        default:
+          result = fn(...args);
+      }
     } catch (error) {
-      throw this.fail(error, name);
-    } finally {
       this.calls++;
-      if (fuel !== null) this.account(fuel.value);
+      this.metered = true;
+      throw this.fail(error, name);
     }
+    this.calls++;
+    this.metered = true;
     // The guest may have caught a host trap with exception handling; the fault stands regardless.
-    if (this.ctx.fault !== null) throw this.fail(this.ctx.fault, name);
+    if (ctx.fault !== null) throw this.fail(ctx.fault, name);
     return result;
   }
 
-  account(left) {
-    const used = left < 0n ? this.fuel : this.fuel - left;
-    this.fuelUsed = Number(used);
-    this.fuelUsedTotal += this.fuelUsed;
+  /** Fuel the last call used, read lazily from the global (reading an i64 global allocates a BigInt). */
+  fuelUsed() {
+    if (!this.metered || this.fuelGlobal === null) return 0;
+    const left = this.fuelGlobal.value;
+    return Number(left < 0n ? this.fuel : this.fuel - left);
   }
 
   fail(error, name) {
@@ -220,8 +257,7 @@ export class Guest {
   stats() {
     const memory = this.ctx?.memory;
     return {
-      fuelUsed: this.fuelUsed,
-      fuelUsedTotal: this.fuelUsedTotal,
+      fuelUsed: this.fuelUsed(),
       fuelLimit: this.fuel === null ? null : Number(this.fuel),
       memoryBytes: memory ? memory.buffer.byteLength : 0,
       calls: this.calls,

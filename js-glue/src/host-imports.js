@@ -10,6 +10,7 @@ import { UgcError } from './errors.js';
 export const MAX_LOG_BYTES = 16 * 1024;
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
+const SHORT_STRING = 64;
 
 /**
  * What a running guest's host functions share: its memory, its log sink and the pending fault.
@@ -22,6 +23,7 @@ export class HostContext {
     this.fault = null;
     this.onLog = onLog ?? null;
     this.logCount = 0;
+    this.view = undefined;
   }
 
   /** Called once the instance exists; host functions run only after this. */
@@ -36,25 +38,48 @@ export class HostContext {
     throw error;
   }
 
-  /** A view of guest memory [ptr, ptr+len), or a `bad_pointer` trap when it is out of bounds. */
-  bytes(ptr, len, fn) {
-    // i32 arguments arrive signed; guest pointers and lengths are unsigned.
-    const start = ptr >>> 0;
-    const length = len >>> 0;
-    if (this.memory === null) this.trap('bad_pointer', `${fn}: the module has no memory to read from`);
+  /** Guest memory as bytes; re-created after memory.grow replaced the buffer. */
+  u8() {
     const buffer = this.memory.buffer;
-    if (start + length > buffer.byteLength) {
-      this.trap(
-        'bad_pointer',
-        `${fn}: range [${start}, ${start + length}) is outside guest memory (${buffer.byteLength} bytes)`,
-      );
-    }
-    return new Uint8Array(buffer, start, length);
+    if (this.view === undefined || this.view.buffer !== buffer) this.view = new Uint8Array(buffer);
+    return this.view;
   }
 
+  /** Checks [ptr, ptr+len) lies in guest memory (else a `bad_pointer` trap); returns the unsigned start. */
+  range(ptr, len, fn) {
+    // i32 arguments arrive signed; guest pointers and lengths are unsigned.
+    const start = ptr >>> 0;
+    const end = start + (len >>> 0);
+    if (this.memory === null) this.trap('bad_pointer', `${fn}: the module has no memory to read from`);
+    const size = this.memory.buffer.byteLength;
+    if (end > size) {
+      this.trap('bad_pointer', `${fn}: range [${start}, ${end}) is outside guest memory (${size} bytes)`);
+    }
+    return start;
+  }
+
+  /** A copy-free view of guest memory [ptr, ptr+len), bounds-checked. */
+  bytes(ptr, len, fn) {
+    const start = this.range(ptr, len, fn);
+    return this.u8().subarray(start, start + (len >>> 0));
+  }
+
+  /** The UTF-8 string at [ptr, ptr+len), bounds-checked, at most `maxBytes` decoded. */
   string(ptr, len, fn, maxBytes) {
-    const view = this.bytes(ptr, len, fn);
-    return decoder.decode(view.length > maxBytes ? view.subarray(0, maxBytes) : view);
+    const start = this.range(ptr, len, fn);
+    const length = Math.min(len >>> 0, maxBytes);
+    const u8 = this.u8();
+    // Short ASCII strings (most log lines) skip TextDecoder, whose per-call cost dominates small strings.
+    if (length <= SHORT_STRING) {
+      let text = '';
+      for (let i = start; i < start + length; i++) {
+        const byte = u8[i];
+        if (byte > 0x7f) return decoder.decode(u8.subarray(start, start + length));
+        text += String.fromCharCode(byte);
+      }
+      return text;
+    }
+    return decoder.decode(u8.subarray(start, start + length));
   }
 }
 

@@ -29,6 +29,12 @@ function positiveInteger(value, name, max) {
   return value;
 }
 
+function hex(buffer) {
+  let out = '';
+  for (const byte of new Uint8Array(buffer)) out += byte.toString(16).padStart(2, '0');
+  return out;
+}
+
 /** `{ [export]: { params, results } }` for the exported functions in a validator report. */
 function exportSignatures(report) {
   const signatures = Object.create(null);
@@ -120,37 +126,63 @@ class Runtime {
     return { isolation, fuel, maxMemoryPages, timeoutMs, onLog };
   }
 
-  /** Validates, prepares, compiles (once per module and options) and instantiates a script. */
-  async load(bytes, options = {}) {
-    const input = toBytes(bytes);
-    const opts = this.#loadOptions(options);
-    const verdict = this.#core.validate(input, this.#policy);
-    if (!verdict.ok) throw new ValidationError(verdict.errors, verdict.report);
-    const prepareOptions = {
-      maxMemoryPages: opts.maxMemoryPages,
-      maxTableElements: this.#limits.maxTableElements,
-      metering: this.#limits.metering,
-    };
-    const key = `${verdict.report.sha256}/${opts.maxMemoryPages}/${prepareOptions.maxTableElements}/${prepareOptions.metering}`;
-    const compiled = await this.#cache.get(key, async () => {
+  /**
+   * The compiled module and report for `input`, from the cache when this module was loaded before with the
+   * same prepare options. The key is the SHA-256 of the bytes (WebCrypto, native speed) so a cache hit skips
+   * validation too; validation depends only on the bytes and this runtime's fixed policy. Without WebCrypto
+   * (insecure contexts) the validator's own SHA-256 is the key and every load validates.
+   */
+  async #compiled(input, prepareOptions) {
+    const options = `${prepareOptions.maxMemoryPages}/${prepareOptions.maxTableElements}/${prepareOptions.metering}`;
+    const subtle = globalThis.crypto?.subtle;
+    let verdict = null;
+    let digest;
+    if (subtle) {
+      digest = hex(await subtle.digest('SHA-256', input));
+    } else {
+      verdict = this.#validated(input);
+      digest = verdict.report.sha256;
+    }
+    return this.#cache.get(`${digest}/${options}`, async () => {
+      const report = (verdict ?? this.#validated(input)).report;
       const prepared = this.#core.prepare(input, prepareOptions);
+      let module;
       try {
-        return await WebAssembly.compile(prepared);
+        module = await WebAssembly.compile(prepared);
       } catch (error) {
         throw new UgcError('load_failed', `compiling the prepared module failed: ${error.message}`);
       }
+      return { module, report, signatures: exportSignatures(report) };
+    });
+  }
+
+  #validated(input) {
+    const verdict = this.#core.validate(input, this.#policy);
+    if (!verdict.ok) throw new ValidationError(verdict.errors, verdict.report);
+    return verdict;
+  }
+
+  /** Validates, prepares, compiles (once per module and options) and instantiates a script. */
+  async load(bytes, options = {}) {
+    // A private copy: the caller may reuse its buffer while we await.
+    const input = toBytes(bytes).slice();
+    const opts = this.#loadOptions(options);
+    const compiled = await this.#compiled(input, {
+      maxMemoryPages: opts.maxMemoryPages,
+      maxTableElements: this.#limits.maxTableElements,
+      metering: this.#limits.metering,
     });
     const backendOptions = {
       fuel: opts.fuel,
       abiImports: this.#abi.imports,
-      signatures: exportSignatures(verdict.report),
+      signatures: compiled.signatures,
       onLog: opts.onLog,
       timeoutMs: opts.timeoutMs,
     };
     const backend =
       opts.isolation === 'worker'
-        ? new WorkerBackend(compiled, backendOptions)
-        : new InstanceBackend(compiled, backendOptions);
+        ? new WorkerBackend(compiled.module, backendOptions)
+        : new InstanceBackend(compiled.module, backendOptions);
     try {
       await backend.start();
     } catch (error) {
@@ -160,7 +192,7 @@ class Runtime {
     this.#live++;
     return new Script(backend, {
       isolation: opts.isolation,
-      report: verdict.report,
+      report: compiled.report,
       onDispose: () => this.#live--,
     });
   }

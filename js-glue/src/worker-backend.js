@@ -133,7 +133,6 @@ export class WorkerBackend {
   stats() {
     const base = this.lastStats ?? {
       fuelUsed: 0,
-      fuelUsedTotal: 0,
       fuelLimit: this.fuelLimit,
       memoryBytes: 0,
       calls: 0,
