@@ -4,6 +4,7 @@
 // the worker backend drives it inside a dedicated Web Worker. It is synchronous on purpose (callSync).
 
 import { UgcError } from './errors.js';
+import { fuelControl } from './fuel.js';
 import { HostContext, buildImports } from './host-imports.js';
 
 /** Reserved exports prepare adds (see crate/src/prepare). */
@@ -34,14 +35,14 @@ function trapKind(message) {
 
 /**
  * Turns whatever a guest call (or instantiation) threw into a UgcError.
- * `fuelLeft` is the fuel global after the throw (null when the module is not metered).
+ * `fuelLeft` is the fuel left after the throw, a number (null when the module is not metered).
  */
 export function classify(error, fuelLeft, where) {
   if (error instanceof UgcError) return error;
   const at = where ? ` (in ${where})` : '';
   if (error instanceof WebAssembly.RuntimeError) {
     // Metered code runs `unreachable` when fuel would go negative and leaves the global negative.
-    if (fuelLeft !== null && fuelLeft < 0n) {
+    if (fuelLeft !== null && fuelLeft < 0) {
       return new UgcError('fuel_exhausted', `fuel exhausted${at}`, { export: where });
     }
     return new UgcError('trap', `${error.message}${at}`, { trap: trapKind(error.message), export: where });
@@ -137,7 +138,8 @@ export class Guest {
     this.fault = null;
     this.calls = 0;
     this.metered = false;
-    this.fuelGlobal = null;
+    this.fuelCtl = null;
+    this.fuelLimit = fuel === null ? null : Number(fuel);
     this.ctx = null;
   }
 
@@ -158,10 +160,11 @@ export class Guest {
     this.instance = instance;
     this.ctx.attach(instance, MEMORY_EXPORT);
     const fuel = instance.exports[FUEL_EXPORT];
-    this.fuelGlobal = fuel instanceof WebAssembly.Global ? fuel : null;
-    if (this.fuel !== null && this.fuelGlobal === null) {
+    if (this.fuel !== null && !(fuel instanceof WebAssembly.Global)) {
       throw new UgcError('load_failed', `metered module has no ${FUEL_EXPORT} export`);
     }
+    this.fuelCtl = this.fuel === null ? null : fuelControl(fuel, this.fuel);
+    this.fuelLimit = this.fuel === null ? null : Number(this.fuel);
     const start = instance.exports[START_EXPORT];
     if (typeof start === 'function') this.invoke(START_EXPORT, start, []);
     this.calls = 0;
@@ -197,8 +200,8 @@ export class Guest {
   }
 
   invoke(name, fn, args) {
-    const fuel = this.fuelGlobal;
-    if (fuel !== null) fuel.value = this.fuel;
+    const fuel = this.fuelCtl;
+    if (fuel !== null) fuel.refuel();
     const ctx = this.ctx;
     ctx.fault = null;
     let result;
@@ -232,15 +235,15 @@ export class Guest {
     return result;
   }
 
-  /** Fuel the last call used, read lazily from the global (reading an i64 global allocates a BigInt). */
+  /** Fuel the last call used, read when asked rather than after every call. */
   fuelUsed() {
-    if (!this.metered || this.fuelGlobal === null) return 0;
-    const left = this.fuelGlobal.value;
-    return Number(left < 0n ? this.fuel : this.fuel - left);
+    if (!this.metered || this.fuelCtl === null) return 0;
+    const left = this.fuelCtl.left();
+    return left < 0 ? this.fuelLimit : this.fuelLimit - left;
   }
 
   fail(error, name) {
-    const left = this.fuelGlobal !== null ? this.fuelGlobal.value : null;
+    const left = this.fuelCtl !== null ? this.fuelCtl.left() : null;
     const typed = this.ctx.fault ?? classify(error, left, name);
     if (!FAULTLESS.has(typed.code)) this.fault = typed;
     return typed;
@@ -258,7 +261,7 @@ export class Guest {
     const memory = this.ctx?.memory;
     return {
       fuelUsed: this.fuelUsed(),
-      fuelLimit: this.fuel === null ? null : Number(this.fuel),
+      fuelLimit: this.fuelLimit,
       memoryBytes: memory ? memory.buffer.byteLength : 0,
       calls: this.calls,
       faulted: this.fault !== null,
@@ -272,7 +275,7 @@ export class Guest {
     this.instance = null;
     this.exportCache.clear();
     this.ctx = null;
-    this.fuelGlobal = null;
+    this.fuelCtl = null;
     this.module = null;
   }
 }

@@ -23,13 +23,14 @@ export class HostContext {
     this.fault = null;
     this.onLog = onLog ?? null;
     this.logCount = 0;
-    this.view = undefined;
+    this.view = new Uint8Array(0);
   }
 
   /** Called once the instance exists; host functions run only after this. */
   attach(instance, memoryExport) {
     const memory = instance.exports[memoryExport];
     this.memory = memory instanceof WebAssembly.Memory ? memory : null;
+    this.view = this.memory === null ? new Uint8Array(0) : new Uint8Array(this.memory.buffer);
   }
 
   trap(code, message) {
@@ -38,22 +39,27 @@ export class HostContext {
     throw error;
   }
 
-  /** Guest memory as bytes; re-created after memory.grow replaced the buffer. */
+  /** Guest memory as bytes. memory.grow detaches the old buffer (length 0), so a stale view shows as short. */
   u8() {
-    const buffer = this.memory.buffer;
-    if (this.view === undefined || this.view.buffer !== buffer) this.view = new Uint8Array(buffer);
     return this.view;
   }
 
-  /** Checks [ptr, ptr+len) lies in guest memory (else a `bad_pointer` trap); returns the unsigned start. */
+  /**
+   * Checks [ptr, ptr+len) lies in guest memory (else a `bad_pointer` trap); returns the unsigned start.
+   * Checks against the cached view first and only re-reads `memory.buffer` (slow) when that fails.
+   */
   range(ptr, len, fn) {
     // i32 arguments arrive signed; guest pointers and lengths are unsigned.
     const start = ptr >>> 0;
     const end = start + (len >>> 0);
+    if (end <= this.view.length) return start;
     if (this.memory === null) this.trap('bad_pointer', `${fn}: the module has no memory to read from`);
-    const size = this.memory.buffer.byteLength;
-    if (end > size) {
-      this.trap('bad_pointer', `${fn}: range [${start}, ${end}) is outside guest memory (${size} bytes)`);
+    this.view = new Uint8Array(this.memory.buffer);
+    if (end > this.view.length) {
+      this.trap(
+        'bad_pointer',
+        `${fn}: range [${start}, ${end}) is outside guest memory (${this.view.length} bytes)`,
+      );
     }
     return start;
   }
