@@ -10,7 +10,6 @@ import { UgcError } from './errors.js';
 export const MAX_LOG_BYTES = 16 * 1024;
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
-const SHORT_STRING = 64;
 
 /**
  * What a running guest's host functions share: its memory, its log sink and the pending fault.
@@ -39,11 +38,6 @@ export class HostContext {
     throw error;
   }
 
-  /** Guest memory as bytes. memory.grow detaches the old buffer (length 0), so a stale view shows as short. */
-  u8() {
-    return this.view;
-  }
-
   /**
    * Checks [ptr, ptr+len) lies in guest memory (else a `bad_pointer` trap); returns the unsigned start.
    * Checks against the cached view first and only re-reads `memory.buffer` (slow) when that fails.
@@ -67,25 +61,14 @@ export class HostContext {
   /** A copy-free view of guest memory [ptr, ptr+len), bounds-checked. */
   bytes(ptr, len, fn) {
     const start = this.range(ptr, len, fn);
-    return this.u8().subarray(start, start + (len >>> 0));
+    return this.view.subarray(start, start + (len >>> 0));
   }
 
   /** The UTF-8 string at [ptr, ptr+len), bounds-checked, at most `maxBytes` decoded. */
   string(ptr, len, fn, maxBytes) {
     const start = this.range(ptr, len, fn);
     const length = Math.min(len >>> 0, maxBytes);
-    const u8 = this.u8();
-    // Short ASCII strings (most log lines) skip TextDecoder, whose per-call cost dominates small strings.
-    if (length <= SHORT_STRING) {
-      let text = '';
-      for (let i = start; i < start + length; i++) {
-        const byte = u8[i];
-        if (byte > 0x7f) return decoder.decode(u8.subarray(start, start + length));
-        text += String.fromCharCode(byte);
-      }
-      return text;
-    }
-    return decoder.decode(u8.subarray(start, start + length));
+    return length === 0 ? '' : decoder.decode(this.view.subarray(start, start + length));
   }
 }
 
