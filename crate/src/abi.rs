@@ -290,6 +290,7 @@ pub fn wasi_imports() -> Vec<HostFunction> {
         f("sock_send", &[I32, I32, I32, I32, I32], errno),
         f("sock_shutdown", &[I32, I32], errno),
     ]
+}
 
 #[cfg(test)]
 mod tests {
