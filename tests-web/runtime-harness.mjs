@@ -1,25 +1,15 @@
-// Shared by runtime-*/validate-* tests: serve the repo, open a blank page in Debian's Chromium, import
-// dist/ugc-wasm.js there, and compile WAT fixtures with wabt's wat2wasm.
+// Shared by runtime-*/validate-* tests and the runtime benchmarks: serve the repo, open a blank page in
+// Debian's Chromium (tests-web/lib), import dist/ugc-wasm.js there, and compile WAT fixtures with wabt's wat2wasm.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer } from '../scripts/serve.mjs';
+import { launchBrowser } from './lib/browser.mjs';
+import { serveStatic } from './lib/serve.mjs';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const watCache = new Map();
 
@@ -51,14 +41,10 @@ export function wat(source) {
 export async function openRuntimePage({ args = [] } = {}) {
   if (!existsSync(join(REPO_ROOT, 'dist', 'ugc-wasm.js')))
     throw new Error('dist/ missing: run npm run build');
-  const { server, url } = await startServer({ root: REPO_ROOT, port: 0 });
-  const userDataDir = mkdtempSync(join(tmpdir(), 'ugc-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc', '--enable-precise-memory-info', ...args],
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+  const server = await serveStatic({ root: REPO_ROOT });
+  const url = server.url;
+  const browser = await launchBrowser({ args: ['--js-flags=--expose-gc', ...args] });
+  const { page } = await browser.newPage();
   const pageErrors = [];
   page.on('pageerror', (error) => pageErrors.push(error));
   await page.goto(`${url}/www/bench/blank.html`);
@@ -98,9 +84,8 @@ export async function openRuntimePage({ args = [] } = {}) {
     url,
     pageErrors,
     async close() {
-      await context.close().catch(() => {});
-      rmSync(userDataDir, { recursive: true, force: true });
-      await new Promise((resolve) => server.close(resolve));
+      await browser.close();
+      await server.close();
     },
   };
 }
