@@ -27,6 +27,14 @@ fn to_json(value: JsValue) -> Value {
     serde_wasm_bindgen::from_value(value).expect("binding returns plain data")
 }
 
+/// A plain JS object (not a `Map`), as JS callers pass options.
+fn js_object(value: &Value) -> JsValue {
+    use serde::Serialize;
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .expect("serializable")
+}
+
 fn policy(json: Option<&str>) -> JsPolicy {
     JsPolicy::new(json.map(str::to_owned)).unwrap_or_else(|_| panic!("policy {json:?} parses"))
 }
@@ -55,7 +63,8 @@ fn accepts_a_valid_script_with_its_report() {
 
 #[wasm_bindgen_test]
 fn refuses_a_forbidden_import_with_code_and_offset() {
-    let bytes = wasm(r#"(module (import "env" "system" (func (param i32))) (func (export "run")))"#);
+    let bytes =
+        wasm(r#"(module (import "env" "system" (func (param i32))) (func (export "run")))"#);
     let verdict = verdict(&bytes, &policy(None));
     assert_eq!(verdict["ok"], json!(false));
     let codes: Vec<&str> = verdict["errors"]
@@ -72,7 +81,10 @@ fn refuses_a_forbidden_import_with_code_and_offset() {
 
 #[wasm_bindgen_test]
 fn refuses_garbage_as_malformed_without_a_report() {
-    let verdict = verdict(&[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xff], &policy(None));
+    let verdict = verdict(
+        &[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xff],
+        &policy(None),
+    );
     assert_eq!(verdict["ok"], json!(false));
     assert_eq!(verdict["errors"][0]["code"], json!("malformed"));
     assert_eq!(verdict["report"], Value::Null);
@@ -88,12 +100,20 @@ fn a_partial_policy_overrides_the_script_profile() {
     let limits = to_json(strict.limits().unwrap());
     assert_eq!(limits["maxMemoryPages"], json!(1));
     assert_eq!(limits["fuel"], json!(10_000_000));
-    assert_eq!(to_json(strict.to_json().unwrap())["max_memory_pages"], json!(1));
+    assert_eq!(
+        to_json(strict.to_json().unwrap())["max_memory_pages"],
+        json!(1)
+    );
 }
 
 #[wasm_bindgen_test]
 fn a_bad_policy_is_a_bad_argument_error() {
-    for json in [r#"{ "no_such_field": 1 }"#, r#"{ "fuel_per_call": "lots" }"#, "42", "{"] {
+    for json in [
+        r#"{ "no_such_field": 1 }"#,
+        r#"{ "fuel_per_call": "lots" }"#,
+        "42",
+        "{",
+    ] {
         let err = JsPolicy::new(Some(json.to_owned())).err().expect("refused");
         assert_eq!(to_json(err)["code"], json!("bad_argument"), "{json}");
     }
@@ -101,16 +121,21 @@ fn a_bad_policy_is_a_bad_argument_error() {
 
 #[wasm_bindgen_test]
 fn prepare_caps_memory_and_adds_the_reserved_exports() {
-    let options = serde_wasm_bindgen::to_value(&json!({
+    let options = js_object(&json!({
         "maxMemoryPages": 4, "maxTableElements": 100, "metering": true
-    }))
-    .unwrap();
+    }));
     let prepared = prepare(&wasm(GUEST), options).expect("prepares");
-    let module = js_sys::WebAssembly::Module::new(&js_sys::Uint8Array::from(prepared.as_slice()).into())
-        .expect("the prepared module compiles");
+    let module =
+        js_sys::WebAssembly::Module::new(&js_sys::Uint8Array::from(prepared.as_slice()).into())
+            .expect("the prepared module compiles");
     let exports: Vec<String> = js_sys::WebAssembly::Module::exports(&module)
         .iter()
-        .map(|e| js_sys::Reflect::get(&e, &"name".into()).unwrap().as_string().unwrap())
+        .map(|e| {
+            js_sys::Reflect::get(&e, &"name".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
         .collect();
     assert!(exports.contains(&"__ugc_fuel".to_owned()), "{exports:?}");
     assert!(exports.contains(&"__ugc_memory".to_owned()), "{exports:?}");
@@ -119,10 +144,9 @@ fn prepare_caps_memory_and_adds_the_reserved_exports() {
 
 #[wasm_bindgen_test]
 fn prepare_refuses_a_memory_larger_than_the_cap() {
-    let options = serde_wasm_bindgen::to_value(&json!({
+    let options = js_object(&json!({
         "maxMemoryPages": 1, "maxTableElements": 100, "metering": true
-    }))
-    .unwrap();
+    }));
     let err = prepare(&wasm(GUEST), options).expect_err("2 pages do not fit under a cap of 1");
     assert_eq!(to_json(err)["code"], json!("memory_exceeds_cap"));
 }
