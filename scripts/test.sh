@@ -29,7 +29,10 @@ step "fuzz target builds (stable; fuzzing itself is scripts/fuzz.sh)"
 cargo check --manifest-path crate/fuzz/Cargo.toml
 
 step "browser unit tests (wasm-pack test, headless chromium)"
-wasm-pack test --headless --chrome crate
+# Only crate/tests/web_*.rs are browser tests; the other integration tests are native (proptest, files).
+web_tests=()
+for test in crate/tests/web_*.rs; do web_tests+=(--test "$(basename "$test" .rs)"); done
+wasm-pack test --headless --chrome crate "${web_tests[@]}"
 
 step "build dist/"
 npm run build

@@ -7,6 +7,8 @@ import { UgcError, fromWire } from './errors.js';
 import { FAULTLESS } from './guest.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+/** How long a new worker may take to fetch and evaluate its modules; not part of the script's timeoutMs. */
+const BOOT_TIMEOUT_MS = 30_000;
 
 export class WorkerBackend {
   /**
@@ -18,6 +20,7 @@ export class WorkerBackend {
     this.onLog = onLog ?? null;
     this.timeoutMs = timeoutMs;
     this.worker = null;
+    this.booting = null;
     this.pending = new Map();
     this.nextId = 1;
     this.fault = null;
@@ -26,12 +29,20 @@ export class WorkerBackend {
   }
 
   async start() {
-    this.spawn();
+    await this.spawn();
     await this.request(this.init);
   }
 
+  /** Starts a worker and resolves once its modules are loaded (it posts `booted`). */
   spawn() {
     const worker = new Worker(WORKER_URL, { type: 'module', name: 'ugc-script' });
+    const booted = new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => this.crash(new UgcError('load_failed', `script worker did not start in ${BOOT_TIMEOUT_MS} ms`)),
+        BOOT_TIMEOUT_MS,
+      );
+      this.booting = { resolve, reject, timer };
+    });
     worker.onmessage = ({ data }) => this.receive(data);
     worker.onerror = (event) => {
       event.preventDefault();
@@ -40,6 +51,7 @@ export class WorkerBackend {
     worker.onmessageerror = () =>
       this.crash(new UgcError('load_failed', 'script worker sent an unreadable message'));
     this.worker = worker;
+    return booted;
   }
 
   request(message) {
@@ -59,6 +71,14 @@ export class WorkerBackend {
   }
 
   receive(data) {
+    if (data.type === 'booted') {
+      if (this.booting) {
+        clearTimeout(this.booting.timer);
+        this.booting.resolve();
+        this.booting = null;
+      }
+      return;
+    }
     if (data.type === 'log') {
       if (this.onLog) this.onLog(data.message);
       return;
@@ -93,6 +113,11 @@ export class WorkerBackend {
   crash(error, id) {
     this.fault = error;
     this.terminate();
+    if (this.booting) {
+      clearTimeout(this.booting.timer);
+      this.booting.reject(error);
+      this.booting = null;
+    }
     for (const [pendingId, entry] of this.pending) {
       clearTimeout(entry.timer);
       entry.reject(pendingId === id || id === undefined ? error : this.faultedError());

@@ -39,3 +39,5 @@ self.onmessage = ({ data: request }) => {
   reply.stats = guest?.stats() ?? null;
   self.postMessage(reply);
 };
+
+self.postMessage({ type: 'booted' });
