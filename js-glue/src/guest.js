@@ -113,7 +113,7 @@ function argumentChecker(name, fn, params) {
       export: name,
     });
   };
-  return { fn, check, explain };
+  return { name, fn, check, explain };
 }
 
 export class Guest {
@@ -135,6 +135,7 @@ export class Guest {
     this.isolation = isolation;
     this.instance = null;
     this.exportCache = new Map();
+    this.lastEntry = null;
     this.fault = null;
     this.calls = 0;
     this.metered = false;
@@ -147,6 +148,7 @@ export class Guest {
   instantiate() {
     this.instance = null;
     this.exportCache.clear();
+    this.lastEntry = null;
     this.fault = null;
     this.ctx = new HostContext({ onLog: this.onLog });
     const imports = buildImports(this.module, this.abiImports, this.ctx);
@@ -194,7 +196,12 @@ export class Guest {
   call(name, args) {
     if (this.fault !== null) throw this.faultedError();
     if (this.instance === null) throw new UgcError('faulted', 'script is not instantiated');
-    const entry = this.exportCache.get(name) ?? this.resolveExport(name);
+    // Scripts call the same export over and over (e.g. _process): skip the map lookup for a repeat.
+    let entry = this.lastEntry;
+    if (entry === null || entry.name !== name) {
+      entry = this.exportCache.get(name) ?? this.resolveExport(name);
+      this.lastEntry = entry;
+    }
     if (!entry.check(args)) throw entry.explain(args);
     return this.invoke(name, entry.fn, args);
   }
@@ -274,6 +281,7 @@ export class Guest {
   dispose() {
     this.instance = null;
     this.exportCache.clear();
+    this.lastEntry = null;
     this.ctx = null;
     this.fuelCtl = null;
     this.module = null;

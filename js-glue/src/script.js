@@ -32,7 +32,8 @@ export class Script {
 
   /** Same as call(), synchronously; instance isolation only. */
   callSync(name, ...args) {
-    const backend = this.#live();
+    const backend = this.#backend;
+    if (backend === null) throw new UgcError('disposed', 'script was disposed');
     if (this.#isolation !== 'instance') {
       throw new UgcError(
         'bad_argument',
