@@ -141,6 +141,9 @@ fn mentions_missing_feature(message: &str) -> bool {
         "multi-value feature",
         "proposal disabled",
         "because the gc proposal is disabled",
+        // Said when a second memory (multi-memory) or table (reference types) is not allowed.
+        "multiple memories",
+        "multiple tables",
     ];
     let lower = message.to_ascii_lowercase();
     PHRASES.iter().any(|p| lower.contains(p))
