@@ -114,7 +114,8 @@ impl Violation {
     /// Maps a wasmparser error. `decoding` says whether it came from splitting the module into
     /// sections (always a malformed binary) rather than from validating a section.
     pub fn from_wasmparser(e: &wasmparser::BinaryReaderError, decoding: bool) -> Self {
-        let message = e.message().to_owned();
+        // One line per violation: some wasmparser messages embed pretty-printed byte lists.
+        let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
         let code = if e.missing_wasm_feature().is_some() || mentions_missing_feature(&message) {
             ViolationCode::FeatureNotAllowed
         } else if decoding || is_malformed(&message) {
