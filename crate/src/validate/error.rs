@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Stable machine-readable reason for a refusal. Serialized as a snake_case string; docs/POLICY.md
 /// lists every code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ViolationCode {
     /// The bytes are not a well-formed binary module (bad magic, truncated, bad LEB…).
