@@ -252,10 +252,10 @@ impl<'a> Decoder<'a> {
             };
             // Hand the finished value to its container; close every container that completes.
             loop {
-                let Some(mut top) = open.pop() else {
+                let Some(top) = open.last_mut() else {
                     return Ok(done);
                 };
-                let complete = match &mut top {
+                let complete = match top {
                     Open::Array(a, left) => {
                         a.elements.push(done);
                         *left -= 1;
@@ -274,12 +274,13 @@ impl<'a> Decoder<'a> {
                     },
                 };
                 if !complete {
-                    open.push(top);
                     break;
                 }
-                done = match top {
-                    Open::Array(a, _) => Variant::Array(Box::new(a)),
-                    Open::Dictionary(d, _, _) => Variant::Dictionary(Box::new(d)),
+                done = match open.pop() {
+                    Some(Open::Array(a, _)) => Variant::Array(Box::new(a)),
+                    Some(Open::Dictionary(d, _, _)) => Variant::Dictionary(Box::new(d)),
+                    // `last_mut` just saw it, so this cannot happen; Nil would be harmless.
+                    None => Variant::Nil,
                 };
             }
         }
