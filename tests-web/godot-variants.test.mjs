@@ -29,6 +29,10 @@ test('var_to_bytes fixtures cover every Variant type, with well-formed hex and a
     if (v.name !== 'object_freed') assert.equal(header & 0xff, v.type, `${v.name}: header type`);
     assert.ok(v.gdscript.length > 0 && v.name.length > 0);
   }
+  // An Object is encoded as its ObjectID (flag 0x10000 + u64): the recorded id is the one in the bytes.
+  const node = variants.find((v) => v.name === 'object_node');
+  assert.equal(Buffer.from(node.hex, 'hex').readUInt32LE(0), 24 | 0x10000);
+  assert.equal(Buffer.from(node.hex, 'hex').readBigUInt64LE(4), BigInt(node.object_id));
   const decodes = JSON.parse(readFileSync(DECODES_OUT, 'utf8'));
   assert.ok(decodes.some((d) => d.errors.length > 0) && decodes.some((d) => d.errors.length === 0));
 });
