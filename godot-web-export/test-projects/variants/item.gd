@@ -1,3 +1,3 @@
-class_name VariantItem
 extends RefCounted
-## A script class, so typed containers of a script type (container kind 3) get a fixture.
+## Loaded at run time (no class_name: a global class would change the engine's start-up and so
+## every ObjectID the fixtures record) to build a typed Array of a script type.

@@ -198,8 +198,12 @@ func _arrays() -> void:
 	_val("array_typed_vector2", "[Vector2(1, 2)] as Array[Vector2]", vectors)
 	var nodes: Array[Node] = []
 	_val("array_typed_class_node_empty", "[] as Array[Node]", nodes)
-	var items: Array[VariantItem] = []
-	_val("array_typed_script_class_empty", "[] as Array[VariantItem]  # item.gd", items)
+	var items := Array([], TYPE_OBJECT, &"RefCounted", load("res://item.gd"))
+	_val(
+		"array_typed_script_empty",
+		'Array([], TYPE_OBJECT, &"RefCounted", load("res://item.gd"))',
+		items
+	)
 	var nested: Array[Array] = [[1], []]
 	_val("array_typed_array", "[[1], []] as Array[Array]", nested)
 
