@@ -138,6 +138,19 @@ describe('launchBrowser + PageLog', () => {
     }
   });
 
+  test('waitForLine can fail at once on an uncaught page error instead of waiting out its timeout', async () => {
+    const { page, log } = await browser.newPage();
+    try {
+      await page.goto(`${server.url}/page.html`);
+      await assert.rejects(
+        log.waitForLine(/never printed/, { timeout: 60_000, failOnPageError: true }),
+        /page failed while waiting for \/never printed\/: Error: boom/,
+      );
+    } finally {
+      await page.close();
+    }
+  });
+
   test('waitForLine rejects after its timeout, quoting the last lines', async () => {
     const { page, log } = await browser.newPage();
     try {

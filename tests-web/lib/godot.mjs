@@ -181,7 +181,8 @@ export async function bootGodot(options = {}) {
       console: log,
       url,
       bootMs,
-      waitForLine: (regex, opts) => log.waitForLine(regex, opts),
+      // An uncaught error after boot is the engine dying (wasm traps surface that way): fail fast.
+      waitForLine: (regex, opts) => log.waitForLine(regex, { failOnPageError: true, ...opts }),
       scriptErrors: () => log.lines.filter((l) => SCRIPT_ERROR_RE.test(l)),
       async waitForExit({ timeout = 30_000 } = {}) {
         await page.waitForFunction(() => window.__godotExit !== null, null, { timeout });
