@@ -2,7 +2,7 @@
 // GDScript baseline benchmark in the real Godot 4.6 web engine (headless Chromium): N Node3D children with one
 // workload script each; the time of the whole `_process` pass per frame (median over frames).
 //
-//   node scripts/bench-godot.mjs [--counts=100,1000,10000] [--variants=none,empty,move,math]
+//   node scripts/bench-godot.mjs [--counts=100,1000,10000] [--variants=none,empty,move,math,jscall]
 //                                [--warmup=3] [--min-frames=5] [--max-frames=60] [--budget-ms=1500] [--json=out.json]
 //
 // Variants are columns. `none` (script-less children) is the measuring overhead; every other column is also shown
@@ -14,16 +14,27 @@ import { fileURLToPath } from 'node:url';
 import { REPO_ROOT, bootGodot } from '../tests-web/lib/godot.mjs';
 
 export const BENCH_PROJECT = path.join(REPO_ROOT, 'godot-web-export/bench');
+// The `jscall` workload calls this once per node per frame.
+const BENCH_PAGE_JS = '<script>window.ugcBench = { ticks: 0, tick() { window.ugcBench.ticks++; } };</script>';
 const ENGINE_KEYS = ['counts', 'variants', 'warmup', 'min-frames', 'max-frames', 'budget-ms'];
 
-/** Run the bench project; resolve with its rows `{ variant, n, frames, median_us, min_us, max_us, spawn_us }`. */
+/**
+ * Run the bench project; resolve with `{ config, rows, jsTicks, engine }`, rows being
+ * `{ variant, n, frames, median_us, min_us, max_us, spawn_us }` and jsTicks the calls the `jscall` workload made.
+ */
 export async function runBench(engineArgs = [], { timeout = 600_000 } = {}) {
-  const godot = await bootGodot({ projectDir: BENCH_PROJECT, args: ['--', ...engineArgs] });
+  const godot = await bootGodot({
+    projectDir: BENCH_PROJECT,
+    args: ['--', ...engineArgs],
+    head: BENCH_PAGE_JS,
+  });
   try {
     await godot.waitForLine(/^UGC_BENCH_DONE$/, { timeout });
     const config = JSON.parse(godot.console.grep(/^UGC_BENCH_BEGIN /)[0].slice('UGC_BENCH_BEGIN '.length));
     const rows = godot.console.grep(/^UGC_BENCH \{/).map((l) => JSON.parse(l.slice('UGC_BENCH '.length)));
-    return { config, rows, engine: godot.console.grep(/^Godot Engine v/)[0] ?? '' };
+    // Release builds swallow script errors, so count what actually reached JS.
+    const jsTicks = await godot.page.evaluate(() => window.ugcBench.ticks);
+    return { config, rows, jsTicks, engine: godot.console.grep(/^Godot Engine v/)[0] ?? '' };
   } finally {
     await godot.close();
   }

@@ -14,6 +14,7 @@ const WORKLOADS := {
 	"empty": preload("res://scripts/empty_process.gd"),
 	"move": preload("res://scripts/move.gd"),
 	"math": preload("res://scripts/math.gd"),
+	"jscall": preload("res://scripts/js_call.gd"),
 }
 
 var _recording := false
@@ -64,7 +65,7 @@ func _ready() -> void:
 func _config() -> Dictionary:
 	var cfg := {
 		"counts": [100, 1000, 10000],
-		"variants": ["none", "empty", "move", "math"],
+		"variants": ["none", "empty", "move", "math", "jscall"],
 		"warmup": 5,
 		"min_frames": 5,
 		"max_frames": 60,
