@@ -1,0 +1,214 @@
+// Main-thread API: run a WASI command in a dedicated worker.
+//   runWasi(bytesOrModule, opts)   -> Promise<{ exitCode, stdout, stderr, files, symlinks }>
+//   spawnWasi(bytesOrModule, opts) -> { stdout, stderr, write, closeStdin, kill, exited, result }
+
+import { WasiRunError } from './errors.js';
+import { createPipeBuffer, pipeWriter } from './pipe.js';
+
+const encoder = new TextEncoder();
+
+/** What this page supports. Streaming stdin needs SharedArrayBuffer, i.e. cross-origin isolation. */
+export function wasiSupport() {
+  return {
+    worker: typeof Worker === 'function',
+    streamingStdin: globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function',
+  };
+}
+
+function toModuleInput(input) {
+  if (input instanceof WebAssembly.Module) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input.slice(0));
+  if (ArrayBuffer.isView(input))
+    return new Uint8Array(input.buffer, input.byteOffset, input.byteLength).slice();
+  throw new WasiRunError(
+    'invalid_module',
+    'expected the module as bytes (ArrayBuffer/Uint8Array) or a WebAssembly.Module',
+  );
+}
+
+const toBytes = (b) => (typeof b === 'string' ? encoder.encode(b) : new Uint8Array(b));
+
+function concat(chunks) {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** Starts the worker and routes its messages; `on` gets out(fd, chunk), exit(msg), fail(error). */
+function launch(input, opts, extra, on) {
+  const module = toModuleInput(input);
+  if (!wasiSupport().worker) throw new WasiRunError('no_worker', 'WASI runs need Web Workers');
+  const url = opts.workerUrl ?? new URL('./worker.js', import.meta.url);
+  const worker = new Worker(url, { type: 'module', name: 'ugc-wasi' });
+  let done = false;
+  let timer;
+  const finish = () => {
+    done = true;
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    worker.terminate();
+  };
+  const stop = (code, message) => {
+    if (done) return;
+    finish();
+    on.fail(new WasiRunError(code, message));
+  };
+  const onAbort = () => stop('aborted', 'the run was aborted');
+  worker.onmessage = ({ data }) => {
+    if (done) return;
+    if (data.type === 'out') on.out(data.fd, data.chunk);
+    else if (data.type === 'started') on.started?.(data);
+    else if (data.type === 'exit') {
+      finish();
+      on.exit(data);
+    } else if (data.type === 'error') {
+      finish();
+      on.fail(new WasiRunError(data.code, data.message, data.where ? { where: data.where } : {}));
+    }
+  };
+  worker.onerror = (ev) => {
+    ev.preventDefault?.();
+    stop('worker_error', `the WASI worker failed: ${ev.message ?? 'could not load worker.js'}`);
+  };
+  worker.onmessageerror = () => stop('worker_error', 'a message from the WASI worker could not be decoded');
+  if (opts.timeoutMs != null) {
+    timer = setTimeout(
+      () => stop('timeout', `no exit after ${opts.timeoutMs} ms; the worker was terminated`),
+      opts.timeoutMs,
+    );
+  }
+  if (opts.signal) {
+    if (opts.signal.aborted) queueMicrotask(onAbort);
+    else opts.signal.addEventListener('abort', onAbort);
+  }
+  worker.postMessage({
+    type: 'run',
+    module,
+    args: (opts.args ?? ['main.wasm']).map(String),
+    env: opts.env ?? {},
+    files: opts.files ?? {},
+    preopens: opts.preopens ?? ['/'],
+    fuel: opts.fuel ?? null,
+    maxFsBytes: opts.maxFsBytes,
+    ...extra,
+  });
+  return { kill: (code, message) => stop(code, message) };
+}
+
+/**
+ * Runs a WASI command to completion in a dedicated worker.
+ * @param {ArrayBuffer|Uint8Array|WebAssembly.Module} bytesOrModule
+ * @param {{ args?: string[], env?: Record<string,string>, files?: Record<string, Uint8Array|string|null>,
+ *   preopens?: string[], stdin?: Uint8Array|string, timeoutMs?: number, fuel?: number|bigint,
+ *   signal?: AbortSignal, maxFsBytes?: number, workerUrl?: string|URL }} [opts]
+ * @returns {Promise<{ exitCode: number, stdout: Uint8Array, stderr: Uint8Array,
+ *   files: Record<string, Uint8Array|null>, symlinks: Record<string, string> }>}
+ *   Rejects with WasiRunError (.code: timeout | trap | fuel_exhausted | compile_error | link_error |
+ *   unknown_wasi_import | wasi_import_signature | missing_start | missing_memory | aborted | worker_error),
+ *   carrying .stdout/.stderr written until then.
+ */
+export function runWasi(bytesOrModule, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const out = { 1: [], 2: [] };
+    launch(
+      bytesOrModule,
+      opts,
+      { stdin: opts.stdin != null ? toBytes(opts.stdin) : undefined },
+      {
+        out: (fd, chunk) => out[fd].push(chunk),
+        exit: ({ exitCode, files, symlinks }) =>
+          resolve({ exitCode, stdout: concat(out[1]), stderr: concat(out[2]), files, symlinks }),
+        fail: (err) => {
+          err.stdout = concat(out[1]);
+          err.stderr = concat(out[2]);
+          reject(err);
+        },
+      },
+    );
+  });
+}
+
+/**
+ * Starts a WASI command and streams its output while it runs.
+ * stdin is a live pipe when the page is cross-origin isolated (write()/closeStdin()); otherwise it is
+ * `opts.stdin` (or empty) followed by EOF, and write() throws `stdin_needs_cross_origin_isolation`.
+ * @returns {{ stdout: ReadableStream<Uint8Array>, stderr: ReadableStream<Uint8Array>,
+ *   write(bytes: Uint8Array|string): void, closeStdin(): void, kill(): void,
+ *   exited: Promise<number>, result: Promise<{ exitCode: number, files: object, symlinks: object }> }}
+ */
+export function spawnWasi(bytesOrModule, opts = {}) {
+  const streaming = wasiSupport().streamingStdin;
+  const pipe = streaming ? createPipeBuffer() : null;
+  const writer = pipe ? pipeWriter(pipe) : null;
+  const controllers = {};
+  const stream = (fd) => new ReadableStream({ start: (c) => void (controllers[fd] = c) });
+  const stdout = stream(1);
+  const stderr = stream(2);
+  const closeStreams = () => {
+    for (const c of Object.values(controllers)) {
+      try {
+        c.close();
+      } catch {
+        // already closed
+      }
+    }
+  };
+  let resolveResult;
+  let rejectResult;
+  const result = new Promise((res, rej) => {
+    resolveResult = res;
+    rejectResult = rej;
+  });
+  const handle = launch(
+    bytesOrModule,
+    opts,
+    {
+      stdinPipe: pipe ?? undefined,
+      stdin: pipe ? undefined : opts.stdin != null ? toBytes(opts.stdin) : undefined,
+    },
+    {
+      out: (fd, chunk) => controllers[fd].enqueue(chunk),
+      exit: ({ exitCode, files, symlinks }) => {
+        closeStreams();
+        resolveResult({ exitCode, files, symlinks });
+      },
+      fail: (err) => {
+        closeStreams();
+        rejectResult(err);
+      },
+    },
+  );
+  if (writer && opts.stdin != null) writer.write(toBytes(opts.stdin));
+  const exited = result.then((r) => r.exitCode);
+  exited.catch(() => {}); // callers that only use the streams must not get unhandled rejections
+  result.catch(() => {});
+  return {
+    stdout,
+    stderr,
+    write(bytes) {
+      if (!writer) {
+        throw new WasiRunError(
+          'stdin_needs_cross_origin_isolation',
+          'streaming stdin needs SharedArrayBuffer: serve the page cross-origin isolated ' +
+            '(Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp), ' +
+            'or pass all input up front as opts.stdin',
+        );
+      }
+      writer.write(toBytes(bytes));
+    },
+    closeStdin() {
+      writer?.close();
+    },
+    kill() {
+      handle.kill('killed', 'the process was killed');
+    },
+    exited,
+    result,
+  };
+}
+
+export { WasiRunError };
