@@ -52,8 +52,10 @@ export const SUBCLOCK_ABSTIME = 1;
 export const EVENTRW_HANGUP = 1;
 export const PREOPENTYPE_DIR = 0;
 
-// Rights are a u64 bitset; BigInt keeps all 64 bits exact.
-const bit = (n) => 1n << BigInt(n);
+// Rights are a u64 bitset in the ABI, but only bits 0..29 are defined: the host
+// keeps them as small integers (no BigInt allocation on the per-call checks)
+// and converts at the boundary.
+const bit = (n) => 1 << n;
 export const RIGHTS = Object.freeze({
   FD_DATASYNC: bit(0),
   FD_READ: bit(1),
@@ -88,7 +90,9 @@ export const RIGHTS = Object.freeze({
 });
 
 const R = RIGHTS;
-export const RIGHTS_ALL = bit(30) - 1n;
+export const RIGHTS_ALL = bit(30) - 1;
+/** A guest-supplied u64 rights value as the host's integer form (undefined bits dropped). */
+export const rightsFromU64 = (big) => Number(BigInt.asUintN(30, big));
 export const RIGHTS_FILE =
   R.FD_DATASYNC |
   R.FD_READ |

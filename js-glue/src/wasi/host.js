@@ -23,6 +23,7 @@ import {
   SIGNATURES,
   SIZE,
   SUBCLOCK_ABSTIME,
+  rightsFromU64,
   WASI_MODULE,
   WHENCE,
 } from './constants.js';
@@ -88,7 +89,7 @@ export function createWasiHost(opts = {}) {
 
   // ---- fd table ----
   const fds = new Map();
-  const stdio = (kind, rights) => ({ kind, rights, inheriting: 0n, flags: 0, pos: 0 });
+  const stdio = (kind, rights) => ({ kind, rights, inheriting: 0, flags: 0, pos: 0 });
   fds.set(0, stdio('stdin', RIGHTS_STDIN));
   fds.set(1, stdio('stdout', RIGHTS_STDOUT));
   fds.set(2, stdio('stderr', RIGHTS_STDOUT));
@@ -114,7 +115,7 @@ export function createWasiHost(opts = {}) {
     }
     fail(ERRNO.MFILE);
   };
-  const getFd = (fd, rights = 0n) => {
+  const getFd = (fd, rights = 0) => {
     const e = fds.get(fd);
     if (!e) fail(ERRNO.BADF);
     if (!has(e.rights, rights)) fail(ERRNO.NOTCAPABLE);
@@ -151,7 +152,11 @@ export function createWasiHost(opts = {}) {
   /** Checks [ptr, ptr+len) lies in memory; returns ptr as an unsigned number. */
   const range = (ptr, len) => {
     const p = ptr >>> 0;
-    if (p + len > u8.length) fail(ERRNO.FAULT);
+    if (p + len > u8.length || u8.length === 0) {
+      // Stale view (memory grew since we last looked: the old buffer is detached or shorter)?
+      refresh();
+      if (p + len > u8.length) fail(ERRNO.FAULT);
+    }
     return p;
   };
   const u32 = (ptr) => dv.getUint32(range(ptr, 4), true);
@@ -312,9 +317,16 @@ export function createWasiHost(opts = {}) {
       setU64(ptr, 1000n); // performance.now() is coarsened to microseconds (or worse) in browsers
     },
     clock_time_get(id, _precision, ptr) {
-      if (id === CLOCK.REALTIME) setU64(ptr, nowNs());
-      else if (id >= CLOCK.MONOTONIC && id <= CLOCK.THREAD_CPUTIME) setU64(ptr, monoNs());
+      const p = range(ptr, 8);
+      let ms;
+      if (id === CLOCK.REALTIME) ms = performance.timeOrigin + performance.now();
+      else if (id >= CLOCK.MONOTONIC && id <= CLOCK.THREAD_CPUTIME) ms = performance.now();
       else fail(ERRNO.INVAL);
+      // Two u32 halves from a double: no BigInt allocation on this hot path.
+      const ns = Math.round(ms * 1e6);
+      const hi = Math.floor(ns / 0x100000000);
+      dv.setUint32(p, ns - hi * 0x100000000, true);
+      dv.setUint32(p + 4, hi, true);
     },
 
     fd_advise(fd, _offset, _len, advice) {
@@ -335,11 +347,14 @@ export function createWasiHost(opts = {}) {
     fd_fdstat_get(fd, ptr) {
       const e = getFd(fd);
       const p = range(ptr, SIZE.FDSTAT);
-      u8.fill(0, p, p + SIZE.FDSTAT);
-      dv.setUint8(p, e.node ? filetype(e.node) : FILETYPE.CHARACTER_DEVICE);
+      // Every byte of the 24-byte struct is written (padding included), without a fill() call.
+      dv.setUint16(p, e.node ? filetype(e.node) : FILETYPE.CHARACTER_DEVICE, true);
       dv.setUint16(p + 2, e.flags, true);
-      dv.setBigUint64(p + 8, e.rights, true);
-      dv.setBigUint64(p + 16, e.inheriting, true);
+      dv.setUint32(p + 4, 0, true);
+      dv.setUint32(p + 12, 0, true);
+      dv.setUint32(p + 20, 0, true);
+      dv.setUint32(p + 8, e.rights, true); // high words stay 0: no rights above bit 29 exist
+      dv.setUint32(p + 16, e.inheriting, true);
     },
     fd_fdstat_set_flags(fd, flags) {
       const e = getFd(fd, RIGHTS.FD_FDSTAT_SET_FLAGS);
@@ -349,9 +364,14 @@ export function createWasiHost(opts = {}) {
     },
     fd_fdstat_set_rights(fd, base, inheriting) {
       const e = getFd(fd);
-      if (!has(e.rights, base) || !has(e.inheriting, inheriting)) fail(ERRNO.NOTCAPABLE);
-      e.rights = base;
-      e.inheriting = inheriting;
+      const b = rightsFromU64(base);
+      const i = rightsFromU64(inheriting);
+      if (BigInt(b) !== BigInt.asUintN(64, base) || BigInt(i) !== BigInt.asUintN(64, inheriting)) {
+        fail(ERRNO.NOTCAPABLE); // undefined rights bits are never held
+      }
+      if (!has(e.rights, b) || !has(e.inheriting, i)) fail(ERRNO.NOTCAPABLE);
+      e.rights = b;
+      e.inheriting = i;
     },
     fd_filestat_get(fd, ptr) {
       const e = getFd(fd, RIGHTS.FD_FILESTAT_GET);
@@ -500,21 +520,20 @@ export function createWasiHost(opts = {}) {
       if (oflags & OFLAGS.DIRECTORY && node.kind !== 'dir') fail(ERRNO.NOTDIR);
       const isDir = node.kind === 'dir';
       // wasi-libc and Rust's std ask for FD_WRITE only when opening for writing.
-      if (isDir && (oflags & OFLAGS.TRUNC || has(BigInt.asUintN(64, base), RIGHTS.FD_WRITE)))
-        fail(ERRNO.ISDIR);
+      if (isDir && (oflags & OFLAGS.TRUNC || has(rightsFromU64(base), RIGHTS.FD_WRITE))) fail(ERRNO.ISDIR);
       if (!isDir && oflags & OFLAGS.TRUNC) fs.setSize(node, 0);
       const mask = isDir ? RIGHTS_DIR | RIGHTS.FD_READ : RIGHTS_FILE;
-      const rights = BigInt.asUintN(64, base) & dirEntry.inheriting & mask;
+      const rights = rightsFromU64(base) & dirEntry.inheriting & mask;
       const entry = isDir
         ? {
             kind: 'dir',
             node,
             sandbox: dirEntry.sandbox,
             rights,
-            inheriting: BigInt.asUintN(64, inheriting) & dirEntry.inheriting,
+            inheriting: rightsFromU64(inheriting) & dirEntry.inheriting,
             flags: fdflags,
           }
-        : { kind: 'file', node, pos: 0, rights, inheriting: 0n, flags: fdflags };
+        : { kind: 'file', node, pos: 0, rights, inheriting: 0, flags: fdflags };
       setU32(retPtr, allocFd(entry));
     },
     path_readlink(fd, pathPtr, pathLen, buf, bufLen, retPtr) {
@@ -634,7 +653,6 @@ export function createWasiHost(opts = {}) {
         events.length > 0 ||
         (clocks.length === 0 && !fdSubs.some((s) => fds.get(s.fd)?.kind === 'stdin'))
       ) {
-        refresh(); // a blocking wait cannot grow memory, but keep the invariant cheap and obvious
         for (let i = 0; i < events.length; i++) {
           const p = outPtr + i * SIZE.EVENT;
           const ev = events[i];
@@ -667,7 +685,6 @@ export function createWasiHost(opts = {}) {
     const fn = wasi[name];
     imports[name] = (a, b, c, d, e, f, g, h, i) => {
       try {
-        refresh();
         fn(a, b, c, d, e, f, g, h, i);
         return ERRNO.SUCCESS;
       } catch (err) {
@@ -693,6 +710,7 @@ export function createWasiHost(opts = {}) {
         throw new WasiRunError('missing_memory', 'a WASI module must export its memory as "memory"');
       }
       memory = mem;
+      refresh();
     },
     /** Runs a command's `_start`; returns its exit code (0 when `_start` returns). Traps propagate. */
     start(instance) {
