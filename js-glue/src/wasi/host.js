@@ -72,6 +72,8 @@ export function bytesStdin(bytes = new Uint8Array(0)) {
  * @param {(bytes: Uint8Array) => void} [opts.stderr] same, for fd 2
  * @param {(ms: number) => void} [opts.sleep] blocks the thread (default: Atomics.wait if allowed, else spin)
  * @param {() => void} [opts.onBlock] called before the host blocks (sleep, stdin wait): flush output here
+ * @param {boolean} [opts.suspending] use JSPI: fd_read on stdin and poll_oneoff suspend the guest (stdin
+ *   then needs `ready(): Promise`), and `start()` returns a Promise
  */
 export function createWasiHost(opts = {}) {
   const args = (opts.args ?? ['main']).map((a) => encoder.encode(String(a) + '\0'));
@@ -601,6 +603,10 @@ export function createWasiHost(opts = {}) {
     sock_shutdown: (fd) => fail(fds.has(fd) ? ERRNO.NOTSOCK : ERRNO.BADF),
   };
 
+  /**
+   * Parses the subscriptions once (relative timeouts start now) and returns `attempt()`, which writes the
+   * ready events and returns null, or returns what to wait for: `{ ms, stdin }` (ms may be Infinity).
+   */
   function pollOneoff(subs, outPtr, n, retPtr) {
     const now = monoNs();
     const clocks = [];
@@ -638,7 +644,8 @@ export function createWasiHost(opts = {}) {
       if (e.kind === 'stdin') return { error: ERRNO.BADF, nbytes: 0n, flags: 0 };
       return { error: e.kind === 'dir' ? ERRNO.ISDIR : 0, nbytes: 0n, flags: 0 };
     };
-    for (;;) {
+    const waitsOnStdin = fdSubs.some((s) => s.tag === EVENTTYPE.FD_READ && fds.get(s.fd)?.kind === 'stdin');
+    return function attempt() {
       const events = [];
       for (const s of fdSubs) {
         const r = fdReady(s);
@@ -646,15 +653,13 @@ export function createWasiHost(opts = {}) {
       }
       const t = monoNs();
       for (const c of clocks) {
-        if (c.error || c.deadline <= t)
+        if (c.error || c.deadline <= t) {
           events.push({ userdata: c.userdata, type: EVENTTYPE.CLOCK, error: c.error, nbytes: 0n, flags: 0 });
+        }
       }
-      if (
-        events.length > 0 ||
-        (clocks.length === 0 && !fdSubs.some((s) => fds.get(s.fd)?.kind === 'stdin'))
-      ) {
+      if (events.length > 0) {
         for (let i = 0; i < events.length; i++) {
-          const p = outPtr + i * SIZE.EVENT;
+          const p = range(outPtr + i * SIZE.EVENT, SIZE.EVENT);
           const ev = events[i];
           u8.fill(0, p, p + SIZE.EVENT);
           dv.setBigUint64(p, ev.userdata, true);
@@ -663,23 +668,35 @@ export function createWasiHost(opts = {}) {
           dv.setBigUint64(p + 16, ev.nbytes, true);
           dv.setUint16(p + 24, ev.flags, true);
         }
-        dv.setUint32(retPtr >>> 0, events.length, true);
-        return;
+        setU32(retPtr, events.length);
+        return null;
       }
-      const next = clocks.reduce(
-        (m, c) => (c.deadline < m ? c.deadline : m),
-        BigInt(Number.MAX_SAFE_INTEGER) * 1000000n,
-      );
-      const waitMs = Number(next - t) / 1e6;
-      onBlock();
-      const waitsOnStdin = fdSubs.some((s) => s.tag === EVENTTYPE.FD_READ && fds.get(s.fd)?.kind === 'stdin');
-      if (waitsOnStdin && stdin.wait) stdin.wait(clocks.length ? waitMs : Infinity);
-      else if (clocks.length) sleep(waitMs);
-      else fail(ERRNO.NOTSUP); // would block forever on a stdin that cannot be waited on
-    }
+      const next = clocks.reduce((m, c) => (m === null || c.deadline < m ? c.deadline : m), null);
+      return { ms: next === null ? Infinity : Number(next - t) / 1e6, stdin: waitsOnStdin };
+    };
   }
 
-  // Every import: refresh the memory views, run, map failures to errnos.
+  const errnoOf = (name, err) => {
+    if (err instanceof WasiErrno) return err.errno;
+    if (err instanceof WasiExit) throw err;
+    if (err instanceof RangeError) return ERRNO.FAULT;
+    opts.onInternalError?.(name, err);
+    return ERRNO.IO;
+  };
+  const blockSync = (w) => {
+    if (w.stdin && stdin.wait) stdin.wait(w.ms);
+    else if (Number.isFinite(w.ms)) sleep(w.ms);
+    else fail(ERRNO.NOTSUP); // would block forever on a stdin that cannot be waited on
+  };
+  const blockAsync = (w) => {
+    const waits = [];
+    if (w.stdin && stdin.ready) waits.push(stdin.ready());
+    if (Number.isFinite(w.ms)) waits.push(new Promise((ok) => setTimeout(ok, Math.max(0, w.ms))));
+    if (waits.length === 0) fail(ERRNO.NOTSUP);
+    return Promise.race(waits);
+  };
+
+  // Every import: run, map failures to errnos (memory views refresh lazily in range()).
   const imports = {};
   for (const name of Object.keys(SIGNATURES)) {
     const fn = wasi[name];
@@ -688,16 +705,64 @@ export function createWasiHost(opts = {}) {
         fn(a, b, c, d, e, f, g, h, i);
         return ERRNO.SUCCESS;
       } catch (err) {
-        if (err instanceof WasiErrno) return err.errno;
-        if (err instanceof WasiExit) throw err;
-        if (err instanceof RangeError) return ERRNO.FAULT;
-        opts.onInternalError?.(name, err);
-        return ERRNO.IO;
+        return errnoOf(name, err);
       }
     };
   }
   // proc_exit returns nothing (and must unwind); keep it out of the errno wrapper.
   imports.proc_exit = wasi.proc_exit;
+  imports.poll_oneoff = (inPtr, outPtr, count, retPtr) => {
+    try {
+      const attempt = wasi.poll_oneoff(inPtr, outPtr, count, retPtr);
+      for (let w = attempt(); w; w = attempt()) {
+        onBlock();
+        blockSync(w);
+      }
+      return ERRNO.SUCCESS;
+    } catch (err) {
+      return errnoOf('poll_oneoff', err);
+    }
+  };
+
+  // With JSPI, the two calls that may wait suspend the guest instead of blocking the thread: stdin can
+  // then be fed by messages, and sleeping needs neither SharedArrayBuffer nor a spin loop.
+  const suspending = opts.suspending === true;
+  if (suspending) {
+    if (typeof WebAssembly.Suspending !== 'function') {
+      throw new WasiRunError('no_jspi', 'suspending mode needs WebAssembly JSPI (WebAssembly.Suspending)');
+    }
+    const syncRead = imports.fd_read;
+    imports.fd_read = new WebAssembly.Suspending((fd, iovs, count, retPtr) => {
+      if (fds.get(fd)?.kind === 'stdin' && !stdin.poll() && stdin.ready) {
+        onBlock();
+        return stdin.ready().then(() => syncRead(fd, iovs, count, retPtr));
+      }
+      return syncRead(fd, iovs, count, retPtr);
+    });
+    imports.poll_oneoff = new WebAssembly.Suspending((inPtr, outPtr, count, retPtr) => {
+      let attempt;
+      let w;
+      try {
+        attempt = wasi.poll_oneoff(inPtr, outPtr, count, retPtr);
+        w = attempt();
+        if (!w) return ERRNO.SUCCESS;
+        onBlock();
+      } catch (err) {
+        return errnoOf('poll_oneoff', err);
+      }
+      return (async () => {
+        try {
+          while (w) {
+            await blockAsync(w);
+            w = attempt();
+          }
+          return ERRNO.SUCCESS;
+        } catch (err) {
+          return errnoOf('poll_oneoff', err);
+        }
+      })();
+    });
+  }
 
   return {
     imports: { [WASI_MODULE]: imports },
@@ -712,19 +777,26 @@ export function createWasiHost(opts = {}) {
       memory = mem;
       refresh();
     },
-    /** Runs a command's `_start`; returns its exit code (0 when `_start` returns). Traps propagate. */
+    /**
+     * Runs a command's `_start`; returns its exit code (0 when `_start` returns), or a Promise of it in
+     * suspending mode. Traps propagate (reject).
+     */
     start(instance) {
       this.bind(instance);
       const entry = instance.exports._start;
       if (typeof entry !== 'function') {
         throw new WasiRunError('missing_start', 'a WASI command must export "_start"');
       }
+      const exitCode = (err) => {
+        if (err instanceof WasiExit) return err.exitCode;
+        throw err;
+      };
+      if (suspending) return WebAssembly.promising(entry)().then(() => 0, exitCode);
       try {
         entry();
         return 0;
       } catch (err) {
-        if (err instanceof WasiExit) return err.exitCode;
-        throw err;
+        return exitCode(err);
       }
     },
     /** Initializes a reactor (`_initialize`, if exported). */

@@ -7,12 +7,14 @@ import { createPipeBuffer, pipeWriter } from './pipe.js';
 
 const encoder = new TextEncoder();
 
-/** What this page supports. Streaming stdin needs SharedArrayBuffer, i.e. cross-origin isolation. */
+/**
+ * What this page supports. Streaming stdin works either through a SharedArrayBuffer pipe (needs a
+ * cross-origin-isolated page) or, failing that, through JSPI (WebAssembly.Suspending) and messages.
+ */
 export function wasiSupport() {
-  return {
-    worker: typeof Worker === 'function',
-    streamingStdin: globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function',
-  };
+  const sharedPipe = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+  const jspi = typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function';
+  return { worker: typeof Worker === 'function', sharedPipe, jspi, streamingStdin: sharedPipe || jspi };
 }
 
 function toModuleInput(input) {
@@ -26,6 +28,7 @@ function toModuleInput(input) {
   );
 }
 
+// Always a fresh copy: it may be transferred to the worker.
 const toBytes = (b) => (typeof b === 'string' ? encoder.encode(b) : new Uint8Array(b));
 
 function concat(chunks) {
@@ -96,7 +99,10 @@ function launch(input, opts, extra, on) {
     maxFsBytes: opts.maxFsBytes,
     ...extra,
   });
-  return { kill: (code, message) => stop(code, message) };
+  return {
+    kill: (code, message) => stop(code, message),
+    post: (m, transfer) => done || worker.postMessage(m, transfer),
+  };
 }
 
 /**
@@ -134,15 +140,24 @@ export function runWasi(bytesOrModule, opts = {}) {
 
 /**
  * Starts a WASI command and streams its output while it runs.
- * stdin is a live pipe when the page is cross-origin isolated (write()/closeStdin()); otherwise it is
- * `opts.stdin` (or empty) followed by EOF, and write() throws `stdin_needs_cross_origin_isolation`.
+ * stdin is a live stream: `opts.stdin` (if any) first, then whatever write() sends, until closeStdin().
+ * Transport (`opts.stdinMode`, chosen automatically): 'pipe' (SharedArrayBuffer ring buffer, needs a
+ * cross-origin-isolated page), 'messages' (JSPI: the guest suspends in fd_read), or 'none' (only
+ * `opts.stdin`, then EOF; write() throws `stdin_needs_cross_origin_isolation`).
  * @returns {{ stdout: ReadableStream<Uint8Array>, stderr: ReadableStream<Uint8Array>,
- *   write(bytes: Uint8Array|string): void, closeStdin(): void, kill(): void,
+ *   write(bytes: Uint8Array|string): void, closeStdin(): void, kill(): void, stdinMode: string,
  *   exited: Promise<number>, result: Promise<{ exitCode: number, files: object, symlinks: object }> }}
  */
 export function spawnWasi(bytesOrModule, opts = {}) {
-  const streaming = wasiSupport().streamingStdin;
-  const pipe = streaming ? createPipeBuffer() : null;
+  const support = wasiSupport();
+  const stdinMode = opts.stdinMode ?? (support.sharedPipe ? 'pipe' : support.jspi ? 'messages' : 'none');
+  if (!['pipe', 'messages', 'none'].includes(stdinMode)) {
+    throw new WasiRunError('invalid_option', `stdinMode must be 'pipe', 'messages' or 'none'`);
+  }
+  if ((stdinMode === 'pipe' && !support.sharedPipe) || (stdinMode === 'messages' && !support.jspi)) {
+    throw noStreamingStdin();
+  }
+  const pipe = stdinMode === 'pipe' ? createPipeBuffer() : null;
   const writer = pipe ? pipeWriter(pipe) : null;
   const controllers = {};
   const stream = (fd) => new ReadableStream({ start: (c) => void (controllers[fd] = c) });
@@ -163,13 +178,11 @@ export function spawnWasi(bytesOrModule, opts = {}) {
     resolveResult = res;
     rejectResult = rej;
   });
+  const upFront = opts.stdin != null ? toBytes(opts.stdin) : undefined;
   const handle = launch(
     bytesOrModule,
     opts,
-    {
-      stdinPipe: pipe ?? undefined,
-      stdin: pipe ? undefined : opts.stdin != null ? toBytes(opts.stdin) : undefined,
-    },
+    { stdinMode, stdinPipe: pipe ?? undefined, stdin: stdinMode === 'none' ? upFront : undefined },
     {
       out: (fd, chunk) => controllers[fd].enqueue(chunk),
       exit: ({ exitCode, files, symlinks }) => {
@@ -182,26 +195,29 @@ export function spawnWasi(bytesOrModule, opts = {}) {
       },
     },
   );
-  if (writer && opts.stdin != null) writer.write(toBytes(opts.stdin));
+  let closed = false;
+  const send = (bytes) => {
+    if (closed) throw new WasiRunError('stdin_closed', 'write() after closeStdin()');
+    if (writer) writer.write(bytes);
+    else handle.post({ type: 'stdin', chunk: bytes }, [bytes.buffer]);
+  };
+  if (upFront && stdinMode !== 'none') send(upFront);
   const exited = result.then((r) => r.exitCode);
   exited.catch(() => {}); // callers that only use the streams must not get unhandled rejections
   result.catch(() => {});
   return {
     stdout,
     stderr,
+    stdinMode,
     write(bytes) {
-      if (!writer) {
-        throw new WasiRunError(
-          'stdin_needs_cross_origin_isolation',
-          'streaming stdin needs SharedArrayBuffer: serve the page cross-origin isolated ' +
-            '(Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp), ' +
-            'or pass all input up front as opts.stdin',
-        );
-      }
-      writer.write(toBytes(bytes));
+      if (stdinMode === 'none') throw noStreamingStdin();
+      send(toBytes(bytes));
     },
     closeStdin() {
-      writer?.close();
+      if (closed) return;
+      closed = true;
+      if (writer) writer.close();
+      else if (stdinMode === 'messages') handle.post({ type: 'stdin-close' });
     },
     kill() {
       handle.kill('killed', 'the process was killed');
@@ -209,6 +225,15 @@ export function spawnWasi(bytesOrModule, opts = {}) {
     exited,
     result,
   };
+}
+
+function noStreamingStdin() {
+  return new WasiRunError(
+    'stdin_needs_cross_origin_isolation',
+    'streaming stdin needs SharedArrayBuffer or JSPI: serve the page cross-origin isolated ' +
+      '(Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp), ' +
+      'use a browser with WebAssembly JSPI, or pass all input up front as opts.stdin',
+  );
 }
 
 export { WasiRunError };

@@ -6,6 +6,7 @@ import { MemFS } from './fs.js';
 import { createWasiHost } from './host.js';
 import { checkWasiImports } from './imports.js';
 import { pipeReader } from './pipe.js';
+import { canBlock } from './sleep.js';
 
 const FLUSH_BYTES = 64 * 1024;
 const FLUSH_MS = 10;
@@ -58,8 +59,9 @@ function classify(err) {
  * @param {object} msg { module: WebAssembly.Module | ArrayBuffer | Uint8Array, args, env, files, preopens,
  *   stdin?: Uint8Array|string, stdinPipe?: SharedArrayBuffer, fuel?: number|bigint, maxFsBytes?: number }
  * @param {(message: object, transfer?: Transferable[]) => void} post
+ * @param {{ stdin?: object }} [sources] a message-fed stdin (queue.js) when msg.stdinMode is 'messages'
  */
-export async function runCommand(msg, post) {
+export async function runCommand(msg, post, sources = {}) {
   const out = outputBatcher(post);
   let instance;
   try {
@@ -72,7 +74,14 @@ export async function runCommand(msg, post) {
       env: msg.env,
       fs,
       preopens: msg.preopens,
-      stdin: msg.stdinPipe ? pipeReader(msg.stdinPipe) : msg.stdin,
+      stdin: msg.stdinPipe
+        ? pipeReader(msg.stdinPipe)
+        : msg.stdinMode === 'messages'
+          ? sources.stdin
+          : msg.stdin,
+      // JSPI when stdin arrives by message, and to sleep without spinning where Atomics.wait is unavailable.
+      suspending:
+        msg.stdinMode === 'messages' || (!canBlock() && typeof WebAssembly.Suspending === 'function'),
       stdout: (v) => out.write(1, v),
       stderr: (v) => out.write(2, v),
       onBlock: out.flush,
@@ -82,7 +91,7 @@ export async function runCommand(msg, post) {
     const metered = msg.fuel != null && fuelGlobal instanceof WebAssembly.Global;
     if (metered) fuelGlobal.value = BigInt(msg.fuel);
     post({ type: 'started', metered });
-    const exitCode = host.start(instance);
+    const exitCode = await host.start(instance);
     out.flush();
     const { files, symlinks } = fs.toFiles();
     const transfer = Object.values(files)
