@@ -211,6 +211,52 @@ describe('wasi programs', () => {
   });
 });
 
+describe('persistence', () => {
+  test('a preopen persisted to IndexedDB survives across runs (and reloads)', async () => {
+    const persist = { service: 'wasi-test-service', path: '/data' };
+    const first = await page.evaluate(async (persist) => {
+      await window.wasi.clearPersisted(persist.service, persist.path);
+      const bytes = await window.program('copy');
+      const r = await window.wasi.runWasi(bytes, {
+        args: ['copy', '/data/in.txt', '/data/out.txt'],
+        preopens: ['/data'],
+        files: { '/data/in.txt': 'saved state\n' },
+        persist,
+      });
+      return window.text(r.stdout);
+    }, persist);
+    assert.equal(first, 'copied 12\n');
+    await page.reload();
+    await page.waitForFunction(() => window.wasiReady === true);
+    const second = await page.evaluate(async (persist) => {
+      const saved = await window.wasi.loadPersisted(persist.service, persist.path);
+      // No files passed this time: the input comes only from IndexedDB.
+      const r = await window.wasi.runWasi(await window.program('copy'), {
+        args: ['copy', '/data/out.txt', '/data/again.txt'],
+        preopens: ['/data'],
+        persist,
+      });
+      const after = await window.wasi.loadPersisted(persist.service, persist.path);
+      await window.wasi.clearPersisted(persist.service, persist.path);
+      const cleared = await window.wasi.loadPersisted(persist.service, persist.path);
+      return {
+        savedKeys: Object.keys(saved).sort(),
+        exitCode: r.exitCode,
+        again: window.text(r.files['/data/again.txt']),
+        afterKeys: Object.keys(after).sort(),
+        cleared: Object.keys(cleared).length,
+      };
+    }, persist);
+    assert.deepEqual(second, {
+      savedKeys: ['/data/in.txt', '/data/out.txt'],
+      exitCode: 0,
+      again: 'saved state\n',
+      afterKeys: ['/data/again.txt', '/data/in.txt', '/data/out.txt'],
+      cleared: 0,
+    });
+  });
+});
+
 describe('run errors', () => {
   test('timeout terminates the worker and keeps the output so far', async () => {
     const r = await run('clock', { args: ['clock', '60000'], timeoutMs: 400 });

@@ -5,3 +5,4 @@ export { MemFS } from './fs.js';
 export { checkWasiImports } from './imports.js';
 export { SIGNATURES, ERRNO, WASI_MODULE } from './constants.js';
 export { WasiRunError } from './errors.js';
+export { loadPersisted, savePersisted, clearPersisted } from './persist.js';

@@ -3,6 +3,7 @@
 //   spawnWasi(bytesOrModule, opts) -> { stdout, stderr, write, closeStdin, kill, exited, result }
 
 import { WasiRunError } from './errors.js';
+import { loadPersisted, savePersisted } from './persist.js';
 import { createPipeBuffer, pipeWriter } from './pipe.js';
 
 const encoder = new TextEncoder();
@@ -110,14 +111,27 @@ function launch(input, opts, extra, on) {
  * @param {ArrayBuffer|Uint8Array|WebAssembly.Module} bytesOrModule
  * @param {{ args?: string[], env?: Record<string,string>, files?: Record<string, Uint8Array|string|null>,
  *   preopens?: string[], stdin?: Uint8Array|string, timeoutMs?: number, fuel?: number|bigint,
- *   signal?: AbortSignal, maxFsBytes?: number, workerUrl?: string|URL }} [opts]
+ *   signal?: AbortSignal, maxFsBytes?: number, workerUrl?: string|URL,
+ *   persist?: { service: string, path: string } }} [opts] persist: load the preopen `path` from IndexedDB
+ *   before the run (under opts.files) and save it back once the program exits (not after a trap/timeout)
  * @returns {Promise<{ exitCode: number, stdout: Uint8Array, stderr: Uint8Array,
  *   files: Record<string, Uint8Array|null>, symlinks: Record<string, string> }>}
  *   Rejects with WasiRunError (.code: timeout | trap | fuel_exhausted | compile_error | link_error |
  *   unknown_wasi_import | wasi_import_signature | missing_start | missing_memory | aborted | worker_error),
  *   carrying .stdout/.stderr written until then.
  */
-export function runWasi(bytesOrModule, opts = {}) {
+export async function runWasi(bytesOrModule, opts = {}) {
+  if (opts.persist) {
+    const { service, path } = opts.persist;
+    const saved = await loadPersisted(service, path);
+    const r = await runWasiOnce(bytesOrModule, { ...opts, files: { ...saved, ...opts.files } });
+    await savePersisted(service, path, r.files);
+    return r;
+  }
+  return runWasiOnce(bytesOrModule, opts);
+}
+
+function runWasiOnce(bytesOrModule, opts) {
   return new Promise((resolve, reject) => {
     const out = { 1: [], 2: [] };
     launch(
