@@ -321,6 +321,78 @@ describe('run errors', () => {
     assert.equal(unknown.code, 'unknown_wasi_import');
   });
 
+  test('fuel is applied to a metered module (__ugc_fuel) and exhaustion is told apart from a trap', async () => {
+    // A stand-in for what the prepare step emits: `_start` runs 100 iterations, each charging one unit
+    // of the exported i64 global __ugc_fuel and trapping when it goes negative.
+    const str = (s) => [s.length, ...Buffer.from(s)];
+    const section = (id, body) => [id, body.length, ...body];
+    const body = [
+      1,
+      1,
+      0x7f, // one i32 local
+      0x03,
+      0x40, // loop
+      0x23,
+      0,
+      0x42,
+      1,
+      0x7d,
+      0x24,
+      0, // fuel -= 1
+      0x23,
+      0,
+      0x42,
+      0,
+      0x53,
+      0x04,
+      0x40,
+      0x00,
+      0x0b, // if fuel < 0: unreachable
+      0x20,
+      0,
+      0x41,
+      1,
+      0x6a,
+      0x22,
+      0,
+      0x41,
+      0xe4,
+      0x00,
+      0x48,
+      0x0d,
+      0, // while (++i < 100)
+      0x0b,
+      0x0b,
+    ];
+    const bytes = [
+      ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+      ...section(1, [1, 0x60, 0, 0]),
+      ...section(3, [1, 0]),
+      ...section(5, [1, 0, 1]),
+      ...section(6, [1, 0x7e, 1, 0x42, 0, 0x0b]),
+      ...section(7, [3, ...str('memory'), 2, 0, ...str('_start'), 0, 0, ...str('__ugc_fuel'), 3, 0]),
+      ...section(10, [1, body.length, ...body]),
+    ];
+    const outcome = (fuel) =>
+      page.evaluate(
+        async ([b, fuel]) => {
+          try {
+            const r = await window.wasi.runWasi(new Uint8Array(b), fuel == null ? {} : { fuel });
+            return { exitCode: r.exitCode, fuelApplied: r.fuelApplied };
+          } catch (e) {
+            return { code: e.code };
+          }
+        },
+        [bytes, fuel],
+      );
+    assert.deepEqual(await outcome(1000), { exitCode: 0, fuelApplied: true });
+    assert.deepEqual(await outcome(50), { code: 'fuel_exhausted' });
+    assert.deepEqual(await outcome(null), { code: 'trap' }, 'without fuel the counter starts at 0');
+    const plain = await run('hello', { fuel: 1000 });
+    assert.equal(plain.exitCode, 0);
+    assert.equal(plain.stdout, 'hello from wasi\n');
+  });
+
   test('a module without _start is a typed error', async () => {
     const r = await page.evaluate(async () => {
       // (module (memory (export "memory") 1))

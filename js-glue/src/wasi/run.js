@@ -115,7 +115,8 @@ function launch(input, opts, extra, on) {
  *   persist?: { service: string, path: string } }} [opts] persist: load the preopen `path` from IndexedDB
  *   before the run (under opts.files) and save it back once the program exits (not after a trap/timeout)
  * @returns {Promise<{ exitCode: number, stdout: Uint8Array, stderr: Uint8Array,
- *   files: Record<string, Uint8Array|null>, symlinks: Record<string, string> }>}
+ *   files: Record<string, Uint8Array|null>, symlinks: Record<string, string>, fuelApplied: boolean }>}
+ *   fuelApplied: the module exports `__ugc_fuel` (prepared with metering) and opts.fuel was set on it.
  *   Rejects with WasiRunError (.code: timeout | trap | fuel_exhausted | compile_error | link_error |
  *   unknown_wasi_import | wasi_import_signature | missing_start | missing_memory | aborted | worker_error),
  *   carrying .stdout/.stderr written until then.
@@ -134,14 +135,16 @@ export async function runWasi(bytesOrModule, opts = {}) {
 function runWasiOnce(bytesOrModule, opts) {
   return new Promise((resolve, reject) => {
     const out = { 1: [], 2: [] };
+    let fuelApplied = false;
     launch(
       bytesOrModule,
       opts,
       { stdin: opts.stdin != null ? toBytes(opts.stdin) : undefined },
       {
         out: (fd, chunk) => out[fd].push(chunk),
+        started: ({ metered }) => (fuelApplied = metered),
         exit: ({ exitCode, files, symlinks }) =>
-          resolve({ exitCode, stdout: concat(out[1]), stderr: concat(out[2]), files, symlinks }),
+          resolve({ exitCode, stdout: concat(out[1]), stderr: concat(out[2]), files, symlinks, fuelApplied }),
         fail: (err) => {
           err.stdout = concat(out[1]);
           err.stderr = concat(out[2]);
@@ -186,6 +189,7 @@ export function spawnWasi(bytesOrModule, opts = {}) {
       }
     }
   };
+  let fuelApplied = false;
   let resolveResult;
   let rejectResult;
   const result = new Promise((res, rej) => {
@@ -199,9 +203,10 @@ export function spawnWasi(bytesOrModule, opts = {}) {
     { stdinMode, stdinPipe: pipe ?? undefined, stdin: stdinMode === 'none' ? upFront : undefined },
     {
       out: (fd, chunk) => controllers[fd].enqueue(chunk),
+      started: ({ metered }) => (fuelApplied = metered),
       exit: ({ exitCode, files, symlinks }) => {
         closeStreams();
-        resolveResult({ exitCode, files, symlinks });
+        resolveResult({ exitCode, files, symlinks, fuelApplied });
       },
       fail: (err) => {
         closeStreams();
