@@ -211,6 +211,31 @@ describe('wasi programs', () => {
   });
 });
 
+describe('pre-warmed workers', () => {
+  test('runs on a pre-warmed worker behave the same and never share state', async () => {
+    const r = await page.evaluate(async () => {
+      window.wasi.prewarmWasi();
+      const bytes = await window.program('copy');
+      const runs = [];
+      for (const text of ['first', 'second']) {
+        const files = { '/data/in.txt': text };
+        const r = await window.wasi.runWasi(bytes, {
+          args: ['copy', '/data/in.txt', '/data/out.txt'],
+          files,
+          preopens: ['/data'],
+        });
+        runs.push(Object.keys(r.files).sort().join(' ') + ' = ' + window.text(r.files['/data/out.txt']));
+      }
+      window.wasi.stopPrewarmWasi();
+      return runs;
+    });
+    assert.deepEqual(r, [
+      '/data/ /data/in.txt /data/out.txt = first',
+      '/data/ /data/in.txt /data/out.txt = second',
+    ]);
+  });
+});
+
 describe('persistence', () => {
   test('a preopen persisted to IndexedDB survives across runs (and reloads)', async () => {
     const persist = { service: 'wasi-test-service', path: '/data' };

@@ -19,11 +19,12 @@ const MIME = {
 };
 
 /** Starts a server; resolves to { url, close() }. */
-export async function serveRepo({ isolated = true, root = REPO_ROOT } = {}) {
+/** `cache` lets the browser keep what it fetched (the benchmark wants warm module loads, tests want fresh files). */
+export async function serveRepo({ isolated = true, root = REPO_ROOT, cache = false } = {}) {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
     const file = join(root, path);
-    const headers = { 'Cache-Control': 'no-store' };
+    const headers = { 'Cache-Control': cache ? 'max-age=600' : 'no-store' };
     if (isolated) {
       headers['Cross-Origin-Opener-Policy'] = 'same-origin';
       headers['Cross-Origin-Embedder-Policy'] = 'require-corp';

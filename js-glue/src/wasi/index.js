@@ -1,5 +1,5 @@
 // Public surface of the WASI host (the runtime re-exports these as rt.runWasi / rt.spawnWasi).
-export { runWasi, spawnWasi, wasiSupport } from './run.js';
+export { runWasi, spawnWasi, wasiSupport, prewarmWasi, stopPrewarmWasi } from './run.js';
 export { createWasiHost, bytesStdin } from './host.js';
 export { MemFS } from './fs.js';
 export { checkWasiImports } from './imports.js';

@@ -18,6 +18,37 @@ export function wasiSupport() {
   return { worker: typeof Worker === 'function', sharedPipe, jspi, streamingStdin: sharedPipe || jspi };
 }
 
+const DEFAULT_WORKER_URL = new URL('./worker.js', import.meta.url);
+const spares = new Map(); // worker URL -> an idle, already-loaded worker (see prewarmWasi)
+
+function newWorker(url) {
+  return new Worker(url, { type: 'module', name: 'ugc-wasi' });
+}
+
+/** A worker for one run: the pre-warmed spare if there is one (then a new spare is started). */
+function takeWorker(url) {
+  const spare = spares.get(url);
+  if (!spare) return newWorker(url);
+  spares.set(url, newWorker(url));
+  return spare;
+}
+
+/**
+ * Keeps one idle WASI worker loaded so the next run skips worker start-up and module loading (each run
+ * still gets a fresh worker: runs never share state). Call again after `stopPrewarmWasi()` to re-enable.
+ * @param {{ workerUrl?: string|URL }} [opts]
+ */
+export function prewarmWasi(opts = {}) {
+  const url = String(opts.workerUrl ?? DEFAULT_WORKER_URL);
+  if (!spares.has(url)) spares.set(url, newWorker(url));
+}
+
+/** Terminates the idle pre-warmed workers. */
+export function stopPrewarmWasi() {
+  for (const w of spares.values()) w.terminate();
+  spares.clear();
+}
+
 function toModuleInput(input) {
   if (input instanceof WebAssembly.Module) return input;
   if (input instanceof ArrayBuffer) return new Uint8Array(input.slice(0));
@@ -46,8 +77,7 @@ function concat(chunks) {
 function launch(input, opts, extra, on) {
   const module = toModuleInput(input);
   if (!wasiSupport().worker) throw new WasiRunError('no_worker', 'WASI runs need Web Workers');
-  const url = opts.workerUrl ?? new URL('./worker.js', import.meta.url);
-  const worker = new Worker(url, { type: 'module', name: 'ugc-wasi' });
+  const worker = takeWorker(String(opts.workerUrl ?? DEFAULT_WORKER_URL));
   let done = false;
   let timer;
   const finish = () => {
