@@ -307,6 +307,26 @@ describe('run errors', () => {
       }
     });
     assert.equal(notBytes, 'invalid_module');
+    const badOptions = await page.evaluate(async () => {
+      const bytes = await window.program('hello');
+      const codes = [];
+      for (const opts of [
+        { files: { 'relative.txt': 'x' } },
+        { files: { '/dir/': 'content' } },
+        { files: { '/n': 42 } },
+        { preopens: ['data'] },
+        { args: 'not an array' },
+      ]) {
+        try {
+          await window.wasi.runWasi(bytes, opts);
+          codes.push('ran');
+        } catch (e) {
+          codes.push(e.code);
+        }
+      }
+      return codes;
+    });
+    assert.deepEqual(badOptions, Array(5).fill('invalid_option'));
   });
 
   test('imports are checked against the preview-1 signature table', async () => {

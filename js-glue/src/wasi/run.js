@@ -73,9 +73,30 @@ function concat(chunks) {
   return out;
 }
 
+function checkOptions(opts) {
+  const bad = (what) => new WasiRunError('invalid_option', what);
+  if (opts.args != null && !Array.isArray(opts.args)) throw bad('args must be an array of strings');
+  for (const p of opts.preopens ?? []) {
+    if (typeof p !== 'string' || !p.startsWith('/'))
+      throw bad(`preopen ${JSON.stringify(p)} is not an absolute path`);
+  }
+  for (const [path, content] of Object.entries(opts.files ?? {})) {
+    if (!path.startsWith('/')) throw bad(`file ${JSON.stringify(path)} is not an absolute path`);
+    const ok =
+      content === null ||
+      typeof content === 'string' ||
+      content instanceof ArrayBuffer ||
+      ArrayBuffer.isView(content);
+    if (!ok) throw bad(`file ${path}: content must be a string, bytes or null`);
+    if (path.endsWith('/') && content !== null)
+      throw bad(`${path} ends in '/' (a directory) but has content`);
+  }
+}
+
 /** Starts the worker and routes its messages; `on` gets out(fd, chunk), exit(msg), fail(error). */
 function launch(input, opts, extra, on) {
   const module = toModuleInput(input);
+  checkOptions(opts);
   if (!wasiSupport().worker) throw new WasiRunError('no_worker', 'WASI runs need Web Workers');
   const worker = takeWorker(String(opts.workerUrl ?? DEFAULT_WORKER_URL));
   let done = false;
@@ -147,7 +168,7 @@ function launch(input, opts, extra, on) {
  * @returns {Promise<{ exitCode: number, stdout: Uint8Array, stderr: Uint8Array,
  *   files: Record<string, Uint8Array|null>, symlinks: Record<string, string>, fuelApplied: boolean }>}
  *   fuelApplied: the module exports `__ugc_fuel` (prepared with metering) and opts.fuel was set on it.
- *   Rejects with WasiRunError (.code: timeout | trap | fuel_exhausted | compile_error | link_error |
+ *   Rejects with WasiRunError (.code: timeout | trap | fuel_exhausted | compile_error | link_error | invalid_option |
  *   unknown_wasi_import | wasi_import_signature | missing_start | missing_memory | aborted | worker_error),
  *   carrying .stdout/.stderr written until then.
  */

@@ -85,6 +85,8 @@ export async function runCommand(msg, post, sources = {}) {
       stdout: (v) => out.write(1, v),
       stderr: (v) => out.write(2, v),
       onBlock: out.flush,
+      // A host bug must not pass silently as EIO: say which import failed and why.
+      onInternalError: (name, err) => console.error(`wasi host: internal error in ${name}:`, err),
     });
     instance = await WebAssembly.instantiate(module, host.imports);
     const fuelGlobal = instance.exports.__ugc_fuel;
