@@ -4,6 +4,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { MemFS } from '../js-glue/src/wasi/fs.js';
 import { createWasiHost } from '../js-glue/src/wasi/host.js';
 import { createPipeBuffer, pipeReader, pipeWriter } from '../js-glue/src/wasi/pipe.js';
@@ -176,6 +177,22 @@ describe('host calls', () => {
     const names = Object.keys(createWasiHost({}).imports.wasi_snapshot_preview1).sort();
     assert.deepEqual(names, Object.keys(SIGNATURES).sort());
     assert.equal(names.length, 46);
+  });
+});
+
+describe('one signature table', () => {
+  test("SIGNATURES matches the validator's wasi profile (crate/src/abi.rs wasi_imports)", () => {
+    const src = readFileSync(new URL('../crate/src/abi.rs', import.meta.url), 'utf8');
+    const body = src.slice(src.indexOf('pub fn wasi_imports()'));
+    const rust = {};
+    for (const m of body.matchAll(/f\(\s*"(\w+)",\s*&\[([^\]]*)\],\s*(errno|&\[\])\s*,?\s*\)/g)) {
+      const params = m[2]
+        .split(',')
+        .map((t) => t.trim().toLowerCase())
+        .filter(Boolean);
+      rust[m[1]] = [params, m[3] === 'errno' ? ['i32'] : []];
+    }
+    assert.deepEqual(rust, { ...SIGNATURES });
   });
 });
 
