@@ -92,6 +92,12 @@ describe('wasi programs', () => {
     assert.equal(empty.stderr, 'eof after 0 lines\n');
   });
 
+  test('poll_oneoff on stdin given up front: ready at once, then EOF', async () => {
+    const r = await run('poll_stdin', { stdin: 'all at once\n' });
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.stdout, 'got 12 bytes: all at once\neof\n');
+  });
+
   test('clocks: realtime, resolution, and sleeping through poll_oneoff', async () => {
     const before = Date.now();
     const r = await run('clock', { args: ['clock', '120'] });

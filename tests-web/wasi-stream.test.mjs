@@ -100,6 +100,32 @@ for (const [label, server, mode] of transports) {
       assert.ok(r.chunks > 1, 'output arrived in several chunks while running');
     });
 
+    test('poll_oneoff: a clock wins while stdin is idle, stdin wins once data arrives', async () => {
+      const r = await page.evaluate(async () => {
+        const p = window.wasi.spawnWasi(await window.program('poll_stdin'));
+        const reader = p.stdout.getReader();
+        let seen = '';
+        const until = async (want) => {
+          while (!seen.includes(want)) {
+            const { value, done } = await reader.read();
+            if (done) throw new Error(`ended before ${want}: ${seen}`);
+            seen += window.text(value);
+          }
+        };
+        await until('timeout\n');
+        p.write('ping\n');
+        await until('got 5 bytes: ping\n');
+        p.closeStdin();
+        await until('eof\n');
+        return { code: await p.exited, lines: seen.split('\n').filter(Boolean) };
+      });
+      assert.equal(r.code, 0);
+      const firstGot = r.lines.indexOf('got 5 bytes: ping');
+      assert.ok(firstGot >= 1, 'at least one timeout before the data');
+      assert.ok(r.lines.slice(0, firstGot).every((l) => l === 'timeout'));
+      assert.equal(r.lines.at(-1), 'eof');
+    });
+
     test('kill() stops a program blocked on stdin', async () => {
       const r = await page.evaluate(async () => {
         const p = window.wasi.spawnWasi(await window.program('echo'));
