@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { REPO_ROOT, serveRepo } from './lib/wasi-serve.mjs';
 import { launchBrowser, openWasiPage } from './lib/wasi-browser.mjs';
 
@@ -214,6 +215,23 @@ describe('wasi programs', () => {
     assert.equal(again.digest, short.digest, 'deterministic output for the same input');
     const long = await say('hello world, this sentence is quite a bit longer than the first one');
     assert.ok(long.dataSize > 2 * short.dataSize, 'longer text, longer audio');
+  });
+});
+
+describe('playground page (www/wasi.html)', () => {
+  test('runs an uploaded program with stdin and input files', async () => {
+    const { page: pg } = await browser.newPage();
+    await pg.goto(`${server.url}/www/wasi.html`);
+    const release = join(REPO_ROOT, 'guest/wasi-tests/target/wasm32-wasip1/release');
+    await pg.setInputFiles('#module', join(release, 'copy.wasm'));
+    await pg.fill('#args', 'copy /data/copy.wasm /data/out.bin');
+    await pg.setInputFiles('#files', join(release, 'copy.wasm'));
+    await pg.click('#run');
+    await pg.waitForFunction(() => /exit code|:/.test(document.getElementById('status').textContent));
+    assert.equal(await pg.textContent('#status'), 'exit code 0');
+    assert.match(await pg.textContent('#stdout'), /^copied \d+\n$/);
+    assert.match(await pg.textContent('#tree'), /\/data\/out\.bin \(\d+ bytes\)/);
+    await pg.close();
   });
 });
 

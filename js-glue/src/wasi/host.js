@@ -68,8 +68,9 @@ export function bytesStdin(bytes = new Uint8Array(0)) {
  * @param {Record<string,string>|string[]} [opts.env] environment ('K=V' strings or an object)
  * @param {MemFS} [opts.fs] the file system (default: empty)
  * @param {string[]} [opts.preopens] absolute directories given to the guest as fds 3, 4, … (default ['/'])
- * @param {{read(dest: Uint8Array): number, poll(): boolean, wait?(ms: number): void}|Uint8Array|string} [opts.stdin]
- *   read() returns 0 at EOF and may block; poll() tells whether read() would return without blocking
+ * @param {{read(dest: Uint8Array): number, poll(): boolean, wait?(ms: number): void, ready?(): Promise<void>}
+ *   |Uint8Array|string} [opts.stdin] read() returns 0 at EOF and may block; poll() tells whether read() would
+ *   return without blocking; wait(ms) blocks until readable or ms passed; ready() resolves when readable (JSPI)
  * @param {(bytes: Uint8Array) => void} [opts.stdout] receives a view that is only valid during the call
  * @param {(bytes: Uint8Array) => void} [opts.stderr] same, for fd 2
  * @param {(ms: number) => void} [opts.sleep] blocks the thread (default: Atomics.wait if allowed, else spin)
@@ -130,7 +131,7 @@ export function createWasiHost(opts = {}) {
     return e;
   };
 
-  // ---- memory access; views are refreshed per call because memory may grow ----
+  // ---- memory access: the views are refreshed lazily (in range()) because memory may grow between calls ----
   let memory = null;
   let buffer = null;
   let u8 = new Uint8Array(0);
