@@ -314,6 +314,22 @@ describe('run errors', () => {
     assert.match(r.stdout, /^realtime_ms \d+\n/, 'output written before the sleep was flushed');
   });
 
+  test('output beyond maxOutputBytes stops the program (output_limit)', async () => {
+    const r = await page.evaluate(async () => {
+      try {
+        await window.wasi.runWasi(await window.program('bench_stdout'), {
+          args: ['b', '4'],
+          maxOutputBytes: 1 << 20,
+        });
+        return { code: 'exited' };
+      } catch (e) {
+        return { code: e.code, stdoutBytes: e.stdout.length };
+      }
+    });
+    assert.equal(r.code, 'output_limit');
+    assert.equal(r.stdoutBytes, 1 << 20, 'everything up to the limit was delivered');
+  });
+
   test('invalid modules are typed errors', async () => {
     const garbage = await page.evaluate(async () => {
       try {

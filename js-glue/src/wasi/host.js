@@ -71,7 +71,8 @@ export function bytesStdin(bytes = new Uint8Array(0)) {
  * @param {{read(dest: Uint8Array): number, poll(): boolean, wait?(ms: number): void, ready?(): Promise<void>}
  *   |Uint8Array|string} [opts.stdin] read() returns 0 at EOF and may block; poll() tells whether read() would
  *   return without blocking; wait(ms) blocks until readable or ms passed; ready() resolves when readable (JSPI)
- * @param {(bytes: Uint8Array) => void} [opts.stdout] receives a view that is only valid during the call
+ * @param {(bytes: Uint8Array) => void} [opts.stdout] receives a view that is only valid during the call; may
+ *   throw a WasiRunError to stop the guest
  * @param {(bytes: Uint8Array) => void} [opts.stderr] same, for fd 2
  * @param {(ms: number) => void} [opts.sleep] blocks the thread (default: Atomics.wait if allowed, else spin)
  * @param {() => void} [opts.onBlock] called before the host blocks (sleep, stdin wait): flush output here
@@ -668,7 +669,8 @@ export function createWasiHost(opts = {}) {
 
   const errnoOf = (name, err) => {
     if (err instanceof WasiErrno) return err.errno;
-    if (err instanceof WasiExit) throw err;
+    // proc_exit, and an embedder's policy stop (e.g. an output limit thrown by a sink), unwind the guest.
+    if (err instanceof WasiExit || err instanceof WasiRunError) throw err;
     if (err instanceof RangeError) return ERRNO.FAULT;
     opts.onInternalError?.(name, err);
     return ERRNO.IO;

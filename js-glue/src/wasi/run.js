@@ -19,6 +19,8 @@ export function wasiSupport() {
 }
 
 const DEFAULT_WORKER_URL = new URL('./worker.js', import.meta.url);
+/** runWasi keeps all output in memory: a hostile program must not be able to exhaust the page with it. */
+const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
 const spares = new Map(); // worker URL -> an idle, already-loaded worker (see prewarmWasi)
 
 function newWorker(url) {
@@ -149,6 +151,7 @@ function launch(input, opts, extra, on) {
     preopens: opts.preopens ?? ['/'],
     fuel: opts.fuel ?? null,
     maxFsBytes: opts.maxFsBytes,
+    maxOutputBytes: opts.maxOutputBytes,
     ...extra,
   });
   return {
@@ -162,13 +165,13 @@ function launch(input, opts, extra, on) {
  * @param {ArrayBuffer|Uint8Array|WebAssembly.Module} bytesOrModule
  * @param {{ args?: string[], env?: Record<string,string>, files?: Record<string, Uint8Array|string|null>,
  *   preopens?: string[], stdin?: Uint8Array|string, timeoutMs?: number, fuel?: number|bigint,
- *   signal?: AbortSignal, maxFsBytes?: number, workerUrl?: string|URL,
+ *   signal?: AbortSignal, maxFsBytes?: number, maxOutputBytes?: number (default 64 MiB), workerUrl?: string|URL,
  *   persist?: { service: string, path: string } }} [opts] persist: load the preopen `path` from IndexedDB
  *   before the run (under opts.files) and save it back once the program exits (not after a trap/timeout)
  * @returns {Promise<{ exitCode: number, stdout: Uint8Array, stderr: Uint8Array,
  *   files: Record<string, Uint8Array|null>, symlinks: Record<string, string>, fuelApplied: boolean }>}
  *   fuelApplied: the module exports `__ugc_fuel` (prepared with metering) and opts.fuel was set on it.
- *   Rejects with WasiRunError (.code: timeout | trap | fuel_exhausted | compile_error | link_error | invalid_option |
+ *   Rejects with WasiRunError (.code: timeout | trap | fuel_exhausted | compile_error | link_error |  invalid_option | output_limit |
  *   unknown_wasi_import | wasi_import_signature | missing_start | missing_memory | aborted | worker_error),
  *   carrying .stdout/.stderr written until then.
  */
@@ -190,7 +193,10 @@ function runWasiOnce(bytesOrModule, opts) {
     launch(
       bytesOrModule,
       opts,
-      { stdin: opts.stdin != null ? toBytes(opts.stdin) : undefined },
+      {
+        stdin: opts.stdin != null ? toBytes(opts.stdin) : undefined,
+        maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT,
+      },
       {
         out: (fd, chunk) => out[fd].push(chunk),
         started: ({ metered }) => (fuelApplied = metered),

@@ -7,6 +7,7 @@ import { createWasiHost } from './host.js';
 import { checkWasiImports } from './imports.js';
 import { pipeReader } from './pipe.js';
 import { canBlock } from './sleep.js';
+import { WasiRunError } from './errors.js';
 
 const FLUSH_BYTES = 64 * 1024;
 const FLUSH_MS = 10;
@@ -16,9 +17,10 @@ const FLUSH_MS = 10;
  * waits more than FLUSH_MS (checked at the next write) and everything is flushed
  * before the guest blocks or exits, so streamed output stays live.
  */
-function outputBatcher(post) {
+function outputBatcher(post, maxBytes = Infinity) {
   const pending = { 1: [], 2: [] };
   let bytes = 0;
+  let total = 0;
   let last = performance.now();
   const flush = () => {
     for (const fd of [1, 2]) {
@@ -40,6 +42,13 @@ function outputBatcher(post) {
     last = performance.now();
   };
   const write = (fd, view) => {
+    total += view.length;
+    if (total > maxBytes) {
+      throw new WasiRunError(
+        'output_limit',
+        `the program wrote more than ${maxBytes} bytes to stdout/stderr`,
+      );
+    }
     pending[fd].push(view.slice());
     bytes += view.length;
     if (bytes >= FLUSH_BYTES || performance.now() - last >= FLUSH_MS) flush();
@@ -57,12 +66,13 @@ function classify(err) {
 
 /**
  * @param {object} msg { module: WebAssembly.Module | ArrayBuffer | Uint8Array, args, env, files, preopens,
- *   stdin?: Uint8Array|string, stdinPipe?: SharedArrayBuffer, fuel?: number|bigint, maxFsBytes?: number }
+ *   stdin?: Uint8Array|string, stdinPipe?: SharedArrayBuffer, fuel?: number|bigint, maxFsBytes?: number,
+ *   maxOutputBytes?: number }
  * @param {(message: object, transfer?: Transferable[]) => void} post
  * @param {{ stdin?: object }} [sources] a message-fed stdin (queue.js) when msg.stdinMode is 'messages'
  */
 export async function runCommand(msg, post, sources = {}) {
-  const out = outputBatcher(post);
+  const out = outputBatcher(post, msg.maxOutputBytes ?? Infinity);
   let instance;
   try {
     const bytes = msg.module instanceof WebAssembly.Module ? undefined : new Uint8Array(msg.module);
