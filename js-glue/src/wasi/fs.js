@@ -11,9 +11,20 @@ const MAX_NAME = 255;
 const fail = (errno) => {
   throw new WasiErrno(errno);
 };
-// timeOrigin is constant per context but its getter is slow in some engines (tens of µs in node): read it once.
-const TIME_ORIGIN = performance.timeOrigin;
-const nowNs = () => BigInt(Math.round((TIME_ORIGIN + performance.now()) * 1e6));
+// File timestamps are taken on every read and write, so they use the cheap millisecond wall clock and
+// reuse the BigInt while the millisecond has not changed (performance.now() costs up to ~1 µs per call in
+// some browsers, and a BigInt per call adds GC work). Millisecond granularity is plenty for file times.
+let lastMs = -1;
+let lastNs = 0n;
+export function fileTimeNs() {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastNs = BigInt(ms) * 1000000n;
+  }
+  return lastNs;
+}
+const nowNs = fileTimeNs;
 const encoder = new TextEncoder();
 
 class Node {

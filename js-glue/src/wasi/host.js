@@ -28,7 +28,7 @@ import {
   WHENCE,
 } from './constants.js';
 import { WasiErrno, WasiExit, WasiRunError } from './errors.js';
-import { MemFS } from './fs.js';
+import { MemFS, fileTimeNs } from './fs.js';
 import { blockingSleep } from './sleep.js';
 
 const MAX_FDS = 1024;
@@ -213,7 +213,7 @@ export function createWasiHost(opts = {}) {
     ) {
       fail(ERRNO.INVAL);
     }
-    const now = nowNs();
+    const now = fileTimeNs();
     if (flags & FSTFLAGS.ATIM) node.atim = BigInt.asUintN(64, atim);
     if (flags & FSTFLAGS.ATIM_NOW) node.atim = now;
     if (flags & FSTFLAGS.MTIM) node.mtim = BigInt.asUintN(64, mtim);
@@ -254,7 +254,7 @@ export function createWasiHost(opts = {}) {
         if (n < v.length) break;
       }
       if (at === undefined) e.pos = pos;
-      e.node.atim = nowNs();
+      e.node.atim = fileTimeNs();
       return total;
     }
     if (e.kind === 'dir') fail(ERRNO.ISDIR);
