@@ -1,0 +1,2 @@
+#![no_std]
+ugc_guest::script!();
