@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 WASM_PACK_VERSION=0.15.1
-GDTOOLKIT_SPEC='gdtoolkit==4.*'
+GDTOOLKIT_SPEC='gdtoolkit==4.5.0'
 # wasm-bindgen's CLI must match the library version exactly: read it from Cargo.lock.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 
@@ -49,7 +49,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-if ! command -v gdformat >/dev/null || ! gdformat --version 2>/dev/null | grep -q '^gdformat 4'; then
+if ! command -v gdformat >/dev/null || ! gdformat --version 2>/dev/null | grep -q '^gdformat 4.5.0'; then
   log "installing gdtoolkit ($GDTOOLKIT_SPEC)"
   python3 -m pip install -q "$GDTOOLKIT_SPEC"
 fi

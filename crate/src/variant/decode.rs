@@ -186,12 +186,58 @@ impl<'a> Decoder<'a> {
         declared.min(self.remaining() / min_size)
     }
 
+    /// The recursive entry point. Containers and leaves are decoded in separate, never-inlined
+    /// functions so the frames on the recursion path stay small: 1024 levels must fit in the
+    /// 1 MiB stack of a wasm32 build (and in debug builds).
     fn value(&mut self, depth: usize) -> Result<Variant, VariantError> {
         if depth > MAX_DEPTH {
             return Err(self.err("too_deep", format!("nesting deeper than {MAX_DEPTH}")));
         }
         let at = self.pos;
         let header = self.u32()?;
+        match header & 0xFF {
+            t::DICTIONARY => self.dictionary(header, depth),
+            t::ARRAY => self.array(header, depth),
+            _ => self.leaf(header, at),
+        }
+    }
+
+    #[inline(never)]
+    fn dictionary(&mut self, header: u32, depth: usize) -> Result<Variant, VariantError> {
+        let key_type = self.container_type(header >> DICT_KEY_TYPE_SHIFT)?;
+        let value_type = self.container_type(header >> DICT_VALUE_TYPE_SHIFT)?;
+        // Bit 31 is the obsolete "shared" flag.
+        let n = (self.u32()? & 0x7FFF_FFFF) as usize;
+        let mut entries = Vec::with_capacity(self.capacity(n, 2 * MIN_VARIANT_SIZE));
+        for _ in 0..n {
+            let k = self.value(depth + 1)?;
+            let v = self.value(depth + 1)?;
+            entries.push((k, v));
+        }
+        Ok(Variant::Dictionary(Box::new(Dictionary {
+            key_type,
+            value_type,
+            entries,
+        })))
+    }
+
+    #[inline(never)]
+    fn array(&mut self, header: u32, depth: usize) -> Result<Variant, VariantError> {
+        let element_type = self.container_type(header >> ARRAY_TYPE_SHIFT)?;
+        let n = (self.u32()? & 0x7FFF_FFFF) as usize;
+        let mut elements = Vec::with_capacity(self.capacity(n, MIN_VARIANT_SIZE));
+        for _ in 0..n {
+            elements.push(self.value(depth + 1)?);
+        }
+        Ok(Variant::Array(Box::new(Array {
+            element_type,
+            elements,
+        })))
+    }
+
+    /// Every type that holds no other Variant.
+    #[inline(never)]
+    fn leaf(&mut self, header: u32, at: usize) -> Result<Variant, VariantError> {
         let wide = header & FLAG_64 != 0;
         Ok(match header & 0xFF {
             t::NIL => Variant::Nil,
@@ -325,35 +371,6 @@ impl<'a> Decoder<'a> {
                     name,
                     object: self.u64()?,
                 }
-            }
-            t::DICTIONARY => {
-                let key_type = self.container_type(header >> DICT_KEY_TYPE_SHIFT)?;
-                let value_type = self.container_type(header >> DICT_VALUE_TYPE_SHIFT)?;
-                // Bit 31 is the obsolete "shared" flag.
-                let n = (self.u32()? & 0x7FFF_FFFF) as usize;
-                let mut entries = Vec::with_capacity(self.capacity(n, 2 * MIN_VARIANT_SIZE));
-                for _ in 0..n {
-                    let k = self.value(depth + 1)?;
-                    let v = self.value(depth + 1)?;
-                    entries.push((k, v));
-                }
-                Variant::Dictionary(Box::new(Dictionary {
-                    key_type,
-                    value_type,
-                    entries,
-                }))
-            }
-            t::ARRAY => {
-                let element_type = self.container_type(header >> ARRAY_TYPE_SHIFT)?;
-                let n = (self.u32()? & 0x7FFF_FFFF) as usize;
-                let mut elements = Vec::with_capacity(self.capacity(n, MIN_VARIANT_SIZE));
-                for _ in 0..n {
-                    elements.push(self.value(depth + 1)?);
-                }
-                Variant::Array(Box::new(Array {
-                    element_type,
-                    elements,
-                }))
             }
             t::PACKED_BYTE_ARRAY => {
                 let n = self.fixed_count(1)?;

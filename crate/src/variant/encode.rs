@@ -1,6 +1,6 @@
 //! `encode_variant` with `full_objects = false` on a single-precision engine, byte for byte.
 
-use super::{type_id as t, ContainerType, Variant, VariantError, MAX_DEPTH};
+use super::{type_id as t, Array, ContainerType, Dictionary, Variant, VariantError, MAX_DEPTH};
 
 /// Header bit 16: 64-bit payload for INT / FLOAT (and the math types in double builds).
 pub(crate) const FLAG_64: u32 = 1 << 16;
@@ -117,9 +117,55 @@ impl Encoder<'_> {
         }
     }
 
+    /// The recursive entry point; as in the decoder, containers and leaves live in never-inlined
+    /// functions so the recursion path uses little stack per level.
     fn value(&mut self, v: &Variant, depth: usize) -> Result<(), VariantError> {
         if depth > MAX_DEPTH {
             return Err(self.err("too_deep", format!("nesting deeper than {MAX_DEPTH}")));
+        }
+        match v {
+            Variant::Array(a) => self.array(a, depth),
+            Variant::Dictionary(d) => self.dictionary(d, depth),
+            _ => self.leaf(v, depth),
+        }
+    }
+
+    #[inline(never)]
+    fn array(&mut self, a: &Array, depth: usize) -> Result<(), VariantError> {
+        self.u32(t::ARRAY | container_kind(&a.element_type) << ARRAY_TYPE_SHIFT);
+        self.container_type(&a.element_type)?;
+        self.len(a.elements.len(), "array")?;
+        for e in &a.elements {
+            self.value(e, depth + 1)?;
+        }
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn dictionary(&mut self, d: &Dictionary, depth: usize) -> Result<(), VariantError> {
+        self.u32(
+            t::DICTIONARY
+                | container_kind(&d.key_type) << DICT_KEY_TYPE_SHIFT
+                | container_kind(&d.value_type) << DICT_VALUE_TYPE_SHIFT,
+        );
+        self.container_type(&d.key_type)?;
+        self.container_type(&d.value_type)?;
+        self.len(d.entries.len(), "dictionary")?;
+        for (k, v) in &d.entries {
+            self.value(k, depth + 1)?;
+            self.value(v, depth + 1)?;
+        }
+        Ok(())
+    }
+
+    /// Every type that holds no other Variant.
+    #[inline(never)]
+    fn leaf(&mut self, v: &Variant, depth: usize) -> Result<(), VariantError> {
+        // `value` routes containers elsewhere; delegating keeps this total without a panic path.
+        match v {
+            Variant::Array(a) => return self.array(a, depth),
+            Variant::Dictionary(d) => return self.dictionary(d, depth),
+            _ => {}
         }
         let mut header = v.type_id();
         match v {
@@ -129,11 +175,6 @@ impl Encoder<'_> {
             // Godot writes an invalid (null) object as NIL.
             Variant::Object(0) => header = t::NIL,
             Variant::Object(_) => header |= FLAG_OBJECT_AS_ID,
-            Variant::Array(a) => header |= container_kind(&a.element_type) << ARRAY_TYPE_SHIFT,
-            Variant::Dictionary(d) => {
-                header |= container_kind(&d.key_type) << DICT_KEY_TYPE_SHIFT;
-                header |= container_kind(&d.value_type) << DICT_VALUE_TYPE_SHIFT;
-            }
             _ => {}
         }
         self.u32(header);
@@ -212,22 +253,7 @@ impl Encoder<'_> {
                 self.string(name)?;
                 self.u64(*object);
             }
-            Variant::Dictionary(d) => {
-                self.container_type(&d.key_type)?;
-                self.container_type(&d.value_type)?;
-                self.len(d.entries.len(), "dictionary")?;
-                for (k, v) in &d.entries {
-                    self.value(k, depth + 1)?;
-                    self.value(v, depth + 1)?;
-                }
-            }
-            Variant::Array(a) => {
-                self.container_type(&a.element_type)?;
-                self.len(a.elements.len(), "array")?;
-                for e in &a.elements {
-                    self.value(e, depth + 1)?;
-                }
-            }
+            Variant::Array(_) | Variant::Dictionary(_) => {}
             Variant::PackedByteArray(b) => {
                 self.len(b.len(), "PackedByteArray")?;
                 self.out.extend_from_slice(b);

