@@ -344,3 +344,14 @@ fn examples_declare_the_types_the_host_enforces() {
     let m = Manifest::from_module(&example("c_spinner")).unwrap();
     assert_eq!(m.signal("turned").unwrap().args[0].type_id, type_id::INT);
 }
+
+#[test]
+fn every_example_passes_the_default_policy() {
+    let policy = ugc_wasm::policy::Policy::default();
+    for name in EXAMPLES {
+        let wasm = example(name);
+        let report = ugc_wasm::validate::validate(&wasm, &policy)
+            .unwrap_or_else(|e| panic!("{name} is refused: {e}"));
+        assert!(!report.imports.is_empty(), "{name} imports from ugc");
+    }
+}

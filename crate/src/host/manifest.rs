@@ -1,7 +1,7 @@
 //! The script manifest: the `ugc_script` custom section's JSON (docs/ABI.md), parsed and
 //! validated into typed declarations of properties, signals and methods.
 
-use crate::abi::{lifecycle_exports, MANIFEST_SECTION};
+use crate::abi::{lifecycle_export, MANIFEST_SECTION};
 use crate::variant::{self, type_id as t, Variant};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -369,7 +369,7 @@ impl RawManifest {
         for (i, m) in self.methods.into_iter().enumerate() {
             let path = format!("methods[{i}]");
             check_identifier(&m.name, &format!("{path}.name"))?;
-            if lifecycle_exports().iter().any(|(n, _, _)| *n == m.name) {
+            if lifecycle_export(&m.name).is_some() {
                 return Err(ManifestError::new(
                     "reserved_name",
                     format!("{path}.name"),
