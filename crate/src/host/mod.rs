@@ -34,6 +34,8 @@ use std::rc::Rc;
 
 /// How many error records and guest log lines are kept (older ones are dropped and counted).
 pub const LOG_CAPACITY: usize = 256;
+/// Handles drawn before giving up on one below 2^31 (each try succeeds with probability ~1/2).
+const MAX_INSERT_TRIES: usize = 48;
 /// Longest guest log line kept, in bytes (longer ones are cut on a character boundary).
 pub const MAX_LOG_LINE: usize = 4096;
 
@@ -679,25 +681,32 @@ impl ScriptHost {
     }
 
     fn insert(&mut self, value: Value) -> Result<i32, Fail> {
-        // The guest reads a negative i32 as an error code, so only handles below 2^31 are
-        // handed out. The table's numbering is spread over all 32 bits; a handle with the top
-        // bit set is released and the value stored again (same slot, next generation: stale
-        // detection is unaffected). Expected tries: 2.
-        let mut value = value;
-        for _ in 0..64 {
-            let h = self.handles.insert(value)?;
-            if (h.0 as i32) > 0 {
-                return Ok(h.0 as i32);
+        // The guest reads a negative i32 as an error code, so only handles below 2^31 may be
+        // handed out, but the table spreads its numbering over all 32 bits. A handle with the
+        // top bit set is parked (holding nil) while the value is stored again: the next try
+        // lands in another slot, and the parked ones are released afterwards (their slots come
+        // back with a new generation, so stale detection is unaffected). Expected tries: 2.
+        // TODO(handles): drop this once `HandleTable` issues 31-bit handles.
+        let mut parked = Vec::new();
+        let result = loop {
+            if parked.len() == MAX_INSERT_TRIES {
+                break fail(
+                    AbiError::HandleLimit,
+                    "no handle below 2^31 could be issued",
+                );
             }
-            value = self
-                .handles
-                .release(h)?
-                .expect("a fresh handle has exactly one reference");
+            match self.handles.insert(Value::NIL) {
+                Ok(h) if (h.0 as i32) > 0 => break Ok(h),
+                Ok(h) => parked.push(h),
+                Err(e) => break Err(Fail::from(e)),
+            }
+        };
+        for h in parked {
+            let _ = self.handles.release(h);
         }
-        fail(
-            AbiError::HandleLimit,
-            "no handle below 2^31 could be issued",
-        )
+        let h = result?;
+        *self.handles.get_mut(h)? = value;
+        Ok(h.0 as i32)
     }
 
     /// The value a handle names (a cheap clone: containers are shared); `0` is nil.

@@ -15,9 +15,10 @@ use std::rc::Rc;
 /// A shared, mutable container.
 pub type Shared<T> = Rc<RefCell<T>>;
 
-/// Deepest nesting converted to or from a [`Variant`]: the codec's own limit. It also stops a
-/// container that holds itself (which GDScript allows too) from recursing forever.
-pub const MAX_DEPTH: usize = variant::MAX_DEPTH;
+/// Deepest nesting converted to or from a [`Variant`] (and compared as a Dictionary key). It
+/// stops a container that holds itself (which GDScript allows too) from recursing forever, and
+/// keeps the recursion well inside a browser's 1 MiB wasm stack; deeper values are `bad_value`.
+pub const MAX_DEPTH: usize = 128;
 
 /// A value a handle names.
 #[derive(Debug, Clone)]
