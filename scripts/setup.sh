@@ -25,6 +25,13 @@ if ! command -v wat2wasm >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wabt >/dev/null
 fi
 
+# clang + lld build the C guest example (scripts/build-guests.sh).
+if ! command -v clang >/dev/null || ! command -v wasm-ld >/dev/null; then
+  log "installing Debian's clang and lld"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang lld >/dev/null
+fi
+
 if ! command -v cargo >/dev/null; then
   echo "cargo not found: install Rust with rustup first" >&2
   exit 1
