@@ -1,14 +1,23 @@
 #!/usr/bin/env node
 // npm run build [-- --dev]: builds the crate for the browser (wasm-pack, --target web) and assembles dist/:
 //   dist/ugc-wasm.js          the ES-module entry (createRuntime)
-//   dist/*.js                 the runtime's other modules (js-glue/src), incl. worker.js
+//   dist/*.js, dist/wasi/     the runtime's other modules (all of js-glue/src), incl. worker.js
 //   dist/pkg/ugc_wasm.js      wasm-bindgen's glue for the crate
 //   dist/pkg/ugc_wasm_bg.wasm the crate
 // Every module finds its neighbours relative to import.meta.url, so dist/ can be served from anywhere.
 // Only what this script produces is replaced; other folders in dist/ (e.g. dist/demo/) are left alone.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,14 +79,18 @@ function stripNames(bytes) {
   return Buffer.concat(kept);
 }
 
-const glueFiles = readdirSync(glue).filter((name) => name.endsWith('.js'));
+const glueEntries = readdirSync(glue);
 mkdirSync(dist, { recursive: true });
 rmSync(join(dist, 'pkg'), { recursive: true, force: true });
 for (const name of readdirSync(dist)) {
   if (name.endsWith('.js') && statSync(join(dist, name)).isFile()) rmSync(join(dist, name));
 }
+// The whole js-glue/src tree (runtime modules, worker entries, wasi/), as is.
+for (const name of glueEntries) {
+  rmSync(join(dist, name), { recursive: true, force: true });
+  cpSync(join(glue, name), join(dist, name), { recursive: true });
+}
 mkdirSync(join(dist, 'pkg'));
-for (const name of glueFiles) copyFileSync(join(glue, name), join(dist, name));
 for (const name of ['ugc_wasm.js', 'ugc_wasm.d.ts'])
   copyFileSync(join(pkgOut, name), join(dist, 'pkg', name));
 const wasm = readFileSync(join(pkgOut, 'ugc_wasm_bg.wasm'));
@@ -86,6 +99,6 @@ writeFileSync(join(dist, 'pkg', 'ugc_wasm_bg.wasm'), dev ? wasm : stripNames(was
 
 const wasmSize = statSync(join(dist, 'pkg', 'ugc_wasm_bg.wasm')).size;
 console.log(
-  `dist/ assembled (${dev ? 'dev' : 'release'}): ugc-wasm.js + ${glueFiles.length - 1} modules, ` +
+  `dist/ assembled (${dev ? 'dev' : 'release'}): ugc-wasm.js + ${glueEntries.length - 1} other glue entries, ` +
     `pkg/ugc_wasm_bg.wasm ${(wasmSize / 1024).toFixed(0)} KiB`,
 );
