@@ -118,3 +118,17 @@ test('worker loads and disposes end their workers', async () => {
   assert.equal(count, 190);
   await waitFor(() => harness.page.workers().length === 0, 'every worker ended');
 });
+
+test('worker: calls made during reset() after a timeout wait for the new worker', async () => {
+  const result = await harness.page.evaluate(async () => {
+    const script = await rt.load(GUEST, { isolation: 'worker', fuel: 10n ** 15n, timeoutMs: 300 });
+    const timedOut = await attempt(() => script.call('spin'));
+    const resetting = script.reset();
+    const during = await Promise.all([script.call('add', 1, 1), script.call('counter')]);
+    await resetting;
+    script.dispose();
+    return { timedOut: timedOut.error?.code, during };
+  });
+  assert.equal(result.timedOut, 'timeout');
+  assert.deepEqual(result.during, [2, 1]);
+});

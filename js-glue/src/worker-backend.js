@@ -21,6 +21,7 @@ export class WorkerBackend {
     this.timeoutMs = timeoutMs;
     this.worker = null;
     this.booting = null;
+    this.ready = Promise.resolve();
     this.pending = new Map();
     this.nextId = 1;
     this.fault = null;
@@ -28,9 +29,10 @@ export class WorkerBackend {
     this.fuelLimit = fuel === null ? null : Number(fuel);
   }
 
-  async start() {
-    await this.spawn();
-    await this.request(this.init);
+  /** Starts a worker and instantiates the guest in it; calls made meanwhile wait for it. */
+  start() {
+    this.ready = this.spawn().then(() => this.request(this.init));
+    return this.ready;
   }
 
   /** Starts a worker and resolves once its modules are loaded (it posts `booted`). */
@@ -143,6 +145,8 @@ export class WorkerBackend {
   }
 
   async call(name, args) {
+    // A call made while (re)starting goes after the guest is instantiated, or fails with the start's fault.
+    await this.ready.catch(() => {});
     if (this.fault !== null) throw this.faultedError();
     for (let i = 0; i < args.length; i++) {
       const kind = typeof args[i];

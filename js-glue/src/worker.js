@@ -2,7 +2,7 @@
 // Requests: { id, type: 'init' | 'call' | 'reset', ... }; replies: { id, value } or { id, error }, each
 // with the guest's stats. Logs are forwarded as { type: 'log', message } before the reply they belong to.
 
-import { toWire } from './errors.js';
+import { UgcError, toWire } from './errors.js';
 import { Guest, classify } from './guest.js';
 
 let guest = null;
@@ -23,6 +23,7 @@ function handle(request) {
       guest.instantiate();
       return undefined;
     case 'call':
+      if (guest === null) throw new UgcError('faulted', 'script is not instantiated');
       return guest.call(request.name, request.args);
     default:
       throw new Error(`unknown request ${request.type}`);
