@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { arr, openRuntimePage } from './runtime-harness.mjs';
-import { BIG_MEMORY, GUEST, START_LOOP, START_WRITES } from './runtime-fixtures.mjs';
+import { BIG_MEMORY, GUEST, NULL_REF, START_LOOP, START_WRITES } from './runtime-fixtures.mjs';
 
 let harness;
 before(async () => {
@@ -80,6 +80,26 @@ for (const isolation of ['instance', 'worker']) {
         assert.equal(result.outcome.error.trap, kind, result.outcome.error.message);
       });
     }
+
+    test('trap: a null reference (function references allowed by the policy) → null_reference', async () => {
+      const result = await harness.page.evaluate(
+        async ({ bytes, isolation }) => {
+          const features = [...rt.policy().features, 'function_references'];
+          const refs = await ugc.createRuntime({ policy: { features } });
+          const refused = rt.validate(window.bytes(bytes)).ok;
+          const script = await refs.load(window.bytes(bytes), { isolation });
+          const outcome = await attempt(() => script.call('null_ref'));
+          const next = await attempt(() => script.call('null_ref'));
+          script.dispose();
+          return { refused: !refused, outcome, next };
+        },
+        { bytes: arr(NULL_REF), isolation },
+      );
+      assert.equal(result.refused, true, 'the default policy refuses function references');
+      assert.equal(result.outcome.error?.code, 'trap', JSON.stringify(result.outcome));
+      assert.equal(result.outcome.error.trap, 'null_reference', result.outcome.error.message);
+      assert.equal(result.next.error?.code, 'faulted');
+    });
 
     test('out-of-bounds pointers passed to ugc.log are bad_pointer, not a raw exception', async () => {
       for (const args of [
