@@ -166,7 +166,6 @@ export class Guest {
       throw new UgcError('load_failed', `metered module has no ${FUEL_EXPORT} export`);
     }
     this.fuelCtl = this.fuel === null ? null : fuelControl(fuel, this.fuel);
-    this.fuelLimit = this.fuel === null ? null : Number(this.fuel);
     const start = instance.exports[START_EXPORT];
     if (typeof start === 'function') this.invoke(START_EXPORT, start, []);
     this.calls = 0;
