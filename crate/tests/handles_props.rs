@@ -60,13 +60,21 @@ fn run(ops: Vec<Op>, limit: usize, key: u64) {
     let mut t = HandleTable::with_limit_and_key(limit, key);
     let mut m = Model::default();
     for op in ops {
-        let pick = |i: usize, m: &Model| m.issued.get(i % m.issued.len().max(1)).copied().unwrap_or(0);
+        let pick = |i: usize, m: &Model| {
+            m.issued
+                .get(i % m.issued.len().max(1))
+                .copied()
+                .unwrap_or(0)
+        };
         match op {
             Op::Insert(v) => match t.insert(v) {
                 Ok(h) => {
                     assert!(m.live.len() < limit);
                     assert_ne!(h.0, 0, "0 is never a valid handle");
-                    assert!(!m.live.contains_key(&h.0) && !m.dead.contains(&h.0), "handle reissued");
+                    assert!(
+                        !m.live.contains_key(&h.0) && !m.dead.contains(&h.0),
+                        "handle reissued"
+                    );
                     m.live.insert(h.0, (v, 1));
                     m.issued.push(h.0);
                 }
@@ -113,7 +121,11 @@ fn run(ops: Vec<Op>, limit: usize, key: u64) {
                         }
                     }
                     (Err(e), None) => {
-                        let want = if h == 0 || !m.dead.contains(&h) { "bad_handle" } else { "stale_handle" };
+                        let want = if h == 0 || !m.dead.contains(&h) {
+                            "bad_handle"
+                        } else {
+                            "stale_handle"
+                        };
                         assert_eq!(e.code, want);
                     }
                     (got, want) => panic!("release({h:#x}) = {got:?}, model {want:?}"),
@@ -189,7 +201,11 @@ fn refcount_frees_at_zero_and_then_stale() {
     assert_eq!(t.release(h), Ok(None));
     assert_eq!(t.release(h), Ok(Some("node")));
     assert!(t.is_empty());
-    for e in [t.get(h).unwrap_err(), t.retain(h).unwrap_err(), t.release(h).unwrap_err()] {
+    for e in [
+        t.get(h).unwrap_err(),
+        t.retain(h).unwrap_err(),
+        t.release(h).unwrap_err(),
+    ] {
         assert_eq!(e.code, "stale_handle");
         assert_eq!(e.handle, h.0);
     }

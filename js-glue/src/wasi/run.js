@@ -237,7 +237,9 @@ export function spawnWasi(bytesOrModule, opts = {}) {
   const stream = (fd) => new ReadableStream({ start: (c) => void (controllers[fd] = c) });
   const stdout = stream(1);
   const stderr = stream(2);
+  let ended = false;
   const closeStreams = () => {
+    ended = true;
     for (const c of Object.values(controllers)) {
       try {
         c.close();
@@ -274,6 +276,7 @@ export function spawnWasi(bytesOrModule, opts = {}) {
   let closed = false;
   const send = (bytes) => {
     if (closed) throw new WasiRunError('stdin_closed', 'write() after closeStdin()');
+    if (ended) throw new WasiRunError('process_ended', 'write() after the program ended');
     if (writer) writer.write(bytes);
     else handle.post({ type: 'stdin', chunk: bytes }, [bytes.buffer]);
   };
