@@ -5,11 +5,12 @@
 // Usage: node scripts/gen-variant-fixtures.mjs [--check]   (--check: compare with the committed files instead)
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bootGodot, REPO_ROOT } from '../tests-web/lib/godot.mjs';
 
 const PROJECT = path.join(REPO_ROOT, 'godot-web-export/test-projects/variants');
-const VARIANTS_OUT = path.join(REPO_ROOT, 'crate/tests/fixtures/godot-variants.json');
-const DECODES_OUT = path.join(REPO_ROOT, 'crate/tests/fixtures/godot-bytes-to-var.json');
+export const VARIANTS_OUT = path.join(REPO_ROOT, 'crate/tests/fixtures/godot-variants.json');
+export const DECODES_OUT = path.join(REPO_ROOT, 'crate/tests/fixtures/godot-bytes-to-var.json');
 
 /** Run the project; return the parsed variant and decode records in the order the engine printed them. */
 export async function collectFixtures(options = {}) {
@@ -28,8 +29,8 @@ const NODE_PATH = 22;
 
 /**
  * Godot's encoder skips (does not write) the padding after each NodePath name, so var_to_bytes() leaves whatever
- * the buffer held there (seen: "a" + "080"). Return the hex with those padding bytes zeroed, i.e. what a
- * correct encoder writes; the raw engine bytes are kept as `engine_hex` when they differ.
+ * the buffer held there (seen: "a" + "080", different on every run). Return the hex with those padding bytes
+ * zeroed, i.e. what a correct encoder writes; a decoder must ignore them.
  */
 export function zeroNodePathPadding(hex) {
   const bytes = Buffer.from(hex, 'hex');
@@ -58,7 +59,8 @@ export function parseLines(messages) {
       const v = JSON.parse(text.slice('UGC_VARIANT '.length));
       const hex = v.type === NODE_PATH ? zeroNodePathPadding(v.hex) : v.hex;
       const record = { name: v.name, gdscript: v.gdscript, hex, type: v.type, type_name: v.type_name };
-      if (hex !== v.hex) record.engine_hex = v.hex;
+      // The engine's own bytes differ from run to run in those padding bytes, so only the fact is recorded.
+      if (v.type === NODE_PATH) record.engine_padding_uninitialized = true;
       record.text = v.text;
       record.roundtrip_equal = v.roundtrip_equal;
       if (!v.roundtrip_equal) record.roundtrip_type = v.roundtrip_type;
@@ -88,44 +90,48 @@ function stableJson(records) {
   return `[\n${records.map((r) => `  ${JSON.stringify(r)}`).join(',\n')}\n]\n`;
 }
 
-async function main() {
-  const check = process.argv.includes('--check');
-  const { variants, decodes, engine } = await collectFixtures();
+/** The fixture files' exact text for these records: [[absolute path, text], ...]. */
+export function renderFixtureFiles({ variants, decodes }) {
   const names = new Set();
-  for (const v of [...variants, ...decodes]) {
-    if (names.has(`${v.gdscript === undefined}:${v.name}`))
-      throw new Error(`duplicate fixture name ${v.name}`);
-    names.add(`${v.gdscript === undefined}:${v.name}`);
+  for (const v of [
+    ...variants.map((r) => `var_to_bytes:${r.name}`),
+    ...decodes.map((r) => `bytes_to_var:${r.name}`),
+  ]) {
+    if (names.has(v)) throw new Error(`duplicate fixture name ${v}`);
+    names.add(v);
   }
-  const outputs = [
+  return [
     [VARIANTS_OUT, stableJson(variants)],
     [DECODES_OUT, stableJson(decodes)],
   ];
+}
+
+async function main() {
+  const check = process.argv.includes('--check');
+  const fixtures = await collectFixtures();
   let stale = false;
-  for (const [file, text] of outputs) {
-    if (check) {
-      let old = '';
-      try {
-        old = readFileSync(file, 'utf8');
-      } catch {}
-      if (old !== text) {
-        stale = true;
-        process.stderr.write(`${path.relative(REPO_ROOT, file)} differs from what the engine prints now\n`);
-      }
-    } else {
+  for (const [file, text] of renderFixtureFiles(fixtures)) {
+    if (!check) {
       writeFileSync(file, text);
+      continue;
+    }
+    let old = '';
+    try {
+      old = readFileSync(file, 'utf8');
+    } catch {}
+    if (old !== text) {
+      stale = true;
+      process.stderr.write(`${path.relative(REPO_ROOT, file)} differs from what the engine prints now\n`);
     }
   }
+  const { variants, decodes, engine } = fixtures;
   process.stdout.write(
     `${engine}: ${variants.length} var_to_bytes cases, ${decodes.length} bytes_to_var cases\n`,
   );
   if (stale) process.exitCode = 1;
 }
 
-if (
-  import.meta.url === `file://${process.argv[1]}` ||
-  process.argv[1]?.endsWith('gen-variant-fixtures.mjs')
-) {
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((err) => {
     process.stderr.write(`${err.stack ?? err}\n`);
     process.exitCode = 1;

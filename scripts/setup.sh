@@ -18,6 +18,12 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
+# wabt's wat2wasm compiles the WAT fixtures of the browser tests and benchmarks.
+if ! command -v wat2wasm >/dev/null; then
+  log "installing Debian's wabt"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wabt >/dev/null
+fi
 
 # clang + lld build the C guest example (scripts/build-guests.sh).
 if ! command -v clang >/dev/null || ! command -v wasm-ld >/dev/null; then

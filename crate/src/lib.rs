@@ -16,3 +16,7 @@ pub mod variant;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+pub use policy::Policy;
+pub use report::ModuleReport;
+pub use validate::{inspect, validate, ValidationError, Violation, ViolationCode};

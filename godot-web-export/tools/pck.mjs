@@ -190,8 +190,8 @@ export function readPck(bytes) {
 // Global script class cache (.godot/global_script_class_cache.cfg)
 
 /**
- * What the editor's scan learns from one GDScript file's top level: `class_name`, `extends`, `@tool`,
- * `@abstract`. Returns null when the script declares no `class_name`.
+ * What the editor's scan learns from one GDScript file's top level: `class_name` (null when there is none),
+ * `extends`, `@tool`, `@abstract`. A line scan, not a parser: enough for the scripts this project ships.
  *
  * @param {string} source
  * @returns {{ className: string|null, extends: { kind: 'name'|'path', value: string } | null, isTool: boolean, isAbstract: boolean }}

@@ -68,6 +68,7 @@ export class PageLog {
       this.pageErrors.push(err);
       this._push({ type: 'pageerror', text: String(err?.stack ?? err) });
     });
+    page.on('crash', () => this._push({ type: 'crash', text: 'the page crashed' }));
   }
 
   /** All console lines as text, in arrival order. */
@@ -87,30 +88,35 @@ export class PageLog {
 
   /**
    * Resolve with the first line matching `regex` (already printed or still to come); reject after
-   * `timeout` ms with the last lines in the message.
+   * `timeout` ms with the last lines in the message, or at once when the page crashes or (with
+   * `failOnPageError`) throws an uncaught error — no point waiting for a dead engine.
    *
    * @param {RegExp} regex
-   * @param {{ timeout?: number, since?: number }} [options] `since`: only look at messages from this index on
+   * @param {{ timeout?: number, since?: number, failOnPageError?: boolean }} [options]
+   *   `since`: only look at messages from this index on
    * @returns {Promise<string>}
    */
-  waitForLine(regex, { timeout = 30_000, since = 0 } = {}) {
+  waitForLine(regex, { timeout = 30_000, since = 0, failOnPageError = false } = {}) {
     const found = this.messages.slice(since).find((m) => regex.test(m.text));
     if (found) return Promise.resolve(found.text);
+    const tail = () => this.lines.slice(-20).join('\n  ');
     return new Promise((resolve, reject) => {
       const waiter = {
         test: (m) => {
-          if (!regex.test(m.text)) return false;
+          const fatal = m.type === 'crash' || (failOnPageError && m.type === 'pageerror');
+          if (!fatal && !regex.test(m.text)) return false;
           clearTimeout(timer);
-          resolve(m.text);
+          if (fatal)
+            reject(new Error(`page failed while waiting for ${regex}: ${m.text}\nlast lines:\n  ${tail()}`));
+          else resolve(m.text);
           return true;
         },
       };
       const timer = setTimeout(() => {
         this._waiters.delete(waiter);
-        const tail = this.lines.slice(-20).join('\n  ');
         reject(
           new Error(
-            `timed out after ${timeout} ms waiting for a console line matching ${regex}; last lines:\n  ${tail}`,
+            `timed out after ${timeout} ms waiting for a console line matching ${regex}; last lines:\n  ${tail()}`,
           ),
         );
       }, timeout);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPck, packDirectory, withClassCache } from '../../godot-web-export/tools/pck.mjs';
 import { launchBrowser } from './browser.mjs';
-import { serveStatic } from './serve.mjs';
+import { IMMUTABLE, serveStatic } from './serve.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '../..');
@@ -28,7 +28,7 @@ export function godotEngineDir() {
   return dir;
 }
 
-/** The engine files served next to the page (the package's own index.html and index.pck are never served). */
+/** The engine files, served under /engine/ (the package's own index.html and index.pck are never served). */
 export const ENGINE_FILES = [
   'index.js',
   'index.wasm',
@@ -36,7 +36,15 @@ export const ENGINE_FILES = [
   'index.audio.position.worklet.js',
 ];
 
-/** Lines Godot prints when a script fails to parse, compile or run. */
+/**
+ * How "headless" is asked for: the headless display server and the dummy audio driver, which is what main.cpp
+ * says `--headless` sets. The literal `--headless` flag is avoided on purpose: in this 4.6 web build it makes the
+ * engine print `Condition "slot >= slot_max" is true` (an ObjectDB lookup with a bad id) after the first frame
+ * and, depending on memory layout, crash with `RuntimeError: null function` (see docs/GODOT.md).
+ */
+export const HEADLESS_ARGS = Object.freeze(['--display-driver', 'headless', '--audio-driver', 'Dummy']);
+
+/** Lines Godot prints when a script fails to load or (in a debug build) to run. */
 export const SCRIPT_ERROR_RE =
   /SCRIPT ERROR|Parse Error|Failed to load script|Invalid call|Invalid access|Invalid assignment/;
 
@@ -45,7 +53,7 @@ export const SCRIPT_ERROR_RE =
  * game calls through JavaScriptBridge there). The page exposes `window.__godotBoot(config)` (-> startGame) and
  * records the exit code in `window.__godotExit`.
  */
-export function enginePage({ head = '', title = 'godot test' } = {}) {
+export function enginePage({ head = '', title = 'godot test', engineBase = '/engine/index' } = {}) {
   return `<!doctype html>
 <html>
 <head>
@@ -53,7 +61,7 @@ export function enginePage({ head = '', title = 'godot test' } = {}) {
 <title>${title}</title>
 <link rel="icon" href="data:,">
 ${head}
-<script src="index.js"></script>
+<script src="${engineBase}.js"></script>
 </head>
 <body>
 <canvas id="canvas" width="320" height="240"></canvas>
@@ -76,6 +84,29 @@ window.__godotBoot = async (config) => {
 `;
 }
 
+let sharedServer = null;
+let bootCounter = 0;
+
+/**
+ * One server per process for the engine files, so their URLs stay the same and Chromium can reuse the compiled
+ * 37 MB wasm across boots (served with IMMUTABLE; each boot's page and pack live under their own /boot-N/).
+ */
+export function engineServer() {
+  if (!sharedServer) {
+    const dir = godotEngineDir();
+    sharedServer = serveStatic({
+      unref: true,
+      // Cross-origin isolation is not needed by this single-threaded build, but without it Chromium coarsens
+      // performance.now() — and so Godot's Time.get_ticks_usec() — to 100 µs; with it, to 5 µs.
+      crossOriginIsolated: true,
+      files: Object.fromEntries(
+        ENGINE_FILES.map((f) => [`/engine/${f}`, { file: path.join(dir, f), headers: IMMUTABLE }]),
+      ),
+    });
+  }
+  return sharedServer;
+}
+
 function resolvePck({ projectDir, files, pckBytes }) {
   const given = [projectDir, files, pckBytes].filter((x) => x !== undefined).length;
   if (given !== 1) throw new Error('bootGodot needs exactly one of projectDir, files, pckBytes');
@@ -92,39 +123,55 @@ function resolvePck({ projectDir, files, pckBytes }) {
  * @param {Map<string, string|Uint8Array> | Record<string, string|Uint8Array>} [options.files] project files in memory
  * @param {Uint8Array} [options.pckBytes] a ready PCK
  * @param {string[]} [options.args] extra engine command-line arguments
- * @param {boolean} [options.headless=true] pass `--headless` (no rendering)
+ * @param {boolean} [options.headless=true] no rendering and no audio (HEADLESS_ARGS); false renders through
+ *   WebGL2 on SwiftShader
  * @param {string} [options.head] extra HTML for the page's <head> (e.g. a <script> defining `window.ugcTest`)
- * @param {{ mounts?: Record<string,string>, files?: Record<string, any> }} [options.serve] extra things to serve
+ * @param {{ mounts?: Record<string, string>, files?: Record<string, any> }} [options.serve] more to serve next to
+ *   the page: paths are relative to the page's directory (`{ mounts: { '/dist/': dir } }` -> `./dist/x.js`)
  * @param {Awaited<ReturnType<typeof launchBrowser>>} [options.browser] a shared browser; else one is launched
  *   and closed with the engine
  * @param {number} [options.timeout=60000] ms allowed for startGame
  * @returns {Promise<{ page: import('playwright-core').Page, console: import('./browser.mjs').PageLog,
  *   waitForLine(regex: RegExp, options?: { timeout?: number }): Promise<string>, scriptErrors(): string[],
  *   waitForExit(options?: { timeout?: number }): Promise<number>, url: string, bootMs: number, close(): Promise<void> }>}
+ *   `url` is the page's URL; `bootMs` how long startGame took.
  */
 export async function bootGodot(options = {}) {
   const pck = resolvePck(options);
-  const engineDir = godotEngineDir();
-  const files = {
-    '/index.html': enginePage({ head: options.head }),
-    '/game.pck': pck,
-    ...Object.fromEntries(ENGINE_FILES.map((f) => [`/${f}`, { file: path.join(engineDir, f) }])),
-    ...(options.serve?.files ?? {}),
+  const server = await engineServer();
+  const base = `/boot-${++bootCounter}`;
+  const ownFiles = {
+    [`${base}/index.html`]: enginePage({ head: options.head }),
+    [`${base}/game.pck`]: pck,
+    ...Object.fromEntries(
+      Object.entries(options.serve?.files ?? {}).map(([p, body]) => [`${base}${p}`, body]),
+    ),
   };
-  const server = await serveStatic({ files, mounts: options.serve?.mounts });
+  const ownMounts = Object.keys(options.serve?.mounts ?? {}).map((p) => `${base}${p}`);
+  for (const [p, body] of Object.entries(ownFiles)) server.setFile(p, body);
+  for (const [p, dir] of Object.entries(options.serve?.mounts ?? {})) server.mount(`${base}${p}`, dir);
+  const release = () => {
+    for (const p of Object.keys(ownFiles)) server.deleteFile(p);
+    for (const p of ownMounts) server.unmount(p);
+  };
+
   const ownBrowser = !options.browser;
   let browser;
   let page;
+  let log;
   try {
     browser = options.browser ?? (await launchBrowser());
-    const opened = await browser.newPage();
-    page = opened.page;
-    const log = opened.log;
-    await page.goto(`${server.url}/index.html`);
-    const args = [...(options.headless === false ? [] : ['--headless']), ...(options.args ?? [])];
+    ({ page, log } = await browser.newPage());
+    const url = `${server.url}${base}/index.html`;
+    await page.goto(url);
+    const args = [...(options.headless === false ? [] : HEADLESS_ARGS), ...(options.args ?? [])];
     const started = Date.now();
     await withTimeout(
-      page.evaluate((cfg) => window.__godotBoot(cfg), { executable: 'index', mainPack: 'game.pck', args }),
+      page.evaluate((cfg) => window.__godotBoot(cfg), {
+        executable: '/engine/index',
+        mainPack: 'game.pck',
+        args,
+      }),
       options.timeout ?? 60_000,
       'Godot startGame',
     );
@@ -132,9 +179,10 @@ export async function bootGodot(options = {}) {
     return {
       page,
       console: log,
-      url: server.url,
+      url,
       bootMs,
-      waitForLine: (regex, opts) => log.waitForLine(regex, opts),
+      // An uncaught error after boot is the engine dying (wasm traps surface that way): fail fast.
+      waitForLine: (regex, opts) => log.waitForLine(regex, { failOnPageError: true, ...opts }),
       scriptErrors: () => log.lines.filter((l) => SCRIPT_ERROR_RE.test(l)),
       async waitForExit({ timeout = 30_000 } = {}) {
         await page.waitForFunction(() => window.__godotExit !== null, null, { timeout });
@@ -143,13 +191,16 @@ export async function bootGodot(options = {}) {
       async close() {
         await page.close().catch(() => {});
         if (ownBrowser) await browser.close();
-        await server.close();
+        release();
       },
     };
   } catch (err) {
+    // Say what the engine printed before it failed: that is usually the real cause.
+    if (log?.lines.length)
+      err.message += `\nengine console before the failure:\n  ${log.lines.slice(-30).join('\n  ')}`;
     await page?.close().catch(() => {});
     if (ownBrowser) await browser?.close();
-    await server.close();
+    release();
     throw err;
   }
 }

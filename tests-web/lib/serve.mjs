@@ -27,31 +27,41 @@ export const MIME_TYPES = {
   '.bin': 'application/octet-stream',
 };
 
+/** Cache-Control for files that never change while a server runs (lets Chromium keep compiled wasm). */
+export const IMMUTABLE = Object.freeze({ 'Cache-Control': 'public, max-age=31536000, immutable' });
+
 export function mimeType(filePath) {
   return MIME_TYPES[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream';
 }
 
 /**
- * Start a static server.
+ * Start a static server. Everything is sent with `Cache-Control: no-store` unless a file entry says otherwise.
  *
  * @param {object} [options]
- * @param {string} [options.root] directory served at `/` (optional)
+ * @param {string} [options.root] directory served at `/`
  * @param {Record<string, string>} [options.mounts] URL prefix (e.g. `/pkg/`) -> directory
- * @param {Record<string, string | Uint8Array | {file: string}>} [options.files] exact URL path -> contents,
- *   or `{ file }` to serve one file from disk under another name. Checked before mounts and root.
+ * @param {Record<string, string | Uint8Array | { file: string, headers?: Record<string, string> }>} [options.files]
+ *   exact URL path -> contents, or `{ file, headers }` to serve one file from disk under that path with extra
+ *   headers (e.g. IMMUTABLE). Checked before mounts and root.
  * @param {boolean} [options.crossOriginIsolated] send COOP/COEP headers (enables SharedArrayBuffer)
  * @param {Record<string, string>} [options.headers] extra headers on every response
- * @returns {Promise<{ url: string, port: number, setFile(urlPath: string, body: string | Uint8Array | {file: string}): void,
- *   deleteFile(urlPath: string): void, requests: string[], close(): Promise<void> }>}
- *   `url` has no trailing slash (e.g. `http://127.0.0.1:41234`).
+ * @param {boolean} [options.unref] let node exit while the server still listens (for a server shared by a file)
+ * @returns {Promise<{ url: string, port: number, requests: string[],
+ *   setFile(urlPath: string, body: string | Uint8Array | { file: string, headers?: object }): void,
+ *   deleteFile(urlPath: string): void, mount(prefix: string, dir: string): void, unmount(prefix: string): void,
+ *   close(): Promise<void> }>}
+ *   `url` has no trailing slash (e.g. `http://127.0.0.1:41234`); `requests` lists every path asked for.
  */
 export async function serveStatic(options = {}) {
   const files = new Map(Object.entries(options.files ?? {}));
-  const mounts = Object.entries(options.mounts ?? {})
-    .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : `${prefix}/`, path.resolve(dir)])
-    // Longest prefix first so `/a/b/` wins over `/a/`.
-    .sort((a, b) => b[0].length - a[0].length);
-  if (options.root) mounts.push(['/', path.resolve(options.root)]);
+  let mounts = [];
+  const setMounts = (entries) => {
+    mounts = entries
+      .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : `${prefix}/`, path.resolve(dir)])
+      // Longest prefix first so `/a/b/` wins over `/a/` (and over the root, `/`).
+      .sort((a, b) => b[0].length - a[0].length);
+  };
+  setMounts([...Object.entries(options.mounts ?? {}), ...(options.root ? [['/', options.root]] : [])]);
 
   const baseHeaders = { 'Cache-Control': 'no-store', ...(options.headers ?? {}) };
   if (options.crossOriginIsolated) {
@@ -81,18 +91,19 @@ export async function serveStatic(options = {}) {
 
     const entry = files.get(urlPath);
     if (entry !== undefined) {
-      if (typeof entry === 'object' && !(entry instanceof Uint8Array))
-        return sendFile(req, res, entry.file, urlPath);
-      const body =
-        typeof entry === 'string'
-          ? Buffer.from(entry)
-          : Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength);
-      res.writeHead(200, {
-        ...baseHeaders,
-        'Content-Type': mimeType(urlPath),
-        'Content-Length': body.length,
-      });
-      return res.end(req.method === 'HEAD' ? undefined : body);
+      if (typeof entry === 'string' || entry instanceof Uint8Array) {
+        const body =
+          typeof entry === 'string'
+            ? Buffer.from(entry)
+            : Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength);
+        res.writeHead(200, {
+          ...baseHeaders,
+          'Content-Type': mimeType(urlPath),
+          'Content-Length': body.length,
+        });
+        return res.end(req.method === 'HEAD' ? undefined : body);
+      }
+      return sendFile(req, res, entry.file, urlPath, entry.headers);
     }
 
     for (const [prefix, dir] of mounts) {
@@ -105,7 +116,7 @@ export async function serveStatic(options = {}) {
     return send(res, 404, 'not found');
   }
 
-  async function sendFile(req, res, filePath, urlPath) {
+  async function sendFile(req, res, filePath, urlPath, extraHeaders) {
     let info;
     try {
       info = await stat(filePath);
@@ -113,7 +124,12 @@ export async function serveStatic(options = {}) {
       return send(res, 404, 'not found');
     }
     if (!info.isFile()) return send(res, 404, 'not found');
-    res.writeHead(200, { ...baseHeaders, 'Content-Type': mimeType(urlPath), 'Content-Length': info.size });
+    res.writeHead(200, {
+      ...baseHeaders,
+      'Content-Type': mimeType(urlPath),
+      'Content-Length': info.size,
+      ...(extraHeaders ?? {}),
+    });
     if (req.method === 'HEAD') return res.end();
     createReadStream(filePath).pipe(res);
   }
@@ -127,6 +143,7 @@ export async function serveStatic(options = {}) {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
+  if (options.unref) server.unref();
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}`,
@@ -137,6 +154,16 @@ export async function serveStatic(options = {}) {
     },
     deleteFile(urlPath) {
       files.delete(urlPath);
+    },
+    mount(prefix, dir) {
+      setMounts([
+        ...mounts.filter(([p]) => p !== (prefix.endsWith('/') ? prefix : `${prefix}/`)),
+        [prefix, dir],
+      ]);
+    },
+    unmount(prefix) {
+      const p = prefix.endsWith('/') ? prefix : `${prefix}/`;
+      setMounts(mounts.filter(([q]) => q !== p));
     },
     close() {
       server.closeAllConnections?.();

@@ -37,7 +37,7 @@ impl From<wasmparser::BinaryReaderError> for PrepareError {
         Self::new(
             "malformed_module",
             err.message().to_string(),
-            Some(err.offset() as u64),
+            Some(err.offset()),
         )
     }
 }

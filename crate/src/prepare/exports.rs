@@ -32,7 +32,11 @@ pub(crate) fn check_guest_export(
 }
 
 /// Appends the reserved exports: the fuel global and memory 0.
-pub(crate) fn add_reserved(exports: &mut ExportSection, fuel_global: Option<u32>, has_memory: bool) {
+pub(crate) fn add_reserved(
+    exports: &mut ExportSection,
+    fuel_global: Option<u32>,
+    has_memory: bool,
+) {
     if let Some(global) = fuel_global {
         exports.export(FUEL_EXPORT, ExportKind::Global, global);
     }

@@ -382,12 +382,22 @@ fn classify(op: &Operator<'_>, offset: u64) -> Result<OpInfo, PrepareError> {
 /// The length operand (on top of the stack) of a bulk operation, and how it is charged.
 fn bulk_length(op: &Operator<'_>, facts: &ModuleFacts<'_>) -> Result<Option<Bulk>, PrepareError> {
     let is64 = |list: &[bool], index: u32| {
-        list.get(index as usize)
-            .copied()
-            .ok_or_else(|| PrepareError::new("invalid_index", format!("no memory or table {index}"), None))
+        list.get(index as usize).copied().ok_or_else(|| {
+            PrepareError::new("invalid_index", format!("no memory or table {index}"), None)
+        })
     };
-    let memory = |len64| Some(Bulk { len64, shift: MEMORY_BYTES_SHIFT });
-    let elements = |len64| Some(Bulk { len64, shift: ELEMENTS_SHIFT });
+    let memory = |len64| {
+        Some(Bulk {
+            len64,
+            shift: MEMORY_BYTES_SHIFT,
+        })
+    };
+    let elements = |len64| {
+        Some(Bulk {
+            len64,
+            shift: ELEMENTS_SHIFT,
+        })
+    };
     Ok(match *op {
         Operator::MemoryFill { mem } => memory(is64(facts.memory64, mem)?),
         Operator::MemoryCopy { dst_mem, src_mem } => {

@@ -76,7 +76,10 @@ mod tests {
     fn memory_maximum_is_the_smaller_of_declared_and_cap() {
         assert_eq!(cap_memory(memory(1, None), 16).unwrap().maximum, Some(16));
         assert_eq!(cap_memory(memory(1, Some(4)), 16).unwrap().maximum, Some(4));
-        assert_eq!(cap_memory(memory(1, Some(400)), 16).unwrap().maximum, Some(16));
+        assert_eq!(
+            cap_memory(memory(1, Some(400)), 16).unwrap().maximum,
+            Some(16)
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub const FUEL_EXPORT: &str = "__ugc_fuel";
 pub const MEMORY_EXPORT: &str = "__ugc_memory";
 /// Initial value of the fuel global: the budget of the start function, which runs during
 /// instantiation, before the host can set the counter.
-pub const START_FUEL: i64 = 100_000_000;
+pub const START_FUEL: i64 = 10_000_000;
 /// A `memory.fill`/`memory.copy`/`memory.init` of `n` bytes costs `n >> MEMORY_BYTES_SHIFT` fuel
 /// on top of its instruction count.
 pub const MEMORY_BYTES_SHIFT: u32 = 6;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Stable machine-readable reason for a refusal. Serialized as a snake_case string; docs/POLICY.md
 /// lists every code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ViolationCode {
     /// The bytes are not a well-formed binary module (bad magic, truncated, bad LEB…).
@@ -114,7 +114,8 @@ impl Violation {
     /// Maps a wasmparser error. `decoding` says whether it came from splitting the module into
     /// sections (always a malformed binary) rather than from validating a section.
     pub fn from_wasmparser(e: &wasmparser::BinaryReaderError, decoding: bool) -> Self {
-        let message = e.message().to_owned();
+        // One line per violation: some wasmparser messages embed pretty-printed byte lists.
+        let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
         let code = if e.missing_wasm_feature().is_some() || mentions_missing_feature(&message) {
             ViolationCode::FeatureNotAllowed
         } else if decoding || is_malformed(&message) {
@@ -141,6 +142,9 @@ fn mentions_missing_feature(message: &str) -> bool {
         "multi-value feature",
         "proposal disabled",
         "because the gc proposal is disabled",
+        // Said when a second memory (multi-memory) or table (reference types) is not allowed.
+        "multiple memories",
+        "multiple tables",
     ];
     let lower = message.to_ascii_lowercase();
     PHRASES.iter().any(|p| lower.contains(p))

@@ -21,8 +21,12 @@ pub fn decode(bytes: &[u8]) -> Result<(Variant, usize), VariantError> {
             "input longer than Godot's 2 GiB limit",
         ));
     }
-    let mut d = Decoder { buf: bytes, pos: 0 };
-    let v = d.value(0)?;
+    let mut d = Decoder {
+        buf: bytes,
+        pos: 0,
+        budget: bytes.len() / MIN_VARIANT_SIZE,
+    };
+    let v = d.value()?;
     Ok((v, d.pos))
 }
 
@@ -42,6 +46,17 @@ pub fn decode_exact(bytes: &[u8]) -> Result<Variant, VariantError> {
 struct Decoder<'a> {
     buf: &'a [u8],
     pos: usize,
+    /// Elements we may still reserve up front, over the whole decode. Nested containers all
+    /// check their counts against the same remaining bytes; without a shared budget, 1024 levels
+    /// of forged counts could reserve 1024 times the input.
+    budget: usize,
+}
+
+/// A container whose elements are still being read, with how many are left.
+enum Open {
+    Array(Array, usize),
+    /// The key of an entry whose value is still to come.
+    Dictionary(Dictionary, Option<Variant>, usize),
 }
 
 /// Smallest possible encoding of any Variant (a bare header): bounds how many elements a declared
@@ -181,62 +196,97 @@ impl<'a> Decoder<'a> {
     }
 
     /// Capacity to reserve for `declared` elements of at least `min_size` bytes each: never more than
-    /// the remaining bytes can hold, so a forged count cannot make us allocate.
-    fn capacity(&self, declared: usize, min_size: usize) -> usize {
-        declared.min(self.remaining() / min_size)
+    /// the remaining bytes can hold nor than the decode-wide budget, so forged counts cannot make
+    /// us allocate more than a small multiple of the input.
+    fn reserve(&mut self, declared: usize, min_size: usize) -> usize {
+        let n = declared.min(self.remaining() / min_size).min(self.budget);
+        self.budget -= n;
+        n
     }
 
-    /// The recursive entry point. Containers and leaves are decoded in separate, never-inlined
-    /// functions so the frames on the recursion path stay small: 1024 levels must fit in the
-    /// 1 MiB stack of a wasm32 build (and in debug builds).
-    fn value(&mut self, depth: usize) -> Result<Variant, VariantError> {
-        if depth > MAX_DEPTH {
-            return Err(self.err("too_deep", format!("nesting deeper than {MAX_DEPTH}")));
+    /// Decodes with an explicit stack of open containers instead of recursion, so hostile nesting
+    /// cannot exhaust the native stack in any build; depth is still capped at [`MAX_DEPTH`] as in
+    /// Godot.
+    fn value(&mut self) -> Result<Variant, VariantError> {
+        let mut open: Vec<Open> = Vec::new();
+        loop {
+            // `open.len()` is the depth of the value about to be read.
+            if open.len() > MAX_DEPTH {
+                return Err(self.err("too_deep", format!("nesting deeper than {MAX_DEPTH}")));
+            }
+            let at = self.pos;
+            let header = self.u32()?;
+            let mut done = match header & 0xFF {
+                t::ARRAY => {
+                    let element_type = self.container_type(header >> ARRAY_TYPE_SHIFT)?;
+                    // Bit 31 is the obsolete "shared" flag.
+                    let left = (self.u32()? & 0x7FFF_FFFF) as usize;
+                    let elements = Vec::with_capacity(self.reserve(left, MIN_VARIANT_SIZE));
+                    let array = Array {
+                        element_type,
+                        elements,
+                    };
+                    if left > 0 {
+                        open.push(Open::Array(array, left));
+                        continue;
+                    }
+                    Variant::Array(Box::new(array))
+                }
+                t::DICTIONARY => {
+                    let key_type = self.container_type(header >> DICT_KEY_TYPE_SHIFT)?;
+                    let value_type = self.container_type(header >> DICT_VALUE_TYPE_SHIFT)?;
+                    let left = (self.u32()? & 0x7FFF_FFFF) as usize;
+                    let entries = Vec::with_capacity(self.reserve(left, 2 * MIN_VARIANT_SIZE));
+                    let dict = Dictionary {
+                        key_type,
+                        value_type,
+                        entries,
+                    };
+                    if left > 0 {
+                        open.push(Open::Dictionary(dict, None, left));
+                        continue;
+                    }
+                    Variant::Dictionary(Box::new(dict))
+                }
+                _ => self.leaf(header, at)?,
+            };
+            // Hand the finished value to its container; close every container that completes.
+            loop {
+                let Some(top) = open.last_mut() else {
+                    return Ok(done);
+                };
+                let complete = match top {
+                    Open::Array(a, left) => {
+                        a.elements.push(done);
+                        *left -= 1;
+                        *left == 0
+                    }
+                    Open::Dictionary(d, key, left) => match key.take() {
+                        None => {
+                            *key = Some(done);
+                            false
+                        }
+                        Some(k) => {
+                            d.entries.push((k, done));
+                            *left -= 1;
+                            *left == 0
+                        }
+                    },
+                };
+                if !complete {
+                    break;
+                }
+                done = match open.pop() {
+                    Some(Open::Array(a, _)) => Variant::Array(Box::new(a)),
+                    Some(Open::Dictionary(d, _, _)) => Variant::Dictionary(Box::new(d)),
+                    // `last_mut` just saw it, so this cannot happen; Nil would be harmless.
+                    None => Variant::Nil,
+                };
+            }
         }
-        let at = self.pos;
-        let header = self.u32()?;
-        match header & 0xFF {
-            t::DICTIONARY => self.dictionary(header, depth),
-            t::ARRAY => self.array(header, depth),
-            _ => self.leaf(header, at),
-        }
-    }
-
-    #[inline(never)]
-    fn dictionary(&mut self, header: u32, depth: usize) -> Result<Variant, VariantError> {
-        let key_type = self.container_type(header >> DICT_KEY_TYPE_SHIFT)?;
-        let value_type = self.container_type(header >> DICT_VALUE_TYPE_SHIFT)?;
-        // Bit 31 is the obsolete "shared" flag.
-        let n = (self.u32()? & 0x7FFF_FFFF) as usize;
-        let mut entries = Vec::with_capacity(self.capacity(n, 2 * MIN_VARIANT_SIZE));
-        for _ in 0..n {
-            let k = self.value(depth + 1)?;
-            let v = self.value(depth + 1)?;
-            entries.push((k, v));
-        }
-        Ok(Variant::Dictionary(Box::new(Dictionary {
-            key_type,
-            value_type,
-            entries,
-        })))
-    }
-
-    #[inline(never)]
-    fn array(&mut self, header: u32, depth: usize) -> Result<Variant, VariantError> {
-        let element_type = self.container_type(header >> ARRAY_TYPE_SHIFT)?;
-        let n = (self.u32()? & 0x7FFF_FFFF) as usize;
-        let mut elements = Vec::with_capacity(self.capacity(n, MIN_VARIANT_SIZE));
-        for _ in 0..n {
-            elements.push(self.value(depth + 1)?);
-        }
-        Ok(Variant::Array(Box::new(Array {
-            element_type,
-            elements,
-        })))
     }
 
     /// Every type that holds no other Variant.
-    #[inline(never)]
     fn leaf(&mut self, header: u32, at: usize) -> Result<Variant, VariantError> {
         let wide = header & FLAG_64 != 0;
         Ok(match header & 0xFF {
@@ -416,7 +466,7 @@ impl<'a> Decoder<'a> {
             }
             t::PACKED_STRING_ARRAY => {
                 let n = self.count()?;
-                let mut strings = Vec::with_capacity(self.capacity(n, 4));
+                let mut strings = Vec::with_capacity(self.reserve(n, 4));
                 for _ in 0..n {
                     strings.push(self.string()?);
                 }

@@ -1,6 +1,6 @@
 //! `encode_variant` with `full_objects = false` on a single-precision engine, byte for byte.
 
-use super::{type_id as t, Array, ContainerType, Dictionary, Variant, VariantError, MAX_DEPTH};
+use super::{type_id as t, ContainerType, Variant, VariantError, MAX_DEPTH};
 
 /// Header bit 16: 64-bit payload for INT / FLOAT (and the math types in double builds).
 pub(crate) const FLAG_64: u32 = 1 << 16;
@@ -28,7 +28,37 @@ pub fn encode(value: &Variant) -> Result<Vec<u8>, VariantError> {
 /// Append the encoding of `value` to `out`. On error `out` is left with a partial encoding appended.
 pub fn encode_into(value: &Variant, out: &mut Vec<u8>) -> Result<(), VariantError> {
     let start = out.len();
-    Encoder { out, start }.value(value, 0)
+    Encoder { out, start }.value(value)
+}
+
+/// A container whose elements are still being written.
+enum Open<'v> {
+    Array(std::slice::Iter<'v, Variant>),
+    /// Entries still to write, and the value of the entry whose key was just written.
+    Dictionary(
+        std::slice::Iter<'v, (Variant, Variant)>,
+        Option<&'v Variant>,
+    ),
+}
+
+/// The header word: type number plus the flags `encode_variant` sets.
+fn header(v: &Variant) -> u32 {
+    let mut header = v.type_id();
+    match v {
+        Variant::Int(i) if i32::try_from(*i).is_err() => header |= FLAG_64,
+        // Exactly Godot's test `double(float(d)) != d`, so NaN is always written as a double.
+        Variant::Float(d) if f64::from(*d as f32) != *d => header |= FLAG_64,
+        // Godot writes an invalid (null) object as NIL.
+        Variant::Object(0) => header = t::NIL,
+        Variant::Object(_) => header |= FLAG_OBJECT_AS_ID,
+        Variant::Array(a) => header |= container_kind(&a.element_type) << ARRAY_TYPE_SHIFT,
+        Variant::Dictionary(d) => {
+            header |= container_kind(&d.key_type) << DICT_KEY_TYPE_SHIFT;
+            header |= container_kind(&d.value_type) << DICT_VALUE_TYPE_SHIFT;
+        }
+        _ => {}
+    }
+    header
 }
 
 struct Encoder<'a> {
@@ -46,7 +76,7 @@ fn container_kind(ty: &ContainerType) -> u32 {
     }
 }
 
-impl Encoder<'_> {
+impl<'v> Encoder<'_> {
     fn err(&self, code: &'static str, message: impl Into<String>) -> VariantError {
         VariantError::new(code, self.out.len() - self.start, message)
     }
@@ -117,68 +147,57 @@ impl Encoder<'_> {
         }
     }
 
-    /// The recursive entry point; as in the decoder, containers and leaves live in never-inlined
-    /// functions so the recursion path uses little stack per level.
-    fn value(&mut self, v: &Variant, depth: usize) -> Result<(), VariantError> {
-        if depth > MAX_DEPTH {
-            return Err(self.err("too_deep", format!("nesting deeper than {MAX_DEPTH}")));
-        }
-        match v {
-            Variant::Array(a) => self.array(a, depth),
-            Variant::Dictionary(d) => self.dictionary(d, depth),
-            _ => self.leaf(v, depth),
+    /// Walks the value with an explicit stack instead of recursion: the stack use of encoding does
+    /// not grow with nesting, in any build.
+    fn value(&mut self, root: &'v Variant) -> Result<(), VariantError> {
+        let mut open: Vec<Open<'v>> = Vec::new();
+        let mut next = Some(root);
+        loop {
+            if let Some(v) = next.take() {
+                // `open.len()` is the depth of `v`: the root is at 0, its elements at 1.
+                if open.len() > MAX_DEPTH {
+                    return Err(self.err("too_deep", format!("nesting deeper than {MAX_DEPTH}")));
+                }
+                let h = header(v);
+                self.u32(h);
+                match v {
+                    Variant::Array(a) => {
+                        self.container_type(&a.element_type)?;
+                        self.len(a.elements.len(), "array")?;
+                        open.push(Open::Array(a.elements.iter()));
+                    }
+                    Variant::Dictionary(d) => {
+                        self.container_type(&d.key_type)?;
+                        self.container_type(&d.value_type)?;
+                        self.len(d.entries.len(), "dictionary")?;
+                        open.push(Open::Dictionary(d.entries.iter(), None));
+                    }
+                    _ => self.payload(v, h)?,
+                }
+            }
+            let Some(top) = open.last_mut() else {
+                return Ok(());
+            };
+            next = match top {
+                Open::Array(elements) => elements.next(),
+                Open::Dictionary(entries, value) => value.take().or_else(|| {
+                    entries.next().map(|(k, v)| {
+                        *value = Some(v);
+                        k
+                    })
+                }),
+            };
+            if next.is_none() {
+                open.pop();
+            }
         }
     }
 
-    #[inline(never)]
-    fn array(&mut self, a: &Array, depth: usize) -> Result<(), VariantError> {
-        self.u32(t::ARRAY | container_kind(&a.element_type) << ARRAY_TYPE_SHIFT);
-        self.container_type(&a.element_type)?;
-        self.len(a.elements.len(), "array")?;
-        for e in &a.elements {
-            self.value(e, depth + 1)?;
-        }
-        Ok(())
-    }
-
-    #[inline(never)]
-    fn dictionary(&mut self, d: &Dictionary, depth: usize) -> Result<(), VariantError> {
-        self.u32(
-            t::DICTIONARY
-                | container_kind(&d.key_type) << DICT_KEY_TYPE_SHIFT
-                | container_kind(&d.value_type) << DICT_VALUE_TYPE_SHIFT,
-        );
-        self.container_type(&d.key_type)?;
-        self.container_type(&d.value_type)?;
-        self.len(d.entries.len(), "dictionary")?;
-        for (k, v) in &d.entries {
-            self.value(k, depth + 1)?;
-            self.value(v, depth + 1)?;
-        }
-        Ok(())
-    }
-
-    /// Every type that holds no other Variant.
-    #[inline(never)]
-    fn leaf(&mut self, v: &Variant, depth: usize) -> Result<(), VariantError> {
-        // `value` routes containers elsewhere; delegating keeps this total without a panic path.
+    /// Everything after the header for types that hold no other Variant.
+    fn payload(&mut self, v: &Variant, header: u32) -> Result<(), VariantError> {
         match v {
-            Variant::Array(a) => return self.array(a, depth),
-            Variant::Dictionary(d) => return self.dictionary(d, depth),
-            _ => {}
-        }
-        let mut header = v.type_id();
-        match v {
-            Variant::Int(i) if i32::try_from(*i).is_err() => header |= FLAG_64,
-            // Exactly Godot's test `double(float(d)) != d`, so NaN is always written as a double.
-            Variant::Float(d) if f64::from(*d as f32) != *d => header |= FLAG_64,
-            // Godot writes an invalid (null) object as NIL.
-            Variant::Object(0) => header = t::NIL,
-            Variant::Object(_) => header |= FLAG_OBJECT_AS_ID,
-            _ => {}
-        }
-        self.u32(header);
-        match v {
+            // Containers are written by `value`; a null object is written as a bare NIL header.
+            Variant::Array(_) | Variant::Dictionary(_) => {}
             Variant::Nil | Variant::Callable | Variant::Object(0) => {}
             Variant::Bool(b) => self.u32(u32::from(*b)),
             Variant::Int(i) => {
@@ -253,7 +272,6 @@ impl Encoder<'_> {
                 self.string(name)?;
                 self.u64(*object);
             }
-            Variant::Array(_) | Variant::Dictionary(_) => {}
             Variant::PackedByteArray(b) => {
                 self.len(b.len(), "PackedByteArray")?;
                 self.out.extend_from_slice(b);

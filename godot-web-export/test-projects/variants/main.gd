@@ -198,6 +198,12 @@ func _arrays() -> void:
 	_val("array_typed_vector2", "[Vector2(1, 2)] as Array[Vector2]", vectors)
 	var nodes: Array[Node] = []
 	_val("array_typed_class_node_empty", "[] as Array[Node]", nodes)
+	var items := Array([], TYPE_OBJECT, &"RefCounted", load("res://item.gd"))
+	_val(
+		"array_typed_script_empty",
+		'Array([], TYPE_OBJECT, &"RefCounted", load("res://item.gd"))',
+		items
+	)
 	var nested: Array[Array] = [[1], []]
 	_val("array_typed_array", "[[1], []] as Array[Array]", nested)
 
@@ -211,6 +217,8 @@ func _dictionaries() -> void:
 	_val("dictionary_typed_string_int", '{"a": 1, "b": 2} as Dictionary[String, int]', typed)
 	var typed_empty: Dictionary[StringName, Variant] = {}
 	_val("dictionary_typed_key_only_empty", "{} as Dictionary[StringName, Variant]", typed_empty)
+	var by_node: Dictionary[Node, int] = {}
+	_val("dictionary_typed_class_key_empty", "{} as Dictionary[Node, int]", by_node)
 	var typed_value: Dictionary[Variant, float] = {1: 0.5}
 	_val("dictionary_typed_value_only", "{1: 0.5} as Dictionary[Variant, float]", typed_value)
 
