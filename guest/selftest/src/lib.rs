@@ -15,7 +15,8 @@ script!(
 
 macro_rules! check {
     ($n:expr, $cond:expr) => {
-        if !$cond {
+        let ok: bool = $cond;
+        if !ok {
             log!("check {} failed: {}", $n, stringify!($cond));
             return $n;
         }
