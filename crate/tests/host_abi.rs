@@ -185,6 +185,17 @@ fn the_handle_limit_stops_a_leaking_guest() {
 }
 
 #[test]
+fn the_handle_limit_is_exact_whatever_the_key() {
+    for key in 0..50 {
+        let mut h = host_with(key, 8);
+        let live: Vec<i32> = (0..8).map(|i| h.new_int(i)).collect();
+        assert!(live.iter().all(|&x| x > 0), "key {key}: {live:?}");
+        assert_eq!(h.new_int(8), err(AbiError::HandleLimit), "key {key}");
+        assert_eq!(h.stats().live_handles, 8);
+    }
+}
+
+#[test]
 fn handles_are_always_positive_i32() {
     // Handles with the top bit set would read as error codes in the guest.
     let mut h = host_with(0xdead_beef, 4096);

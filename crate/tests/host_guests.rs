@@ -355,3 +355,36 @@ fn every_example_passes_the_default_policy() {
         assert!(!report.imports.is_empty(), "{name} imports from ugc");
     }
 }
+
+#[test]
+fn the_sdk_self_test_passes_against_the_host() {
+    let wasm = example("sdk_selftest");
+    ugc_wasm::validate::validate(&wasm, &ugc_wasm::policy::Policy::default()).unwrap();
+    let scene = Scene::with_node(NODE, "Node3D", &[]);
+    let mut guest = Guest::new(&wasm, NODE, Box::new(SceneBridge(scene)));
+    let run = guest
+        .instance
+        .get_typed_func::<(), i32>(&guest.store, "run")
+        .unwrap();
+    let failed = run.call(&mut guest.store, ()).unwrap();
+    let logs = guest.host().take_logs();
+    assert_eq!(failed, 0, "{logs:?}");
+    assert_eq!(
+        guest.host().stats().live_handles,
+        0,
+        "the SDK released everything"
+    );
+    let batch = guest.host().take_batch();
+    assert_eq!(
+        batch.last(),
+        Some(&BatchEntry::Emit {
+            object: NODE,
+            signal: "done".into(),
+            args: vec![Variant::Int(35)],
+        })
+    );
+    assert_eq!(
+        guest.host().property("label"),
+        Some(Ok(Variant::String("bye".into())))
+    );
+}

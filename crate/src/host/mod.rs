@@ -25,7 +25,7 @@ pub use manifest::{Manifest, ManifestError};
 pub use value::{ArrayValue, ObjectRef, Origin, Value};
 
 use crate::abi::AbiError;
-use crate::handles::{Handle, HandleTable, DEFAULT_LIMIT};
+use crate::handles::{Handle, HandleTable, DEFAULT_LIMIT, MAX_SLOTS};
 use crate::variant::{self, type_id, Variant};
 use fail::fail;
 use std::cell::RefCell;
@@ -96,6 +96,8 @@ pub struct ScriptHost {
     capabilities: Capabilities,
     /// Current values of the declared properties, parallel to `manifest.properties`.
     properties: Vec<Value>,
+    /// The guest's cap on live handles (the table itself allows a few more, see `insert`).
+    max_live_handles: usize,
     batch: Vec<BatchEntry>,
     /// Last queued write per (object, property): reads see the script's own pending writes.
     pending: HashMap<(u64, String), Variant>,
@@ -107,9 +109,12 @@ pub struct ScriptHost {
 
 impl ScriptHost {
     pub fn new(config: HostConfig, bridge: Box<dyn ObjectBridge>) -> Self {
+        // The table gets room for the handles `insert` parks on top of the guest's limit, which
+        // `insert` enforces itself.
+        let table_limit = config.max_live_handles.saturating_add(MAX_INSERT_TRIES);
         let handles = match config.handle_key {
-            Some(key) => HandleTable::with_limit_and_key(config.max_live_handles, key),
-            None => HandleTable::with_limit(config.max_live_handles),
+            Some(key) => HandleTable::with_limit_and_key(table_limit, key),
+            None => HandleTable::with_limit(table_limit),
         };
         let class = if config.self_class.is_empty() {
             config.manifest.extends.clone()
@@ -132,6 +137,7 @@ impl ScriptHost {
             manifest: config.manifest,
             capabilities: config.capabilities,
             properties,
+            max_live_handles: config.max_live_handles.min(MAX_SLOTS - MAX_INSERT_TRIES),
             batch: Vec::new(),
             pending: HashMap::new(),
             last_error: String::new(),
@@ -687,6 +693,12 @@ impl ScriptHost {
         // lands in another slot, and the parked ones are released afterwards (their slots come
         // back with a new generation, so stale detection is unaffected). Expected tries: 2.
         // TODO(handles): drop this once `HandleTable` issues 31-bit handles.
+        if self.handles.len() >= self.max_live_handles {
+            return fail(
+                AbiError::HandleLimit,
+                format!("too many live handles (limit {})", self.max_live_handles),
+            );
+        }
         let mut parked = Vec::new();
         let result = loop {
             if parked.len() == MAX_INSERT_TRIES {

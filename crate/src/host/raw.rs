@@ -395,3 +395,90 @@ fn basis(f: &[f32]) -> Basis {
         rows: [vec3(&f[0..3]), vec3(&f[3..6]), vec3(&f[6..9])],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::variant;
+
+    /// Every fixed-layout type: raw bytes are exactly the codec's payload after its 4-byte
+    /// header (the documented "same order as Godot's binary format").
+    #[test]
+    fn raw_layouts_match_the_binary_format_payload() {
+        let fields: Vec<u8> = (1..=16u8)
+            .flat_map(|i| f32::from(i).to_le_bytes())
+            .collect();
+        let ints: Vec<u8> = (1..=4i32).flat_map(i32::to_le_bytes).collect();
+        let cases: &[(u32, &[u8])] = &[
+            (t::VECTOR2, &fields[..8]),
+            (t::RECT2, &fields[..16]),
+            (t::VECTOR3, &fields[..12]),
+            (t::TRANSFORM2D, &fields[..24]),
+            (t::VECTOR4, &fields[..16]),
+            (t::PLANE, &fields[..16]),
+            (t::QUATERNION, &fields[..16]),
+            (t::AABB, &fields[..24]),
+            (t::BASIS, &fields[..36]),
+            (t::TRANSFORM3D, &fields[..48]),
+            (t::PROJECTION, &fields[..64]),
+            (t::COLOR, &fields[..16]),
+            (t::VECTOR2I, &ints[..8]),
+            (t::RECT2I, &ints[..16]),
+            (t::VECTOR3I, &ints[..12]),
+            (t::VECTOR4I, &ints[..16]),
+            (t::INT, &ints[..8]),
+            (t::FLOAT, &fields[..8]),
+        ];
+        for (ty, bytes) in cases {
+            let value = from_raw(*ty as i32, bytes).unwrap();
+            assert_eq!(value.type_id(), *ty);
+            let mut raw = Vec::new();
+            to_raw(&value, &mut raw).unwrap();
+            assert_eq!(&raw, bytes, "type {ty}");
+            let encoded = variant::encode(&value.export().unwrap()).unwrap();
+            assert_eq!(&encoded[4..], *bytes, "type {ty} payload");
+        }
+    }
+
+    #[test]
+    fn packed_arrays_and_strings_round_trip() {
+        let three: Vec<u8> = (0..36u8).collect();
+        for ty in [
+            t::PACKED_BYTE_ARRAY,
+            t::PACKED_INT32_ARRAY,
+            t::PACKED_FLOAT32_ARRAY,
+            t::PACKED_VECTOR3_ARRAY,
+        ] {
+            let v = from_raw(ty as i32, &three).unwrap();
+            let mut raw = Vec::new();
+            to_raw(&v, &mut raw).unwrap();
+            assert_eq!(raw, three);
+        }
+        assert_eq!(
+            from_raw(t::PACKED_COLOR_ARRAY as i32, &three)
+                .unwrap_err()
+                .code,
+            AbiError::BadValue
+        );
+        for path in ["/root/a/b:c:d", "a", "", "x:y", "../up"] {
+            let v = from_raw(t::NODE_PATH as i32, path.as_bytes()).unwrap();
+            let mut raw = Vec::new();
+            to_raw(&v, &mut raw).unwrap();
+            assert_eq!(raw, path.as_bytes());
+        }
+        assert_eq!(
+            from_raw(t::STRING_NAME as i32, &[0xc0]).unwrap_err().code,
+            AbiError::BadUtf8
+        );
+        assert_eq!(
+            from_raw(t::BOOL as i32, &[]).unwrap_err().code,
+            AbiError::BadValue
+        );
+        for ty in [t::OBJECT, t::CALLABLE, t::SIGNAL, t::PACKED_STRING_ARRAY] {
+            assert_eq!(
+                from_raw(ty as i32, &[]).unwrap_err().code,
+                AbiError::WrongType
+            );
+        }
+    }
+}

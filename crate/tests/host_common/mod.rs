@@ -251,10 +251,52 @@ impl Guest {
     pub fn memory(&self) -> Memory {
         self.instance.get_memory(&self.store, "memory").unwrap()
     }
+
+    /// Sets a prepared module's fuel counter (`__ugc_fuel`), as the runtime does before a call.
+    pub fn set_fuel(&mut self, fuel: i64) {
+        let g = self
+            .instance
+            .get_global(&self.store, ugc_wasm::prepare::FUEL_EXPORT)
+            .expect("a prepared module exports its fuel");
+        g.set(&mut self.store, wasmi::Val::I64(fuel)).unwrap();
+    }
+
+    pub fn fuel(&self) -> i64 {
+        let g = self
+            .instance
+            .get_global(&self.store, ugc_wasm::prepare::FUEL_EXPORT)
+            .expect("a prepared module exports its fuel");
+        match g.get(&self.store) {
+            wasmi::Val::I64(v) => v,
+            other => panic!("fuel is an i64, got {other:?}"),
+        }
+    }
+
+    /// Calls `_process`, returning the trap instead of panicking.
+    pub fn try_process(&mut self, delta: f64) -> Result<(), wasmi::Error> {
+        let f = self
+            .instance
+            .get_typed_func::<f64, ()>(&self.store, "_process")
+            .unwrap();
+        f.call(&mut self.store, delta)
+    }
+
+    /// Calls any `() -> ()` export, returning the trap instead of panicking.
+    pub fn try_call(&mut self, name: &str) -> Result<(), wasmi::Error> {
+        let f = self
+            .instance
+            .get_typed_func::<(), ()>(&self.store, name)
+            .unwrap();
+        f.call(&mut self.store, ())
+    }
 }
 
+/// The guest's memory: prepared modules export it as `__ugc_memory`, plain ones as `memory`.
 fn memory(caller: &Caller<'_, ScriptHost>) -> Option<Memory> {
-    caller.get_export("memory").and_then(Extern::into_memory)
+    caller
+        .get_export(ugc_wasm::prepare::MEMORY_EXPORT)
+        .or_else(|| caller.get_export("memory"))
+        .and_then(Extern::into_memory)
 }
 
 /// Copies `(ptr, len)` out of guest memory; `None` when it is not inside it.
