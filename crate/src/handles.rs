@@ -3,8 +3,9 @@
 //! A guest never sees host objects, only `u32` handles (a wasm `i32`). Each script instance owns one
 //! [`HandleTable`]; a handle is only meaningful in the table that issued it.
 //!
-//! Layout (see docs/HANDLES.md): a handle is `mix(raw)` where `raw = generation << 16 | slot` and `mix`
-//! is a per-table keyed bijection of `u32` that maps 0 to 0. Generations start at 1, so `raw` is never
+//! Layout (see docs/HANDLES.md): a handle is `mix(raw)` where `raw = generation << 16 | slot` (a 15-bit
+//! generation, so `raw < 2^31`) and `mix` is a per-table keyed bijection of `[0, 2^31)` that maps 0 to 0.
+//! Handles therefore stay positive as a wasm `i32`, where the ABI reserves negative numbers for errors. Generations start at 1, so `raw` is never
 //! 0 and handle 0 is never valid (it is the guest's null). A slot whose generation would wrap is retired
 //! instead, so a `(slot, generation)` pair is issued at most once in a table's life: a stale handle is
 //! always detected, never silently resolved to a newer object.
@@ -90,8 +91,11 @@ const SLOT_BITS: u32 = 16;
 const SLOT_MASK: u32 = (1 << SLOT_BITS) - 1;
 /// Number of addressable slots (the hard ceiling on live handles per table).
 pub const MAX_SLOTS: usize = 1 << SLOT_BITS;
-/// Last usable generation. A slot released at this generation is retired, never reused.
-const MAX_GENERATION: u16 = u16::MAX;
+/// Last usable generation (15 bits, so every handle is below 2^31). A slot released at this
+/// generation is retired, never reused.
+const MAX_GENERATION: u16 = 0x7fff;
+/// Handles live in `[0, 2^31)`: arithmetic in `mix`/`unmix` is modulo 2^31.
+const HANDLE_MASK: u32 = 0x7fff_ffff;
 /// Default cap on live handles per table.
 pub const DEFAULT_LIMIT: usize = 16 * 1024;
 
@@ -201,12 +205,17 @@ impl<T> HandleTable<T> {
 
     #[inline]
     fn mix(&self, raw: u32) -> u32 {
-        xorshift16(xorshift16(raw.wrapping_mul(self.k1)).wrapping_mul(self.k2))
+        // Odd multipliers modulo 2^31 and `x ^ x >> 16` are bijections of [0, 2^31) fixing 0.
+        let x = xorshift16(raw.wrapping_mul(self.k1) & HANDLE_MASK);
+        xorshift16(x.wrapping_mul(self.k2) & HANDLE_MASK)
     }
 
     #[inline]
     fn unmix(&self, h: u32) -> u32 {
-        xorshift16(xorshift16(h).wrapping_mul(self.k2_inv)).wrapping_mul(self.k1_inv)
+        // An inverse modulo 2^32 is also one modulo 2^31. Callers refuse handles above
+        // HANDLE_MASK first: masked here, they would alias a real handle.
+        let x = xorshift16(h & HANDLE_MASK).wrapping_mul(self.k2_inv) & HANDLE_MASK;
+        xorshift16(x).wrapping_mul(self.k1_inv) & HANDLE_MASK
     }
 
     fn handle_for(&self, index: usize, generation: u16) -> Handle {
@@ -218,6 +227,13 @@ impl<T> HandleTable<T> {
     fn locate(&self, h: Handle) -> Result<usize, HandleError> {
         if h.0 == 0 {
             return Err(HandleError::new("bad_handle", h, "null handle"));
+        }
+        if h.0 > HANDLE_MASK {
+            return Err(HandleError::new(
+                "bad_handle",
+                h,
+                "not a handle issued by this script",
+            ));
         }
         let raw = self.unmix(h.0);
         let index = (raw & SLOT_MASK) as usize;
@@ -412,8 +428,9 @@ mod tests {
     fn mix_is_a_bijection_fixing_zero() {
         let t: HandleTable<()> = HandleTable::with_limit_and_key(8, 0x1234_5678_9abc_def1);
         assert_eq!(t.mix(0), 0);
-        for raw in [1u32, 2, 0xffff, 0x1_0000, 0xdead_beef, u32::MAX] {
+        for raw in [1u32, 2, 0xffff, 0x1_0000, 0x5ead_beef, HANDLE_MASK] {
             assert_ne!(t.mix(raw), 0);
+            assert!(t.mix(raw) <= HANDLE_MASK, "handles must be positive as i32");
             assert_eq!(t.unmix(t.mix(raw)), raw);
         }
     }

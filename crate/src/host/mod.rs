@@ -25,7 +25,7 @@ pub use manifest::{Manifest, ManifestError};
 pub use value::{ArrayValue, ObjectRef, Origin, Value};
 
 use crate::abi::AbiError;
-use crate::handles::{Handle, HandleTable, DEFAULT_LIMIT, MAX_SLOTS};
+use crate::handles::{Handle, HandleTable, DEFAULT_LIMIT};
 use crate::variant::{self, type_id, Variant};
 use fail::fail;
 use std::cell::RefCell;
@@ -34,8 +34,6 @@ use std::rc::Rc;
 
 /// How many error records and guest log lines are kept (older ones are dropped and counted).
 pub const LOG_CAPACITY: usize = 256;
-/// Handles drawn before giving up on one below 2^31 (each try succeeds with probability ~1/2).
-const MAX_INSERT_TRIES: usize = 48;
 /// Longest guest log line kept, in bytes (longer ones are cut on a character boundary).
 pub const MAX_LOG_LINE: usize = 4096;
 
@@ -96,8 +94,6 @@ pub struct ScriptHost {
     capabilities: Capabilities,
     /// Current values of the declared properties, parallel to `manifest.properties`.
     properties: Vec<Value>,
-    /// The guest's cap on live handles (the table itself allows a few more, see `insert`).
-    max_live_handles: usize,
     batch: Vec<BatchEntry>,
     /// Last queued write per (object, property): reads see the script's own pending writes.
     pending: HashMap<(u64, String), Variant>,
@@ -109,12 +105,9 @@ pub struct ScriptHost {
 
 impl ScriptHost {
     pub fn new(config: HostConfig, bridge: Box<dyn ObjectBridge>) -> Self {
-        // The table gets room for the handles `insert` parks on top of the guest's limit, which
-        // `insert` enforces itself.
-        let table_limit = config.max_live_handles.saturating_add(MAX_INSERT_TRIES);
         let handles = match config.handle_key {
-            Some(key) => HandleTable::with_limit_and_key(table_limit, key),
-            None => HandleTable::with_limit(table_limit),
+            Some(key) => HandleTable::with_limit_and_key(config.max_live_handles, key),
+            None => HandleTable::with_limit(config.max_live_handles),
         };
         let class = if config.self_class.is_empty() {
             config.manifest.extends.clone()
@@ -137,7 +130,6 @@ impl ScriptHost {
             manifest: config.manifest,
             capabilities: config.capabilities,
             properties,
-            max_live_handles: config.max_live_handles.min(MAX_SLOTS - MAX_INSERT_TRIES),
             batch: Vec::new(),
             pending: HashMap::new(),
             last_error: String::new(),
@@ -687,37 +679,8 @@ impl ScriptHost {
     }
 
     fn insert(&mut self, value: Value) -> Result<i32, Fail> {
-        // The guest reads a negative i32 as an error code, so only handles below 2^31 may be
-        // handed out, but the table spreads its numbering over all 32 bits. A handle with the
-        // top bit set is parked (holding nil) while the value is stored again: the next try
-        // lands in another slot, and the parked ones are released afterwards (their slots come
-        // back with a new generation, so stale detection is unaffected). Expected tries: 2.
-        // TODO(handles): drop this once `HandleTable` issues 31-bit handles.
-        if self.handles.len() >= self.max_live_handles {
-            return fail(
-                AbiError::HandleLimit,
-                format!("too many live handles (limit {})", self.max_live_handles),
-            );
-        }
-        let mut parked = Vec::new();
-        let result = loop {
-            if parked.len() == MAX_INSERT_TRIES {
-                break fail(
-                    AbiError::HandleLimit,
-                    "no handle below 2^31 could be issued",
-                );
-            }
-            match self.handles.insert(Value::NIL) {
-                Ok(h) if (h.0 as i32) > 0 => break Ok(h),
-                Ok(h) => parked.push(h),
-                Err(e) => break Err(Fail::from(e)),
-            }
-        };
-        for h in parked {
-            let _ = self.handles.release(h);
-        }
-        let h = result?;
-        *self.handles.get_mut(h)? = value;
+        // The table issues handles below 2^31 only, so they are positive as an i32.
+        let h = self.handles.insert(value)?;
         Ok(h.0 as i32)
     }
 
