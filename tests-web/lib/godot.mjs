@@ -38,9 +38,9 @@ export const ENGINE_FILES = [
 
 /**
  * How "headless" is asked for: the headless display server and the dummy audio driver, which is what main.cpp
- * says `--headless` sets. The literal `--headless` flag is avoided on purpose: in this 4.6 web build it makes the
- * engine print `Condition "slot >= slot_max" is true` (an ObjectDB lookup with a bad id) after the first frame
- * and, depending on memory layout, crash with `RuntimeError: null function` (see docs/GODOT.md).
+ * says `--headless` sets. The literal flag is avoided: in this 4.6 web build it made some projects print
+ * `Condition "slot >= slot_max" is true` (an ObjectDB lookup with a bad id) after the first frame and made one
+ * crash with `RuntimeError: null function` (see docs/GODOT.md).
  */
 export const HEADLESS_ARGS = Object.freeze(['--display-driver', 'headless', '--audio-driver', 'Dummy']);
 
