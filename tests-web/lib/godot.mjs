@@ -131,8 +131,9 @@ function resolvePck({ projectDir, files, pckBytes }) {
  * @param {Awaited<ReturnType<typeof launchBrowser>>} [options.browser] a shared browser; else one is launched
  *   and closed with the engine
  * @param {number} [options.timeout=60000] ms allowed for startGame
- * @param {number} [options.retries=1] extra attempts when the engine traps inside startGame (an intermittent
- *   engine bug, see docs/GODOT.md); a retry is announced on stderr and counted in `attempts`
+ * @param {number} [options.retries=1] extra attempts when the engine traps inside startGame (an engine bug that
+ *   depends on memory layout, see docs/GODOT.md); a retry adds the ignored engine argument `--ugc-boot-retry=N`
+ *   (before any `--`), is announced on stderr and counted in `attempts`
  * @returns {Promise<{ page: import('playwright-core').Page, console: import('./browser.mjs').PageLog,
  *   waitForLine(regex: RegExp, options?: { timeout?: number }): Promise<string>, scriptErrors(): string[],
  *   waitForExit(options?: { timeout?: number }): Promise<number>, url: string, bootMs: number, attempts: number,
@@ -165,7 +166,10 @@ export async function bootGodot(options = {}) {
     const maxAttempts = options.retries === undefined ? 2 : options.retries + 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        const godot = await startOnce(browser, `${server.url}${base}/index.html`, options);
+        // The trap depends on the memory layout, which the command line shifts: one extra (ignored) engine
+        // argument on the retry was enough in every case we saw.
+        const extraArgs = attempt === 1 ? [] : [`--ugc-boot-retry=${attempt - 1}`];
+        const godot = await startOnce(browser, `${server.url}${base}/index.html`, options, extraArgs);
         godot.attempts = attempt;
         const closePage = godot.close;
         godot.close = async () => {
@@ -177,7 +181,7 @@ export async function bootGodot(options = {}) {
       } catch (err) {
         if (attempt >= maxAttempts || !err.engineCrash) throw err;
         process.stderr.write(
-          `bootGodot: the engine crashed while starting (${err.engineCrash}); retrying once\n`,
+          `bootGodot: the engine trapped while starting (${err.engineCrash}); retrying with one more argument\n`,
         );
       }
     }
@@ -189,11 +193,15 @@ export async function bootGodot(options = {}) {
 }
 
 /** Open a page, start the engine, return the handle (its close() only closes the page). */
-async function startOnce(browser, url, options) {
+async function startOnce(browser, url, options, extraArgs) {
   const { page, log } = await browser.newPage();
   try {
     await page.goto(url);
-    const args = [...(options.headless === false ? [] : HEADLESS_ARGS), ...(options.args ?? [])];
+    const args = [
+      ...(options.headless === false ? [] : HEADLESS_ARGS),
+      ...extraArgs,
+      ...(options.args ?? []),
+    ];
     const started = Date.now();
     await withTimeout(
       page.evaluate((cfg) => window.__godotBoot(cfg), {
