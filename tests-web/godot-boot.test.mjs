@@ -115,4 +115,21 @@ func _ready() -> void:
       await godot.close();
     }
   });
+
+  test('engine bug: a startGame trap that depends on the command line; bootGodot retries with one more argument', async () => {
+    // Found by accident: the bench project with exactly these arguments traps in the first frame, every time.
+    const bench = path.join(REPO_ROOT, 'godot-web-export/bench');
+    const options = { projectDir: bench, head: '<script>window.ugcBench = { tick() {} };</script>', browser };
+    await assert.rejects(bootGodot({ ...options, args: ['--', '--warmup=3'], retries: 0 }), (err) => {
+      assert.equal(err.engineCrash, 'null function');
+      return true;
+    });
+    const godot = await bootGodot({ ...options, args: ['--', '--warmup=3'] });
+    try {
+      assert.equal(godot.attempts, 2);
+      assert.match(await godot.waitForLine(/^UGC_BENCH_BEGIN /), /"warmup":3/);
+    } finally {
+      await godot.close();
+    }
+  });
 });
