@@ -116,17 +116,20 @@ func _ready() -> void:
     }
   });
 
-  test('engine bug: a startGame trap that depends on the command line; bootGodot retries with one more argument', async () => {
-    // Found by accident: the bench project with exactly these arguments traps in the first frame, every time.
+  test('engine bug: a startGame trap that depends on the command line; bootGodot gets past it', async (t) => {
+    // Here, the bench project with exactly these arguments traps in the first frame every time (docs/GODOT.md).
+    // The trap depends on memory layout, so another Chromium or machine may not hit it: only the outcome is
+    // asserted; whether the retry was needed is reported.
     const bench = path.join(REPO_ROOT, 'godot-web-export/bench');
-    const options = { projectDir: bench, head: '<script>window.ugcBench = { tick() {} };</script>', browser };
-    await assert.rejects(bootGodot({ ...options, args: ['--', '--warmup=3'], retries: 0 }), (err) => {
-      assert.equal(err.engineCrash, 'null function');
-      return true;
+    const godot = await bootGodot({
+      projectDir: bench,
+      head: '<script>window.ugcBench = { tick() {} };</script>',
+      args: ['--', '--warmup=3'],
+      browser,
     });
-    const godot = await bootGodot({ ...options, args: ['--', '--warmup=3'] });
     try {
-      assert.equal(godot.attempts, 2);
+      t.diagnostic(`boot attempts: ${godot.attempts} (2 = the engine trapped and the retry started it)`);
+      assert.ok(godot.attempts === 1 || godot.attempts === 2);
       assert.match(await godot.waitForLine(/^UGC_BENCH_BEGIN /), /"warmup":3/);
     } finally {
       await godot.close();
