@@ -264,4 +264,46 @@ describe('Godot 4.6 loads the packs', () => {
       await godot.close();
     }
   });
+
+  test('non-resource files in the pack (a .wasm, raw bytes) are readable with FileAccess and listed by DirAccess', async () => {
+    const blob = new Uint8Array(256).map((_, i) => i);
+    const wasm = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+    const godot = await bootGodot({
+      files: {
+        'project.godot': 'config_version=5\n\n[application]\n\nrun/main_scene="res://main.tscn"\n',
+        'main.tscn':
+          '[gd_scene load_steps=2 format=3]\n\n[ext_resource type="Script" path="res://main.gd" id="1"]\n\n' +
+          '[node name="Main" type="Node"]\nscript = ExtResource("1")\n',
+        'main.gd': [
+          'extends Node',
+          '',
+          '',
+          'func _ready() -> void:',
+          '\tvar blob := FileAccess.get_file_as_bytes("res://data/blob.bin")',
+          '\tvar wasm := FileAccess.get_file_as_bytes("res://data/guest.wasm")',
+          '\tprint("FILES ", JSON.stringify({',
+          '\t\t"blob_size": blob.size(),',
+          '\t\t"blob_md5": FileAccess.get_md5("res://data/blob.bin"),',
+          '\t\t"wasm_hex": wasm.hex_encode(),',
+          '\t\t"listing": Array(DirAccess.get_files_at("res://data")),',
+          '\t}))',
+          '',
+        ].join('\n'),
+        'data/blob.bin': blob,
+        'data/guest.wasm': wasm,
+      },
+      browser,
+    });
+    try {
+      const facts = JSON.parse((await godot.waitForLine(/^FILES /)).slice('FILES '.length));
+      assert.deepEqual(facts, {
+        blob_size: 256,
+        blob_md5: md5(blob),
+        wasm_hex: Buffer.from(wasm).toString('hex'),
+        listing: ['blob.bin', 'guest.wasm'],
+      });
+    } finally {
+      await godot.close();
+    }
+  });
 });
