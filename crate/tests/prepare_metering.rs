@@ -241,3 +241,23 @@ fn wasmprinter_free_check(bytes: &[u8]) -> bool {
     // once at entry and after the call only.
     global_reads >= 3
 }
+
+#[test]
+fn per_block_strategies_count_the_same_fuel() {
+    // Where the counter lives must not change what is charged.
+    let source = wat(KERNELS);
+    let mut guests: Vec<Guest> = [Strategy::Local, Strategy::Hybrid, Strategy::Global]
+        .into_iter()
+        .map(|s| Guest::new(&prepared(&source, true, s)).unwrap())
+        .collect();
+    for name in KERNEL_EXPORTS {
+        let used: Vec<i64> = guests
+            .iter_mut()
+            .map(|g| g.metered_call(BIG, name, &[Val::I32(20)]).1)
+            .collect();
+        assert!(
+            used.iter().all(|&u| u == used[0] && u > 0),
+            "{name}: {used:?}"
+        );
+    }
+}

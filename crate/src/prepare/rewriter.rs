@@ -177,8 +177,8 @@ impl Reencode for Rewriter<'_> {
         }
         utils::parse_type_section(self, types, section)?;
         // Variants of the internal functions' types with the counter appended.
-        let mut next = self.type_sigs.len() as u32;
-        for ty in std::mem::take(&mut self.internal_types) {
+        let first = self.type_sigs.len() as u32;
+        for (variant, ty) in (first..).zip(std::mem::take(&mut self.internal_types)) {
             let Some(Some(sig)) = self.type_sigs.get(ty as usize) else {
                 return Err(user(PrepareError::new(
                     "invalid_index",
@@ -201,8 +201,7 @@ impl Reencode for Rewriter<'_> {
                 )));
             };
             types.ty().function(params, results);
-            self.fuel_types.push((ty, next));
-            next += 1;
+            self.fuel_types.push((ty, variant));
         }
         Ok(())
     }
