@@ -7,6 +7,7 @@
 
 pub mod abi;
 pub mod handles;
+pub mod host;
 pub mod policy;
 pub mod prepare;
 pub mod report;
@@ -15,3 +16,7 @@ pub mod variant;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+pub use policy::Policy;
+pub use report::ModuleReport;
+pub use validate::{inspect, validate, ValidationError, Violation, ViolationCode};

@@ -1,6 +1,8 @@
 //! Fuel metering, executed natively with wasmi: metered code computes what unmetered code
 //! computes, runaway guests stop with the counter negative, and fuel used tracks work done.
 
+#![cfg(not(target_arch = "wasm32"))] // wasmi and proptest are native-only dev-dependencies
+
 mod prepare_util;
 
 use prepare_util::*;

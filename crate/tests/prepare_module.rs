@@ -1,6 +1,8 @@
 //! Module-level effects of prepare: caps, reserved exports, errors, and robustness on arbitrary
 //! and mutated input (never a panic; valid input always gives valid output).
 
+#![cfg(not(target_arch = "wasm32"))] // wasmi and proptest are native-only dev-dependencies
+
 mod prepare_util;
 
 use prepare_util::*;
