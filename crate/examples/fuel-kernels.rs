@@ -89,7 +89,7 @@ const KERNELS: [(&str, &str); 4] = [
           (func (export "init"))
           (func (export "run") (param $count i32) (result i32)
             (local $pc i32) (local $acc i32)
-            (local.set $count (i32.mul (local.get $count) (i32.const 1000000)))
+            (local.set $count (i32.mul (local.get $count) (i32.const 50000)))
             (block $halt
               (loop $dispatch
                 (block $loop
@@ -117,7 +117,10 @@ const KERNELS: [(&str, &str); 4] = [
 
 /// Sandbox probes, written metered with the default strategy as `probe_<name>.local.wasm`.
 const PROBES: [(&str, &str); 2] = [
-    ("spin", r#"(module (func (export "run") (loop $l (br $l))))"#),
+    (
+        "spin",
+        r#"(module (func (export "run") (loop $l (br $l))))"#,
+    ),
     (
         "recurse",
         r#"(module (func $f (export "run") (param i32) (result i32)

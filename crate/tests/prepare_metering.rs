@@ -1,6 +1,8 @@
 //! Fuel metering, executed natively with wasmi: metered code computes what unmetered code
 //! computes, runaway guests stop with the counter negative, and fuel used tracks work done.
 
+#![cfg(not(target_arch = "wasm32"))] // wasmi and proptest are native-only dev-dependencies
+
 mod prepare_util;
 
 use prepare_util::*;
@@ -36,6 +38,11 @@ fn metered_and_unmetered_kernels_agree() {
     let source = wat(KERNELS);
     let (expected, expected_log) = run_kernels(&prepared(&source, false, Strategy::Local));
     assert!(expected.iter().any(|r| r.contains("fib(20) = [I32(6765)]")));
+    assert!(expected.iter().any(|r| r.contains("exits(7) = [I32(314)]")));
+    assert!(expected
+        .iter()
+        .any(|r| r.contains("exits(20) = [I32(240)]")));
+    assert!(expected.iter().any(|r| r.contains("exits(1) = [I32(403)]")));
     for strategy in ALL_STRATEGIES {
         let (results, log) = run_kernels(&prepared(&source, true, strategy));
         assert_eq!(results, expected, "{strategy:?}");
@@ -71,6 +78,9 @@ const RUNAWAY: &str = r#"
   (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
   (func $down (export "recurse") (param i32) (result i32)
     (i32.add (call $down (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
+  (func $inner (param i32) (result i32)
+    (i32.add (call $inner (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
+  (func (export "recurse_internal") (param i32) (result i32) (call $inner (local.get 0)))
   (func $tail (export "tail_forever") (param i32) (result i32)
     (return_call $tail (i32.add (local.get 0) (i32.const 1))))
 )"#;
@@ -85,9 +95,14 @@ fn runaway_guests_stop_with_fuel_exhausted() {
             ("spin_calls", vec![]),
             // Small budget: exhausted long before wasmi's own stack limit.
             ("recurse", vec![Val::I32(0)]),
+            ("recurse_internal", vec![Val::I32(0)]),
             ("tail_forever", vec![Val::I32(0)]),
         ] {
-            let budget = if name == "recurse" { 500 } else { 100_000 };
+            let budget = if name.starts_with("recurse") {
+                500
+            } else {
+                100_000
+            };
             let (result, used) = guest.metered_call(budget, name, &args);
             let err = result.expect_err(name);
             assert_eq!(
@@ -227,4 +242,24 @@ fn wasmprinter_free_check(bytes: &[u8]) -> bool {
     // Global mode: entry check and loop header each read the global; local mode would read it
     // once at entry and after the call only.
     global_reads >= 3
+}
+
+#[test]
+fn per_block_strategies_count_the_same_fuel() {
+    // Where the counter lives must not change what is charged.
+    let source = wat(KERNELS);
+    let mut guests: Vec<Guest> = [Strategy::Local, Strategy::Hybrid, Strategy::Global]
+        .into_iter()
+        .map(|s| Guest::new(&prepared(&source, true, s)).unwrap())
+        .collect();
+    for name in KERNEL_EXPORTS {
+        let used: Vec<i64> = guests
+            .iter_mut()
+            .map(|g| g.metered_call(BIG, name, &[Val::I32(20)]).1)
+            .collect();
+        assert!(
+            used.iter().all(|&u| u == used[0] && u > 0),
+            "{name}: {used:?}"
+        );
+    }
 }

@@ -54,20 +54,27 @@ pub(crate) struct ModuleFacts<'m> {
     pub memory64: &'m [bool],
     /// Per table (imports first): whether it is 64-bit.
     pub table64: &'m [bool],
+    /// Per function (imports first): whether it takes and returns the counter (`callgraph`).
+    pub internal: &'m [bool],
     pub strategy: Strategy,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
+    /// The counter lives in a local, loaded from the global at entry.
     Local,
+    /// The counter arrives as the last parameter and leaves as the last result.
+    Internal,
+    /// The counter is the global.
     Global,
 }
 
-/// Scratch locals appended after the function's own locals.
+/// Where the counter and scratch values live in the rewritten function.
 struct Locals {
     fuel: u32,
     len32: u32,
     len64: u32,
+    cond: u32,
 }
 
 /// A length-proportional charge before a bulk operation whose length operand is on the stack.
@@ -77,11 +84,13 @@ struct Bulk {
     shift: u32,
 }
 
-/// Instruments one function body (`params` = its parameter count).
+/// Instruments one function body (`params` = its original parameter count; `internal`: it
+/// receives the counter as an extra last parameter, see `callgraph`).
 pub(crate) fn instrument(
     body: &FunctionBody<'_>,
     input: &[u8],
     params: u32,
+    internal: bool,
     facts: &ModuleFacts<'_>,
     stats: &mut Stats,
 ) -> Result<Function, PrepareError> {
@@ -95,10 +104,10 @@ pub(crate) fn instrument(
             .map_err(|_| unsupported("local type", body.range().start))?;
         declared.push((count, ty));
     }
-    if num_locals + 3 > MAX_LOCALS {
+    if num_locals + 5 > MAX_LOCALS {
         return Err(PrepareError::new(
             "too_many_locals",
-            format!("function has {num_locals} locals; metering needs 3 more and the limit is {MAX_LOCALS}"),
+            format!("function has {num_locals} locals; metering needs 5 more and the limit is {MAX_LOCALS}"),
             Some(body.range().start),
         ));
     }
@@ -123,22 +132,27 @@ pub(crate) fn instrument(
 
     let plan = Plan::new(&ops, facts.strategy)?;
     let mode = match facts.strategy {
+        _ if internal => Mode::Internal,
         Strategy::Local if !plan.has_eh => Mode::Local,
         Strategy::Hybrid if !plan.has_eh && plan.has_loop => Mode::Local,
         _ => Mode::Global,
     };
     let entry_check = plan.has_call || facts.strategy == Strategy::Naive;
 
+    // An internal function's counter parameter sits between its parameters and its locals.
+    let base = own_locals + u32::from(internal);
     let locals = Locals {
-        fuel: own_locals,
-        len32: own_locals + 1,
-        len64: own_locals + 2,
+        fuel: if internal { params } else { base },
+        len32: base + 1,
+        len64: base + 2,
+        cond: base + 3,
     };
-    declared.push((1, ValType::I64));
-    if plan.has_bulk {
-        declared.push((1, ValType::I32));
-        declared.push((1, ValType::I64));
-    }
+    declared.extend([
+        (1, ValType::I64),
+        (1, ValType::I32),
+        (1, ValType::I64),
+        (1, ValType::I32),
+    ]);
     let mut func = Function::new(declared);
     let emit = Emitter {
         global: facts.fuel_global,
@@ -146,40 +160,36 @@ pub(crate) fn instrument(
         mode,
     };
 
-    let slice = |from: u64, to: u64| {
-        usize::try_from(from)
+    let mut copied = ops[0].1;
+    // Copies the original bytes up to `to`.
+    let flush = |func: &mut Function, copied: &mut u64, to: u64| -> Result<(), PrepareError> {
+        let bytes = usize::try_from(*copied)
             .ok()
             .zip(usize::try_from(to).ok())
             .and_then(|(from, to)| input.get(from..to))
-            .ok_or_else(|| PrepareError::new("malformed_module", "body out of range", None))
+            .ok_or_else(|| PrepareError::new("malformed_module", "body out of range", None))?;
+        func.raw(bytes.iter().copied());
+        *copied = to;
+        Ok(())
     };
-    let mut copied = ops[0].1;
     // Number of open control frames, the function's own included.
     let mut depth: u32 = 1;
     for (i, (op, offset)) in ops.iter().enumerate() {
         let next = ops.get(i + 1).map_or(end, |(_, o)| *o);
         let charge = plan.charges[i];
         let loop_header = i > 0 && matches!(ops[i - 1].0, Operator::Loop { .. });
-        let targets_caller = branch_targets_function(op, depth);
-        let ends_function = matches!(op, Operator::End) && depth == 1;
         let bulk = bulk_length(op, facts)?;
-        let writes_back = mode == Mode::Local
-            && (targets_caller
-                || ends_function
-                || matches!(
-                    op,
-                    Operator::Return
-                        | Operator::Call { .. }
-                        | Operator::CallIndirect { .. }
-                        | Operator::CallRef { .. }
-                        | Operator::ReturnCall { .. }
-                        | Operator::ReturnCallIndirect { .. }
-                        | Operator::ReturnCallRef { .. }
-                ));
+        let exit = exit_kind(op, depth);
+        let call = call_kind(op, facts.internal);
+        let cached = mode != Mode::Global;
 
-        if i == 0 || charge.is_some() || writes_back || bulk.is_some() {
-            func.raw(slice(copied, *offset)?.iter().copied());
-            copied = *offset;
+        let pre = i == 0
+            || charge.is_some()
+            || bulk.is_some()
+            || (cached && (exit.is_some() || call.is_some()))
+            || call == Some(Call::PassesFuel);
+        if pre {
+            flush(&mut func, &mut copied, *offset)?;
             let mut sink = func.instructions();
             if i == 0 {
                 let cost = charge.unwrap_or(0);
@@ -198,19 +208,52 @@ pub(crate) fn instrument(
                 emit.bulk(&mut sink, bulk);
                 stats.checks += 1;
             }
-            if writes_back {
-                emit.write_back(&mut sink);
+            match (mode, call, exit) {
+                (_, Some(Call::PassesFuel), _) => emit.load(&mut sink),
+                (Mode::Local, Some(_), _) | (Mode::Local, _, Some(_)) => emit.write_back(&mut sink),
+                (Mode::Internal, Some(_), _) => emit.write_back(&mut sink),
+                (Mode::Internal, _, Some(Exit::Conditional)) => {
+                    sink.local_set(emit.locals.cond)
+                        .local_get(emit.locals.fuel)
+                        .local_get(emit.locals.cond);
+                }
+                (Mode::Internal, _, Some(_)) => {
+                    sink.local_get(emit.locals.fuel);
+                }
+                _ => {}
             }
         }
-        let reloads = mode == Mode::Local
-            && matches!(
-                op,
-                Operator::Call { .. } | Operator::CallIndirect { .. } | Operator::CallRef { .. }
-            );
-        if reloads {
-            func.raw(slice(copied, next)?.iter().copied());
-            copied = next;
-            emit.reload(&mut func.instructions());
+
+        if internal {
+            if let Some((local, index)) = renumbered_local(op, params) {
+                flush(&mut func, &mut copied, *offset)?;
+                let mut sink = func.instructions();
+                match local {
+                    LocalOp::Get => sink.local_get(index),
+                    LocalOp::Set => sink.local_set(index),
+                    LocalOp::Tee => sink.local_tee(index),
+                };
+                copied = next;
+            }
+        }
+
+        let post_call = match call {
+            Some(Call::PassesFuel) => true,
+            Some(Call::Returns) | None => false,
+            Some(Call::UsesGlobal) => cached,
+        };
+        let post_br_if = mode == Mode::Internal && exit == Some(Exit::Conditional);
+        if post_call || post_br_if {
+            flush(&mut func, &mut copied, next)?;
+            let mut sink = func.instructions();
+            if post_br_if {
+                // Not taken: the counter pushed for the branch is not a value of this block.
+                sink.drop();
+            } else if call == Some(Call::PassesFuel) {
+                emit.set(&mut sink);
+            } else {
+                emit.reload(&mut sink);
+            }
         }
 
         match op {
@@ -223,7 +266,7 @@ pub(crate) fn instrument(
             _ => {}
         }
     }
-    func.raw(slice(copied, end)?.iter().copied());
+    flush(&mut func, &mut copied, end)?;
     stats.functions += 1;
     Ok(func)
 }
@@ -422,8 +465,77 @@ fn bulk_length(op: &Operator<'_>, facts: &ModuleFacts<'_>) -> Result<Option<Bulk
     })
 }
 
+/// How an instruction leaves the function.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    /// `return`, the final `end`, `br` to the function label.
+    Unconditional,
+    /// `br_if` to the function label.
+    Conditional,
+    /// `br_table`/`br_on_*` that may target the function label.
+    Other,
+}
+
+fn exit_kind(op: &Operator<'_>, depth: u32) -> Option<Exit> {
+    match op {
+        Operator::Return => Some(Exit::Unconditional),
+        Operator::End if depth == 1 => Some(Exit::Unconditional),
+        Operator::Br { .. } if branch_targets_function(op, depth) => Some(Exit::Unconditional),
+        Operator::BrIf { .. } if branch_targets_function(op, depth) => Some(Exit::Conditional),
+        _ if branch_targets_function(op, depth) => Some(Exit::Other),
+        _ => None,
+    }
+}
+
+/// How a call exchanges the counter with its callee.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Call {
+    /// Direct call of an internal function: counter passed as the last argument and returned.
+    PassesFuel,
+    /// Any other call: the counter goes through the global.
+    UsesGlobal,
+    /// Tail call: the global, and control does not come back.
+    Returns,
+}
+
+fn call_kind(op: &Operator<'_>, internal: &[bool]) -> Option<Call> {
+    match *op {
+        Operator::Call { function_index } => {
+            Some(if internal.get(function_index as usize) == Some(&true) {
+                Call::PassesFuel
+            } else {
+                Call::UsesGlobal
+            })
+        }
+        Operator::CallIndirect { .. } | Operator::CallRef { .. } => Some(Call::UsesGlobal),
+        Operator::ReturnCall { .. }
+        | Operator::ReturnCallIndirect { .. }
+        | Operator::ReturnCallRef { .. } => Some(Call::Returns),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy)]
+enum LocalOp {
+    Get,
+    Set,
+    Tee,
+}
+
+/// In an internal function, the counter parameter is inserted after the `params` parameters, so
+/// references to the declared locals move up by one.
+fn renumbered_local(op: &Operator<'_>, params: u32) -> Option<(LocalOp, u32)> {
+    let (kind, index) = match *op {
+        Operator::LocalGet { local_index } => (LocalOp::Get, local_index),
+        Operator::LocalSet { local_index } => (LocalOp::Set, local_index),
+        Operator::LocalTee { local_index } => (LocalOp::Tee, local_index),
+        _ => return None,
+    };
+    (index >= params).then(|| (kind, index + 1))
+}
+
 /// Whether `op` may branch to the function's own label (i.e. return), at control depth `depth`.
-fn branch_targets_function(op: &Operator<'_>, depth: u32) -> bool {
+pub(super) fn branch_targets_function(op: &Operator<'_>, depth: u32) -> bool {
     let outermost = depth.saturating_sub(1);
     match op {
         Operator::Br { relative_depth }
@@ -506,6 +618,7 @@ impl Emitter {
     /// Function entry: (local mode) load the counter, charge the first block, maybe check.
     fn entry(&self, sink: &mut InstructionSink<'_>, cost: u64, check: bool) {
         match self.mode {
+            Mode::Internal => self.charge(sink, cost, check),
             Mode::Local => {
                 sink.global_get(self.global);
                 self.subtract(sink, cost);
@@ -554,9 +667,14 @@ impl Emitter {
 
     fn load(&self, sink: &mut InstructionSink<'_>) {
         match self.mode {
-            Mode::Local => sink.local_get(self.locals.fuel),
+            Mode::Local | Mode::Internal => sink.local_get(self.locals.fuel),
             Mode::Global => sink.global_get(self.global),
         };
+    }
+
+    /// Stores the counter an internal callee returned.
+    fn set(&self, sink: &mut InstructionSink<'_>) {
+        self.store(sink, false);
     }
 
     fn subtract(&self, sink: &mut InstructionSink<'_>, cost: u64) {
@@ -571,13 +689,13 @@ impl Emitter {
     fn store(&self, sink: &mut InstructionSink<'_>, check: bool) {
         let fuel = self.locals.fuel;
         match (self.mode, check) {
-            (Mode::Local, false) => {
+            (Mode::Local | Mode::Internal, false) => {
                 sink.local_set(fuel);
             }
             (Mode::Global, false) => {
                 sink.global_set(self.global);
             }
-            (Mode::Local, true) => {
+            (Mode::Local | Mode::Internal, true) => {
                 sink.local_tee(fuel)
                     .i64_const(0)
                     .i64_lt_s()

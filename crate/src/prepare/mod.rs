@@ -6,6 +6,7 @@
 //! function bodies are buffered one at a time (to know each basic block's length before the
 //! charge at its head is emitted) and copied byte-for-byte between the inserted instructions.
 
+mod callgraph;
 mod error;
 mod exports;
 mod fuel;

@@ -3,9 +3,10 @@
 //! the reserved exports (creating the sections when the guest has none) and hands each function
 //! body to the fuel instrumenter.
 
+use super::callgraph::{self, CallGraph};
 use super::fuel::{self, ModuleFacts, Stats, Strategy};
 use super::{exports, limits, PrepareError, PrepareOptions, Prepared, START_FUEL};
-use wasm_encoder::reencode::{utils, Error, Reencode};
+use wasm_encoder::reencode::{utils, Error, Reencode, RoundtripReencoder};
 use wasm_encoder::{
     CodeSection, ConstExpr, ExportSection, GlobalSection, GlobalType, Module, SectionId, ValType,
 };
@@ -16,11 +17,22 @@ pub(crate) fn rewrite(
     opts: &PrepareOptions,
     strategy: Strategy,
 ) -> Result<Prepared, PrepareError> {
+    let graph = if opts.metering && strategy == Strategy::Local {
+        callgraph::internal_functions(bytes)?
+    } else {
+        CallGraph {
+            internal: Vec::new(),
+            internal_types: Vec::new(),
+        }
+    };
     let mut rewriter = Rewriter {
         input: bytes,
+        internal: graph.internal,
+        internal_types: graph.internal_types,
+        fuel_types: Vec::new(),
         opts,
         strategy,
-        type_params: Vec::new(),
+        type_sigs: Vec::new(),
         func_types: Vec::new(),
         imported_funcs: 0,
         globals: 0,
@@ -48,8 +60,14 @@ struct Rewriter<'a> {
     input: &'a [u8],
     opts: &'a PrepareOptions,
     strategy: Strategy,
-    /// Per type index: the parameter count if it is a function type.
-    type_params: Vec<Option<u32>>,
+    /// Per function (imports first): takes the counter as a parameter (see `callgraph`).
+    internal: Vec<bool>,
+    /// Types of internal functions, to be given a variant carrying the counter.
+    internal_types: Vec<u32>,
+    /// (original type, its variant carrying the counter), sorted by original type.
+    fuel_types: Vec<(u32, u32)>,
+    /// Per type index: the signature if it is a function type.
+    type_sigs: Vec<Option<wasmparser::FuncType>>,
     /// Per function index (imports first): its type index.
     func_types: Vec<u32>,
     imported_funcs: u32,
@@ -128,7 +146,9 @@ impl Rewriter<'_> {
     fn params_of(&self, func: u32) -> Result<u32, PrepareError> {
         self.func_types
             .get(func as usize)
-            .and_then(|&ty| self.type_params.get(ty as usize).copied().flatten())
+            .and_then(|&ty| self.type_sigs.get(ty as usize))
+            .and_then(|sig| sig.as_ref())
+            .map(|sig| sig.params().len() as u32)
             .ok_or_else(|| {
                 PrepareError::new(
                     "invalid_index",
@@ -149,13 +169,41 @@ impl Reencode for Rewriter<'_> {
     ) -> Result<(), Error<PrepareError>> {
         for group in section.clone() {
             for sub in group?.into_types() {
-                self.type_params.push(match &sub.composite_type.inner {
-                    CompositeInnerType::Func(f) => Some(f.params().len() as u32),
+                self.type_sigs.push(match sub.composite_type.inner {
+                    CompositeInnerType::Func(f) => Some(f),
                     _ => None,
                 });
             }
         }
-        utils::parse_type_section(self, types, section)
+        utils::parse_type_section(self, types, section)?;
+        // Variants of the internal functions' types with the counter appended.
+        let first = self.type_sigs.len() as u32;
+        for (variant, ty) in (first..).zip(std::mem::take(&mut self.internal_types)) {
+            let Some(Some(sig)) = self.type_sigs.get(ty as usize) else {
+                return Err(user(PrepareError::new(
+                    "invalid_index",
+                    format!("type {ty} is not a function type"),
+                    None,
+                )));
+            };
+            let convert = |tys: &[wasmparser::ValType]| {
+                tys.iter()
+                    .map(|&t| RoundtripReencoder.val_type(t))
+                    .chain([Ok(ValType::I64)])
+                    .collect::<Result<Vec<_>, _>>()
+            };
+            let (params, results) = (convert(sig.params()), convert(sig.results()));
+            let (Ok(params), Ok(results)) = (params, results) else {
+                return Err(user(PrepareError::new(
+                    "unsupported_module",
+                    "function type cannot be re-encoded",
+                    None,
+                )));
+            };
+            types.ty().function(params, results);
+            self.fuel_types.push((ty, variant));
+        }
+        Ok(())
     }
 
     fn parse_imports(
@@ -185,10 +233,21 @@ impl Reencode for Rewriter<'_> {
         functions: &mut wasm_encoder::FunctionSection,
         section: wasmparser::FunctionSectionReader<'_>,
     ) -> Result<(), Error<PrepareError>> {
-        for ty in section.clone() {
-            self.func_types.push(ty?);
+        for ty in section {
+            let ty = ty?;
+            let func = self.func_types.len();
+            self.func_types.push(ty);
+            let with_fuel = match self.internal.get(func) {
+                Some(true) => self
+                    .fuel_types
+                    .binary_search_by_key(&ty, |&(original, _)| original)
+                    .ok()
+                    .map(|at| self.fuel_types[at].1),
+                _ => None,
+            };
+            functions.function(with_fuel.unwrap_or(ty));
         }
-        utils::parse_function_section(self, functions, section)
+        Ok(())
     }
 
     fn parse_memory_section(
@@ -295,10 +354,13 @@ impl Reencode for Rewriter<'_> {
             fuel_global,
             memory64: &self.memory64,
             table64: &self.table64,
+            internal: &self.internal,
             strategy: self.strategy,
         };
+        let internal = self.internal.get(func as usize) == Some(&true);
         let instrumented =
-            fuel::instrument(&body, self.input, params, &facts, &mut self.stats).map_err(user)?;
+            fuel::instrument(&body, self.input, params, internal, &facts, &mut self.stats)
+                .map_err(user)?;
         code.function(&instrumented);
         Ok(())
     }

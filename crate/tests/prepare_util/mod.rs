@@ -233,9 +233,23 @@ pub const KERNELS: &str = r#"
                                      (i32.add (local.get $acc) (local.get $n))))))
   (func (export "tail") (param $n i32) (result i32)
     (call $count_down (local.get $n) (i32.const 0)))
+
+  ;; an internal function (fuel passed as a parameter) leaving by br_if, return and br
+  (func $exits (param $x i32) (result i32 i32) (local $t i32)
+    (local.set $t (i32.mul (local.get $x) (i32.const 2)))
+    (br_if 0 (local.get $t) (i32.const 1) (i32.eqz (local.get $x)))
+    (drop) (drop)
+    (if (i32.gt_u (local.get $x) (i32.const 10))
+      (then (return (local.get $t) (i32.const 2))))
+    (block (br_if 1 (local.get $t) (i32.const 3) (i32.eq (local.get $x) (i32.const 7)))
+           (drop) (drop)
+           (br 1 (local.tee $t (i32.add (local.get $t) (i32.const 1))) (i32.const 4)))
+    (i32.const 0) (i32.const 0))
+  (func (export "exits") (param $n i32) (result i32)
+    (i32.add (i32.mul (call $exits (local.get $n)) (i32.const 100))))
 )
 "#;
 
-pub const KERNEL_EXPORTS: [&str; 9] = [
-    "started", "loops", "br_table", "fib", "multi", "calls", "memory", "tail", "started",
+pub const KERNEL_EXPORTS: [&str; 10] = [
+    "started", "loops", "br_table", "fib", "multi", "calls", "memory", "tail", "exits", "started",
 ];
