@@ -60,10 +60,10 @@ fn start_function_is_metered_from_the_initial_budget() {
 }
 
 #[test]
-fn infinite_start_function_traps_within_the_start_budget() {
+fn infinite_start_function_runs_out_of_fuel_as_an_export() {
     let source = wat(r#"(module (func $spin (loop $l (br $l))) (start $spin))"#);
     let bytes = prepared(&source, true, Strategy::Local);
-    let err = Guest::new(&bytes).err().expect("start traps");
+    let err = Guest::new(&bytes).err().expect("__ugc_start traps");
     assert_eq!(
         err.as_trap_code(),
         Some(wasmi::TrapCode::UnreachableCodeReached)

@@ -32,6 +32,15 @@ const core = {
     }
   },
 
+  /** A policy handle for a built-in profile (`script`, `wasi`) with optional partial overrides. */
+  profile(name, overrides) {
+    try {
+      return bindings.JsPolicy.fromProfile(name, overrides == null ? undefined : JSON.stringify(overrides));
+    } catch (error) {
+      rethrow(error, 'bad_argument');
+    }
+  },
+
   /** `{ ok, report, errors }` for `bytes` under `policy` (a JsPolicy). */
   validate(bytes, policy) {
     return bindings.validate(bytes, policy);

@@ -7,6 +7,7 @@ import { InstanceBackend } from './instance-backend.js';
 import { WorkerBackend } from './worker-backend.js';
 import { ModuleCache } from './module-cache.js';
 import { Script } from './script.js';
+import { runWasi, spawnWasi } from './wasi/index.js';
 
 const ISOLATIONS = new Set(['instance', 'worker']);
 const MAX_FUEL = (1n << 63n) - 1n;
@@ -52,10 +53,13 @@ class Runtime {
   #cache = new ModuleCache();
   #onLog;
   #live = 0;
+  #wasiOverrides;
+  #wasiPolicy = null;
 
-  constructor(core, policy, onLog) {
+  constructor(core, policy, onLog, wasiOverrides) {
     this.#core = core;
     this.#policy = policy;
+    this.#wasiOverrides = wasiOverrides;
     this.#limits = policy.limits();
     this.#abi = core.abi();
     this.#onLog = onLog ?? null;
@@ -162,6 +166,44 @@ class Runtime {
     return verdict;
   }
 
+  /**
+   * A WASI program checked against the `wasi` profile (plus createRuntime's `wasiPolicy` overrides) and
+   * prepared with its memory cap and fuel metering, with the run options' fuel/timeout defaults filled in.
+   */
+  #preparedWasi(bytes, opts) {
+    if (opts === null || typeof opts !== 'object') {
+      throw new UgcError('bad_argument', 'WASI options must be an object');
+    }
+    const policy = (this.#wasiPolicy ??= this.#core.profile('wasi', this.#wasiOverrides));
+    const input = toBytes(bytes);
+    const verdict = this.#core.validate(input, policy);
+    if (!verdict.ok) throw new ValidationError(verdict.errors, verdict.report);
+    const limits = policy.limits();
+    const prepared = this.#core.prepare(input, {
+      maxMemoryPages: limits.maxMemoryPages,
+      maxTableElements: limits.maxTableElements,
+      metering: limits.metering,
+    });
+    const runOptions = {
+      ...opts,
+      fuel: opts.fuel ?? BigInt(limits.fuel),
+      timeoutMs: opts.timeoutMs ?? limits.timeoutMs,
+    };
+    return { prepared, runOptions };
+  }
+
+  /** Runs a WASI preview-1 command to completion in a dedicated worker (docs/WASI.md). */
+  async runWasi(bytes, opts = {}) {
+    const { prepared, runOptions } = this.#preparedWasi(bytes, opts);
+    return runWasi(prepared, runOptions);
+  }
+
+  /** Starts a long-running WASI service in a dedicated worker, with streamed stdout/stderr (docs/WASI.md). */
+  spawnWasi(bytes, opts = {}) {
+    const { prepared, runOptions } = this.#preparedWasi(bytes, opts);
+    return spawnWasi(prepared, runOptions);
+  }
+
   /** Validates, prepares, compiles (once per module and options) and instantiates a script. */
   async load(bytes, options = {}) {
     // A private copy: the caller may reuse its buffer while we await.
@@ -203,8 +245,9 @@ class Runtime {
  * @param {object} [options]
  * @param {object} [options.policy] partial policy; missing fields come from the `script` profile
  * @param {(message: string) => void} [options.onLog] default sink for guests' `ugc.log`
+ * @param {object} [options.wasiPolicy] partial overrides of the `wasi` profile used by runWasi/spawnWasi
  */
 export async function createRuntime(options = {}) {
   const core = await loadCore();
-  return new Runtime(core, core.policy(options.policy), options.onLog);
+  return new Runtime(core, core.policy(options.policy), options.onLog, options.wasiPolicy);
 }

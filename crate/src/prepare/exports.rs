@@ -1,6 +1,6 @@
 //! The reserved `__ugc_*` exports prepare adds, and the guard against a guest using those names.
 
-use super::{PrepareError, FUEL_EXPORT, MEMORY_EXPORT};
+use super::{PrepareError, FUEL_EXPORT, MEMORY_EXPORT, START_EXPORT};
 use wasm_encoder::{ExportKind, ExportSection};
 
 /// Every name the runtime adds starts with this; guests may not use it.
@@ -31,16 +31,20 @@ pub(crate) fn check_guest_export(
     Ok(())
 }
 
-/// Appends the reserved exports: the fuel global and memory 0.
+/// Appends the reserved exports: the fuel global, memory 0 and the former start function.
 pub(crate) fn add_reserved(
     exports: &mut ExportSection,
     fuel_global: Option<u32>,
     has_memory: bool,
+    start_function: Option<u32>,
 ) {
     if let Some(global) = fuel_global {
         exports.export(FUEL_EXPORT, ExportKind::Global, global);
     }
     if has_memory {
         exports.export(MEMORY_EXPORT, ExportKind::Memory, 0);
+    }
+    if let Some(func) = start_function {
+        exports.export(START_EXPORT, ExportKind::Func, func);
     }
 }

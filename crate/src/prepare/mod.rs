@@ -12,6 +12,7 @@ mod exports;
 mod fuel;
 mod limits;
 mod rewriter;
+mod start;
 
 pub use error::PrepareError;
 pub use fuel::Strategy;
@@ -20,8 +21,10 @@ pub use fuel::Strategy;
 pub const FUEL_EXPORT: &str = "__ugc_fuel";
 /// Name under which the guest's memory 0 is (also) exported, if it has one.
 pub const MEMORY_EXPORT: &str = "__ugc_memory";
-/// Initial value of the fuel global: the budget of the start function, which runs during
-/// instantiation, before the host can set the counter.
+/// Name under which the guest's start function is exported; its start section is removed, so the
+/// host calls it after instantiation, metered like any call (see `start.rs`).
+pub const START_EXPORT: &str = "__ugc_start";
+/// Initial value of the fuel global, before the host sets the counter for its first call.
 pub const START_FUEL: i64 = 10_000_000;
 /// A `memory.fill`/`memory.copy`/`memory.init` of `n` bytes costs `n >> MEMORY_BYTES_SHIFT` fuel
 /// on top of its instruction count.

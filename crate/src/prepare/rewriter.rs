@@ -5,7 +5,7 @@
 
 use super::callgraph::{self, CallGraph};
 use super::fuel::{self, ModuleFacts, Stats, Strategy};
-use super::{exports, limits, PrepareError, PrepareOptions, Prepared, START_FUEL};
+use super::{exports, limits, start, PrepareError, PrepareOptions, Prepared, START_FUEL};
 use wasm_encoder::reencode::{utils, Error, Reencode, RoundtripReencoder};
 use wasm_encoder::{
     CodeSection, ConstExpr, ExportSection, GlobalSection, GlobalType, Module, SectionId, ValType,
@@ -25,8 +25,10 @@ pub(crate) fn rewrite(
             internal_types: Vec::new(),
         }
     };
+    let start_function = start::start_function(bytes)?;
     let mut rewriter = Rewriter {
         input: bytes,
+        start_function,
         internal: graph.internal,
         internal_types: graph.internal_types,
         fuel_types: Vec::new(),
@@ -46,8 +48,12 @@ pub(crate) fn rewrite(
     };
     let mut module = Module::new();
     rewriter.parse_core_module(&mut module, Parser::new(0), bytes)?;
+    let mut bytes = module.finish();
+    if start_function.is_some() {
+        bytes = start::without_start_section(bytes);
+    }
     Ok(Prepared {
-        bytes: module.finish(),
+        bytes,
         fuel_exported: rewriter.fuel_global.is_some(),
         memory_exported: !rewriter.memory64.is_empty(),
         metered_functions: rewriter.stats.functions,
@@ -58,6 +64,8 @@ pub(crate) fn rewrite(
 
 struct Rewriter<'a> {
     input: &'a [u8],
+    /// The start function, exported as `__ugc_start` (its start section is dropped).
+    start_function: Option<u32>,
     opts: &'a PrepareOptions,
     strategy: Strategy,
     /// Per function (imports first): takes the counter as a parameter (see `callgraph`).
@@ -126,7 +134,12 @@ impl Rewriter<'_> {
     }
 
     fn add_reserved_exports(&mut self, section: &mut ExportSection) {
-        exports::add_reserved(section, self.fuel_global, !self.memory64.is_empty());
+        exports::add_reserved(
+            section,
+            self.fuel_global,
+            !self.memory64.is_empty(),
+            self.start_function,
+        );
         self.exports_done = true;
     }
 

@@ -37,6 +37,25 @@ impl JsPolicy {
         Ok(JsPolicy { inner })
     }
 
+    /// A built-in profile (`script` or `wasi`) with optional overrides (JSON text, possibly partial).
+    /// Throws `{ code: "bad_argument", message }` for an unknown profile or bad overrides.
+    #[wasm_bindgen(js_name = fromProfile)]
+    pub fn from_profile(name: &str, json: Option<String>) -> Result<JsPolicy, JsValue> {
+        let base = Policy::profile(name).ok_or_else(|| {
+            error_object(
+                "bad_argument",
+                &format!("unknown policy profile {name:?} (expected \"script\" or \"wasi\")"),
+                None,
+            )
+        })?;
+        let inner = match json {
+            None => base,
+            Some(json) => Policy::from_json_over(&json, &base)
+                .map_err(|err| error_object("bad_argument", &err.to_string(), None))?,
+        };
+        Ok(JsPolicy { inner })
+    }
+
     /// The full policy as a plain object.
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> Result<JsValue, JsValue> {

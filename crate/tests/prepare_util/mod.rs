@@ -1,7 +1,9 @@
 //! Shared helpers for the `prepare_*` integration tests: WAT kernels and a small wasmi harness.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use ugc_wasm::prepare::{prepare_with_strategy, PrepareOptions, Strategy, FUEL_EXPORT};
+use ugc_wasm::prepare::{
+    prepare_with_strategy, PrepareOptions, Strategy, FUEL_EXPORT, START_EXPORT,
+};
 use wasmi::{Engine, Extern, Func, Instance, Linker, Module, Store, Val};
 
 pub const ALL_STRATEGIES: [Strategy; 4] = [
@@ -68,6 +70,11 @@ impl Guest {
             }
         })?;
         let instance = linker.instantiate_and_start(&mut store, &module)?;
+        // Prepare turns the start section into this export; the host calls it right after
+        // instantiation, as the JS runtime does.
+        if let Some(start) = instance.get_func(&store, START_EXPORT) {
+            start.call(&mut store, &[], &mut [])?;
+        }
         Ok(Self { store, instance })
     }
 

@@ -783,8 +783,18 @@ export function createWasiHost(opts = {}) {
         if (err instanceof WasiExit) return err.exitCode;
         throw err;
       };
-      if (suspending) return WebAssembly.promising(entry)().then(() => 0, exitCode);
+      // A prepared module's start function is exported as `__ugc_start` (it no longer runs during
+      // instantiation, so it is metered like the rest): it runs first, as the start section would.
+      const init = instance.exports.__ugc_start;
+      if (suspending) {
+        const run = async () => {
+          if (typeof init === 'function') await WebAssembly.promising(init)();
+          await WebAssembly.promising(entry)();
+        };
+        return run().then(() => 0, exitCode);
+      }
       try {
+        if (typeof init === 'function') init();
         entry();
         return 0;
       } catch (err) {
