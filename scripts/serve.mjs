@@ -84,5 +84,6 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { url } = await startServer({ root, port, host });
   console.log(`serving ${root}`);
   console.log(`  playground: ${url}/www/`);
+  console.log(`  sandbox:    ${url}/www/sandbox.html`);
   console.log(`  demo:       ${url}/dist/demo/`);
 }
