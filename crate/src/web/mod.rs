@@ -4,12 +4,15 @@
 //! built on top of them. Errors cross as plain `{ code, message, offset }` objects.
 
 mod convert;
+mod host;
 mod policy;
+mod variant_js;
 
 use wasm_bindgen::prelude::*;
 
 use crate::prepare::PrepareOptions;
 use convert::{error_object, to_js, Verdict};
+pub use host::JsScriptHost;
 pub use policy::JsPolicy;
 
 /// Runs once when the module is instantiated: readable panics in debug builds (`npm run build -- --dev`).

@@ -1,0 +1,346 @@
+//! `JsScriptHost`: the per-script [`ScriptHost`] for the JS glue (`js-glue/src/host-imports.js`).
+//!
+//! One thin method per `ugc` import, taking plain numbers and byte slices the glue copied out of
+//! guest memory; outputs (`value_read`, `var_to_bytes`, `last_error`) are returned as bytes for
+//! the glue to copy back when they fit. Values the game passes in and out (method arguments and
+//! results, properties, the batch) cross as Godot binary Variant bytes; `web::variant_js` turns
+//! them into plain JS values when the caller wants that.
+//!
+//! Objects: the browser has no synchronous path to a Godot scene yet, so the bridge knows only
+//! the script's own node ([`SelfBridge`]): reads of its engine properties are served from values
+//! the game seeded with `setNodeProperty` and from the writes of earlier batches; query calls on
+//! it are `not_found`, and every other object is `object_gone`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+
+use super::convert::error_object;
+use super::policy::JsPolicy;
+use crate::abi::AbiError;
+use crate::host::{BatchEntry, Fail, HostConfig, Manifest, ObjectBridge, ScriptHost};
+use crate::variant::{self, Variant};
+
+/// Host functions that take `(ptr, len)` pairs: `bad_pointer` records which one refused.
+const POINTER_FUNCTIONS: &[&str] = &[
+    "log",
+    "last_error",
+    "new_string",
+    "new_value",
+    "value_read",
+    "var_from_bytes",
+    "var_to_bytes",
+    "object_get",
+    "object_set",
+    "object_call",
+    "emit_signal",
+];
+
+/// The engine-side properties of the script's node, as far as the browser knows them.
+type NodeState = Rc<RefCell<HashMap<String, Variant>>>;
+
+/// An [`ObjectBridge`] that reaches only the script's own node (see the module docs).
+struct SelfBridge {
+    self_id: u64,
+    state: NodeState,
+}
+
+impl ObjectBridge for SelfBridge {
+    fn class_of(&mut self, _id: u64) -> Option<String> {
+        // The host answers for its own node itself; nothing else is reachable.
+        None
+    }
+
+    fn get(&mut self, id: u64, property: &str) -> Result<Variant, Fail> {
+        if id != self.self_id {
+            return Err(gone(id));
+        }
+        self.state.borrow().get(property).cloned().ok_or_else(|| {
+            Fail::new(
+                AbiError::NotFound,
+                format!("property '{property}' of the node is not known to the browser host"),
+            )
+        })
+    }
+
+    fn call(&mut self, id: u64, method: &str, _args: &[Variant]) -> Result<Variant, Fail> {
+        if id != self.self_id {
+            return Err(gone(id));
+        }
+        Err(Fail::new(
+            AbiError::NotFound,
+            format!("query method '{method}' is not available in the browser host"),
+        ))
+    }
+}
+
+fn gone(id: u64) -> Fail {
+    Fail::new(
+        AbiError::ObjectGone,
+        format!("object {id} is not reachable from the browser host"),
+    )
+}
+
+fn thrown(f: Fail) -> JsValue {
+    error_object(f.code.name(), &f.message, None)
+}
+
+fn decode(bytes: &[u8]) -> Result<Variant, JsValue> {
+    variant::decode_exact(bytes).map_err(|e| error_object("bad_value", &e.to_string(), None))
+}
+
+fn encode(value: &Variant) -> Result<Vec<u8>, JsValue> {
+    variant::encode(value).map_err(|e| error_object("bad_value", &e.to_string(), None))
+}
+
+#[wasm_bindgen]
+pub struct JsScriptHost {
+    host: ScriptHost,
+    state: NodeState,
+    /// Reused output buffer for `value_read` / `var_to_bytes`.
+    out: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl JsScriptHost {
+    /// A host for the (original, unprepared) module `bytes`: its manifest comes from the
+    /// `ugc_script` section. `self_class` empty: the manifest's `extends`. Throws
+    /// `{ code: "bad_manifest", message }` when the manifest is malformed.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        bytes: &[u8],
+        self_id: u64,
+        self_class: String,
+        policy: &JsPolicy,
+    ) -> Result<JsScriptHost, JsValue> {
+        let manifest = Manifest::from_module(bytes)
+            .map_err(|e| error_object("bad_manifest", &e.to_string(), None))?;
+        let mut config = HostConfig::new(self_id, manifest);
+        config.self_class = self_class;
+        config.max_live_handles = policy.inner().max_live_handles as usize;
+        let state: NodeState = Rc::default();
+        let bridge = SelfBridge {
+            self_id,
+            state: state.clone(),
+        };
+        Ok(JsScriptHost {
+            host: ScriptHost::new(config, Box::new(bridge)),
+            state,
+            out: Vec::new(),
+        })
+    }
+
+    // ---- diagnostics
+
+    pub fn log(&mut self, bytes: &[u8]) {
+        self.host.log(bytes);
+    }
+
+    /// The last error's message as UTF-8 bytes.
+    pub fn last_error(&self) -> Vec<u8> {
+        self.host.last_error().as_bytes().to_vec()
+    }
+
+    /// Records a `bad_pointer` for `function` and returns its code (-4).
+    pub fn bad_pointer(&mut self, function: &str, ptr: u32, len: u32) -> i32 {
+        let name = POINTER_FUNCTIONS
+            .iter()
+            .find(|f| **f == function)
+            .copied()
+            .unwrap_or("host");
+        self.host.bad_pointer(name, ptr, len)
+    }
+
+    // ---- handles and values
+
+    pub fn retain(&mut self, h: i32) -> i32 {
+        self.host.retain(h)
+    }
+    pub fn release(&mut self, h: i32) -> i32 {
+        self.host.release(h)
+    }
+    pub fn type_of(&mut self, h: i32) -> i32 {
+        self.host.type_of(h)
+    }
+    pub fn new_int(&mut self, v: i64) -> i32 {
+        self.host.new_int(v)
+    }
+    pub fn new_float(&mut self, v: f64) -> i32 {
+        self.host.new_float(v)
+    }
+    pub fn new_bool(&mut self, v: i32) -> i32 {
+        self.host.new_bool(v)
+    }
+    pub fn new_string(&mut self, bytes: &[u8]) -> i32 {
+        self.host.new_string(bytes)
+    }
+    pub fn new_value(&mut self, ty: i32, bytes: &[u8]) -> i32 {
+        self.host.new_value(ty, bytes)
+    }
+    /// Returns the length (or an error code); the bytes are then in [`JsScriptHost::output`].
+    pub fn value_read(&mut self, h: i32) -> i32 {
+        self.host.value_read(h, &mut self.out)
+    }
+    pub fn as_int(&mut self, h: i32) -> i64 {
+        self.host.as_int(h)
+    }
+    pub fn as_float(&mut self, h: i32) -> f64 {
+        self.host.as_float(h)
+    }
+    pub fn var_from_bytes(&mut self, bytes: &[u8]) -> i32 {
+        self.host.var_from_bytes(bytes)
+    }
+    /// Like [`JsScriptHost::value_read`].
+    pub fn var_to_bytes(&mut self, h: i32) -> i32 {
+        self.host.var_to_bytes(h, &mut self.out)
+    }
+    /// The bytes of the last successful `value_read` / `var_to_bytes`.
+    pub fn output(&self) -> Vec<u8> {
+        self.out.clone()
+    }
+
+    // ---- arrays and dictionaries
+
+    pub fn array_new(&mut self) -> i32 {
+        self.host.array_new()
+    }
+    pub fn array_len(&mut self, h: i32) -> i32 {
+        self.host.array_len(h)
+    }
+    pub fn array_get(&mut self, h: i32, index: i32) -> i32 {
+        self.host.array_get(h, index)
+    }
+    pub fn array_set(&mut self, h: i32, index: i32, value: i32) -> i32 {
+        self.host.array_set(h, index, value)
+    }
+    pub fn array_push(&mut self, h: i32, value: i32) -> i32 {
+        self.host.array_push(h, value)
+    }
+    pub fn dict_new(&mut self) -> i32 {
+        self.host.dict_new()
+    }
+    pub fn dict_len(&mut self, h: i32) -> i32 {
+        self.host.dict_len(h)
+    }
+    pub fn dict_get(&mut self, h: i32, key: i32) -> i32 {
+        self.host.dict_get(h, key)
+    }
+    pub fn dict_set(&mut self, h: i32, key: i32, value: i32) -> i32 {
+        self.host.dict_set(h, key, value)
+    }
+    pub fn dict_keys(&mut self, h: i32) -> i32 {
+        self.host.dict_keys(h)
+    }
+
+    // ---- objects, properties, signals
+
+    pub fn self_object(&mut self) -> i32 {
+        self.host.self_object()
+    }
+    pub fn object_get(&mut self, obj: i32, name: &[u8]) -> i32 {
+        self.host.object_get(obj, name)
+    }
+    pub fn object_set(&mut self, obj: i32, name: &[u8], value: i32) -> i32 {
+        self.host.object_set(obj, name, value)
+    }
+    pub fn object_call(&mut self, obj: i32, name: &[u8], args: i32) -> i32 {
+        self.host.object_call(obj, name, args)
+    }
+    pub fn emit_signal(&mut self, name: &[u8], args: i32) -> i32 {
+        self.host.emit_signal(name, args)
+    }
+
+    // ---- the embedding side
+
+    /// Lends a value (Variant bytes) for an export call; returns the borrowed handle.
+    pub fn lend(&mut self, bytes: &[u8]) -> Result<i32, JsValue> {
+        let value = decode(bytes)?;
+        self.host.lend(value).map_err(thrown)
+    }
+
+    pub fn end_lend(&mut self, h: i32) -> Result<(), JsValue> {
+        self.host.end_lend(h).map_err(thrown)
+    }
+
+    /// Takes over a handle a method returned (`0`: nil); its value as Variant bytes.
+    pub fn take_returned(&mut self, h: i32) -> Result<Vec<u8>, JsValue> {
+        let value = self.host.take_returned(h).map_err(thrown)?;
+        encode(&value)
+    }
+
+    /// Sets a declared property from the game (Variant bytes).
+    pub fn set_property(&mut self, name: &str, bytes: &[u8]) -> Result<(), JsValue> {
+        let value = decode(bytes)?;
+        self.host.set_property(name, value).map_err(thrown)
+    }
+
+    /// A declared property's current value as Variant bytes; `not_found` when undeclared.
+    pub fn property(&self, name: &str) -> Result<Vec<u8>, JsValue> {
+        match self.host.property(name) {
+            Some(value) => encode(&value.map_err(thrown)?),
+            None => Err(error_object(
+                "not_found",
+                &format!("property '{name}' is not declared in the manifest"),
+                None,
+            )),
+        }
+    }
+
+    /// Tells the host an engine property of the node (e.g. `position`), as Variant bytes, so
+    /// `object_get(self, name)` can read it.
+    pub fn set_node_property(&mut self, name: &str, bytes: &[u8]) -> Result<(), JsValue> {
+        let value = decode(bytes)?;
+        self.state.borrow_mut().insert(name.to_owned(), value);
+        Ok(())
+    }
+
+    /// The frame's writes as one Godot Array (binary Variant). The node's own `Set` entries are
+    /// also remembered as its engine state, as if Godot had applied them.
+    pub fn take_batch_bytes(&mut self) -> Result<Vec<u8>, JsValue> {
+        let entries = self.host.take_batch();
+        let self_id = self.host.self_id();
+        let mut state = self.state.borrow_mut();
+        for entry in &entries {
+            if let BatchEntry::Set {
+                object,
+                property,
+                value,
+            } = entry
+            {
+                if *object == self_id {
+                    state.insert(property.clone(), value.clone());
+                }
+            }
+        }
+        crate::host::batch::encode(&entries)
+            .map_err(|e| error_object("bad_value", &e.to_string(), None))
+    }
+
+    /// `[abiErrors, liveHandles, batchLen, droppedLogEntries]`.
+    pub fn stats(&self) -> Vec<f64> {
+        let s = self.host.stats();
+        vec![
+            s.abi_errors as f64,
+            s.live_handles as f64,
+            s.batch_len as f64,
+            s.dropped_log_entries as f64,
+        ]
+    }
+
+    /// The declared method names (the exports `callMethod` may call).
+    pub fn methods(&self) -> Vec<String> {
+        self.host
+            .manifest()
+            .methods
+            .iter()
+            .map(|m| m.name.clone())
+            .collect()
+    }
+
+    /// Releases every handle and drops the queued batch (reset / after a trap).
+    pub fn reset(&mut self) {
+        self.host.reset();
+    }
+}
