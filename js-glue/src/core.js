@@ -5,12 +5,17 @@ import init, * as bindings from './pkg/ugc_wasm.js';
 import { UgcError } from './errors.js';
 
 let ready = null;
+/** The crate's wasm exports (for its linear memory size in stats). */
+let exports = null;
 
 const CAP_ERRORS = new Set(['memory_exceeds_cap', 'table_exceeds_cap']);
 
 /** Loads and initialises the crate once; later calls share the same promise. */
 export function loadCore() {
-  ready ??= init({ module_or_path: new URL('./pkg/ugc_wasm_bg.wasm', import.meta.url) }).then(() => core);
+  ready ??= init({ module_or_path: new URL('./pkg/ugc_wasm_bg.wasm', import.meta.url) }).then((wasm) => {
+    exports = wasm;
+    return core;
+  });
   return ready;
 }
 
@@ -63,4 +68,45 @@ const core = {
   abi() {
     return bindings.abi();
   },
+
+  /** Bytes of the crate's linear memory on this thread (it only grows: flat means nothing leaks). */
+  memoryBytes() {
+    return exports?.memory?.buffer.byteLength ?? 0;
+  },
+
+  /**
+   * A JsScriptHost for a script: `{ bytes (original module), selfId (BigInt), selfClass, maxLiveHandles }`.
+   * A malformed `ugc_script` manifest is a `load_failed`.
+   */
+  scriptHost({ bytes, selfId, selfClass, maxLiveHandles }) {
+    try {
+      return new bindings.JsScriptHost(bytes, selfId, selfClass, maxLiveHandles);
+    } catch (error) {
+      const reason = typeof error?.code === 'string' ? error.code : 'internal';
+      throw new UgcError('load_failed', `script host: ${error?.message ?? String(error)}`, { reason });
+    }
+  },
+
+  /** A plain JS value as Godot binary Variant bytes (docs/JS-API.md); `abi_error` (bad_value) if it has none. */
+  encodeVariant(value) {
+    try {
+      return bindings.encodeVariant(value);
+    } catch (error) {
+      throw abiError(error);
+    }
+  },
+
+  /** Godot binary Variant bytes as a plain JS value. */
+  decodeVariant(bytes) {
+    try {
+      return bindings.decodeVariant(bytes);
+    } catch (error) {
+      throw abiError(error);
+    }
+  },
 };
+
+function abiError(error) {
+  const reason = typeof error?.code === 'string' ? error.code : 'internal';
+  return new UgcError('abi_error', error?.message ?? String(error), { reason });
+}

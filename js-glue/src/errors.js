@@ -15,6 +15,7 @@ export const ERROR_CODES = Object.freeze([
   'unknown_export',
   'bad_argument',
   'load_failed',
+  'abi_error',
 ]);
 
 export class UgcError extends Error {

@@ -72,7 +72,7 @@ export function classify(error, fuelLeft, where) {
   return new UgcError('trap', `${error?.message ?? String(error)}${at}`, { trap: 'other', export: where });
 }
 
-export const FAULTLESS = new Set(['bad_argument', 'unknown_export']);
+export const FAULTLESS = new Set(['bad_argument', 'unknown_export', 'abi_error']);
 
 // What `typeof` an argument of each wasm type must be. Other types (v128, references) cannot be passed.
 const ARG_KINDS = { i32: 'number', f32: 'number', f64: 'number', i64: 'bigint' };
@@ -125,8 +125,12 @@ export class Guest {
    * @param {Object<string,{params:string[],results:string[]}>} [options.signatures] export signatures
    * @param {(message:string)=>void} [options.onLog]
    * @param {string} options.isolation reported in stats
+   * @param {(() => object)|null} [options.hostFactory] creates the script's JsScriptHost (ABI modules only)
    */
-  constructor(module, { fuel, abiImports, signatures, onLog, isolation }) {
+  constructor(module, { fuel, abiImports, signatures, onLog, isolation, hostFactory }) {
+    this.hostFactory = hostFactory ?? null;
+    /** One ScriptHost per script: created on the first instantiation, reset on every later one. */
+    this.host = null;
     this.module = module;
     this.fuel = fuel;
     this.abiImports = abiImports;
@@ -150,7 +154,9 @@ export class Guest {
     this.exportCache.clear();
     this.lastEntry = null;
     this.fault = null;
-    this.ctx = new HostContext({ onLog: this.onLog });
+    if (this.host !== null) this.host.reset();
+    else if (this.hostFactory !== null) this.host = this.hostFactory();
+    this.ctx = new HostContext({ onLog: this.onLog, host: this.host });
     const imports = buildImports(this.module, this.abiImports, this.ctx);
     let instance;
     try {
@@ -263,9 +269,93 @@ export class Guest {
     });
   }
 
+  /**
+   * Calls declared method `name` with `args` (Variant bytes of an Array): the Array is lent for the call,
+   * the returned handle taken over. Returns the result as Variant bytes.
+   */
+  callMethod(name, args) {
+    const host = this.requireHost();
+    const lent = host.lend(args);
+    let result;
+    try {
+      result = this.call(name, [lent]);
+    } finally {
+      // After a trap the instance is gone and reset() releases everything; the loan is ended otherwise.
+      if (this.fault === null) host.end_lend(lent);
+    }
+    return host.take_returned(result);
+  }
+
+  /** Sets a declared property (Variant bytes), then runs `_property_changed(name)` when exported. */
+  setProperty(name, value) {
+    const host = this.requireHost();
+    host.set_property(name, value);
+    if (typeof this.instance?.exports._property_changed !== 'function') return;
+    const lent = host.lend(this.nameBytes(name));
+    try {
+      this.call('_property_changed', [lent]);
+    } finally {
+      if (this.fault === null) host.end_lend(lent);
+    }
+  }
+
+  /** A String Variant's bytes (type 4, length, UTF-8, padded to 4). */
+  nameBytes(name) {
+    const text = new TextEncoder().encode(name);
+    const out = new Uint8Array(8 + ((text.length + 3) & ~3));
+    const view = new DataView(out.buffer);
+    view.setUint32(0, 4, true);
+    view.setUint32(4, text.length, true);
+    out.set(text, 8);
+    return out;
+  }
+
+  requireHost() {
+    if (this.host === null) {
+      throw new UgcError('bad_argument', 'this script imports no ABI functions, so it has no script host');
+    }
+    return this.host;
+  }
+
+  /**
+   * Runs one of the host's embedding-side operations (callMethod, property, takeBatch…). The crate's own
+   * refusals (`{ code, message }`: not_found, wrong_type, bad_value…) become `abi_error` with `.reason`.
+   */
+  hostOp(type, name, value) {
+    try {
+      return this.hostOpInner(type, name, value);
+    } catch (error) {
+      if (error instanceof UgcError || typeof error?.code !== 'string') throw error;
+      throw new UgcError('abi_error', `${type}(${name ?? ''}): ${error.code}: ${error.message}`, {
+        reason: error.code,
+      });
+    }
+  }
+
+  hostOpInner(type, name, value) {
+    const host = this.requireHost();
+    switch (type) {
+      case 'callMethod':
+        return this.callMethod(name, value);
+      case 'setProperty':
+        return this.setProperty(name, value);
+      case 'getProperty':
+        return host.property(name);
+      case 'setNodeProperty':
+        return host.set_node_property(name, value);
+      case 'takeBatch':
+        return host.take_batch_bytes();
+      default:
+        throw new UgcError('bad_argument', `unknown host operation ${type}`);
+    }
+  }
+
   stats() {
     const memory = this.ctx?.memory;
+    const host = this.host === null ? null : this.host.stats();
     return {
+      abiErrors: host === null ? 0 : host[0],
+      liveHandles: host === null ? 0 : host[1],
       fuelUsed: this.fuelUsed(),
       fuelLimit: this.fuelLimit,
       memoryBytes: memory ? memory.buffer.byteLength : 0,
@@ -278,6 +368,9 @@ export class Guest {
   }
 
   dispose() {
+    if (this.host !== null) this.host.free();
+    this.host = null;
+    this.hostFactory = null;
     this.instance = null;
     this.exportCache.clear();
     this.lastEntry = null;

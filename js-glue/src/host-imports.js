@@ -17,7 +17,9 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
  * even if the guest swallows the exception with exception handling) and throws to unwind the guest.
  */
 export class HostContext {
-  constructor({ onLog } = {}) {
+  constructor({ onLog, host } = {}) {
+    /** The script's JsScriptHost (crate), or null for modules that import only `ugc.log`. */
+    this.host = host ?? null;
     this.memory = null;
     this.fault = null;
     this.onLog = onLog ?? null;
@@ -58,6 +60,19 @@ export class HostContext {
     return start;
   }
 
+  /**
+   * The unsigned start of [ptr, ptr+len) when it lies in guest memory, else -1: the ABI functions other
+   * than `log` report a bad pointer as an error code (-4), never a trap.
+   */
+  check(ptr, len) {
+    const start = ptr >>> 0;
+    const end = start + (len >>> 0);
+    if (end <= this.view.length) return start;
+    if (this.memory === null) return -1;
+    this.view = new Uint8Array(this.memory.buffer);
+    return end <= this.view.length ? start : -1;
+  }
+
   /** A copy-free view of guest memory [ptr, ptr+len), bounds-checked. */
   bytes(ptr, len, fn) {
     const start = this.range(ptr, len, fn);
@@ -72,17 +87,106 @@ export class HostContext {
   }
 }
 
-/** `module.name` → (ctx) => the JS function the guest imports. */
+const BAD_POINTER = -4;
+
+/**
+ * An ABI function taking one `(ptr, len)` input at argument `at`: the view is passed to `call(host, bytes,
+ * ...args)` (the crate copies it), or `bad_pointer` is recorded and -4 returned.
+ */
+function withInput(name, at, call) {
+  return (ctx) =>
+    (...args) => {
+      const ptr = args[at];
+      const len = args[at + 1];
+      const start = ctx.check(ptr, len);
+      if (start < 0) return ctx.host.bad_pointer(name, ptr >>> 0, len >>> 0);
+      return call(ctx.host, ctx.view.subarray(start, start + (len >>> 0)), ...args);
+    };
+}
+
+/**
+ * An ABI function writing into `(ptr, cap)` at arguments 1–2 (`value_read`, `var_to_bytes`): the whole range
+ * must lie in memory; the output is copied only when it fits; the full length (or an error) is returned.
+ */
+function withOutput(name, produce) {
+  return (ctx) => (h, ptr, cap) => {
+    const start = ctx.check(ptr, cap);
+    if (start < 0) return ctx.host.bad_pointer(name, ptr >>> 0, cap >>> 0);
+    const n = produce(ctx.host, h);
+    if (n >= 0 && n <= cap >>> 0 && n > 0) ctx.view.set(ctx.host.output(), start);
+    return n;
+  };
+}
+
+/** A function of numbers only: a direct call into the crate. */
+const direct = (method) => (ctx) => ctx.host[method].bind(ctx.host);
+
+/** `module.name` → (ctx) => the JS function the guest imports. Only `log` works without a ScriptHost. */
 const HOST_FUNCTIONS = new Map([
   [
     'ugc.log',
     (ctx) => (ptr, len) => {
       const message = ctx.string(ptr, len, 'ugc.log', MAX_LOG_BYTES);
       ctx.logCount++;
+      // The crate counts invalid UTF-8 as bad_utf8 (its own log is bounded).
+      if (ctx.host !== null)
+        ctx.host.log(ctx.view.subarray(ptr >>> 0, (ptr >>> 0) + Math.min(len >>> 0, MAX_LOG_BYTES)));
       if (ctx.onLog) ctx.onLog(message);
     },
   ],
+  [
+    'ugc.last_error',
+    (ctx) => (ptr, cap) => {
+      const start = ctx.check(ptr, cap);
+      if (start < 0) return ctx.host.bad_pointer('last_error', ptr >>> 0, cap >>> 0);
+      const message = ctx.host.last_error();
+      ctx.view.set(message.subarray(0, Math.min(message.length, cap >>> 0)), start);
+      return message.length;
+    },
+  ],
+  ['ugc.retain', direct('retain')],
+  ['ugc.release', direct('release')],
+  ['ugc.type_of', direct('type_of')],
+  ['ugc.new_int', direct('new_int')],
+  ['ugc.new_float', direct('new_float')],
+  ['ugc.new_bool', direct('new_bool')],
+  ['ugc.new_string', withInput('new_string', 0, (host, bytes) => host.new_string(bytes))],
+  ['ugc.new_value', withInput('new_value', 1, (host, bytes, ty) => host.new_value(ty, bytes))],
+  ['ugc.value_read', withOutput('value_read', (host, h) => host.value_read(h))],
+  ['ugc.as_int', direct('as_int')],
+  ['ugc.as_float', direct('as_float')],
+  ['ugc.var_from_bytes', withInput('var_from_bytes', 0, (host, bytes) => host.var_from_bytes(bytes))],
+  ['ugc.var_to_bytes', withOutput('var_to_bytes', (host, h) => host.var_to_bytes(h))],
+  ['ugc.array_new', direct('array_new')],
+  ['ugc.array_len', direct('array_len')],
+  ['ugc.array_get', direct('array_get')],
+  ['ugc.array_set', direct('array_set')],
+  ['ugc.array_push', direct('array_push')],
+  ['ugc.dict_new', direct('dict_new')],
+  ['ugc.dict_len', direct('dict_len')],
+  ['ugc.dict_get', direct('dict_get')],
+  ['ugc.dict_set', direct('dict_set')],
+  ['ugc.dict_keys', direct('dict_keys')],
+  ['ugc.self', direct('self_object')],
+  ['ugc.object_get', withInput('object_get', 1, (host, bytes, obj) => host.object_get(obj, bytes))],
+  [
+    'ugc.object_set',
+    withInput('object_set', 1, (host, bytes, obj, _ptr, _len, value) => host.object_set(obj, bytes, value)),
+  ],
+  [
+    'ugc.object_call',
+    withInput('object_call', 1, (host, bytes, obj, _ptr, _len, args) => host.object_call(obj, bytes, args)),
+  ],
+  [
+    'ugc.emit_signal',
+    withInput('emit_signal', 0, (host, bytes, _ptr, _len, args) => host.emit_signal(bytes, args)),
+  ],
 ]);
+
+/** Whether a compiled module needs a ScriptHost: it imports a `ugc` function other than `log`. */
+export function needsScriptHost(module) {
+  return WebAssembly.Module.imports(module).some((i) => i.module === 'ugc' && i.name !== 'log');
+}
 
 /** Names of the host functions this runtime implements, for checking against the ABI at start-up. */
 export function implementedHostFunctions() {
@@ -102,6 +206,9 @@ export function buildImports(module, abiImports, ctx) {
     const factory = HOST_FUNCTIONS.get(key);
     if (kind !== 'function' || !allowed.has(key) || factory === undefined) {
       throw new UgcError('load_failed', `import ${key} (${kind}) is not provided by the host`);
+    }
+    if (key !== 'ugc.log' && ctx.host === null) {
+      throw new UgcError('load_failed', `import ${key} needs a script host, which this script has none of`);
     }
     (imports[mod] ??= {})[name] = factory(ctx);
   }

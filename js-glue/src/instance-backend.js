@@ -20,6 +20,10 @@ export class InstanceBackend {
     return this.guest.call(name, args);
   }
 
+  async hostOp(type, name, value) {
+    return this.guest.hostOp(type, name, value);
+  }
+
   stats() {
     return this.guest.stats();
   }

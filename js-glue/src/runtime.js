@@ -6,6 +6,7 @@ import { UgcError, ValidationError } from './errors.js';
 import { InstanceBackend } from './instance-backend.js';
 import { WorkerBackend } from './worker-backend.js';
 import { ModuleCache } from './module-cache.js';
+import { needsScriptHost } from './host-imports.js';
 import { Script } from './script.js';
 import { runWasi, spawnWasi } from './wasi/index.js';
 
@@ -77,6 +78,21 @@ class Runtime {
     }
   }
 
+  #variants = {
+    encode: (value) => this.#core.encodeVariant(value),
+    decode: (bytes) => this.#core.decodeVariant(bytes),
+  };
+
+  /** A plain JS value as Godot binary Variant bytes (`var_to_bytes`), see docs/JS-API.md "Values". */
+  encodeVariant(value) {
+    return this.#core.encodeVariant(value);
+  }
+
+  /** Godot binary Variant bytes (`var_to_bytes`, e.g. `script.takeBatch()`) as a plain JS value. */
+  decodeVariant(bytes) {
+    return this.#core.decodeVariant(toBytes(bytes));
+  }
+
   /** The host ABI: `{ version, imports: [{ module, name, params, results }] }`. */
   abi() {
     return structuredClone(this.#abi);
@@ -95,6 +111,7 @@ class Runtime {
       cachedModules: cache.size,
       cacheHits: cache.hits,
       compiles: cache.misses,
+      coreMemoryBytes: this.#core.memoryBytes(),
     };
   }
 
@@ -127,7 +144,17 @@ class Runtime {
     const onLog = options.onLog ?? this.#onLog;
     if (onLog !== null && typeof onLog !== 'function')
       throw new UgcError('bad_argument', 'onLog must be a function');
-    return { isolation, fuel, maxMemoryPages, timeoutMs, onLog };
+    const node = options.self ?? {};
+    if (node === null || typeof node !== 'object') {
+      throw new UgcError('bad_argument', 'self must be an object { id, class }');
+    }
+    const selfId = node.id ?? 1;
+    if (!((typeof selfId === 'bigint' && selfId >= 0n) || (Number.isSafeInteger(selfId) && selfId >= 0))) {
+      throw new UgcError('bad_argument', `self.id must be a non-negative integer, got ${String(selfId)}`);
+    }
+    const selfClass = node.class ?? '';
+    if (typeof selfClass !== 'string') throw new UgcError('bad_argument', 'self.class must be a string');
+    return { isolation, fuel, maxMemoryPages, timeoutMs, onLog, selfId: BigInt(selfId), selfClass };
   }
 
   /**
@@ -221,6 +248,17 @@ class Runtime {
       onLog: opts.onLog,
       timeoutMs: opts.timeoutMs,
     };
+    if (needsScriptHost(compiled.module)) {
+      // The host lives next to the guest: on this thread for instance isolation, in the worker otherwise.
+      const hostSpec = {
+        bytes: input,
+        selfId: opts.selfId,
+        selfClass: opts.selfClass,
+        maxLiveHandles: this.#limits.maxLiveHandles,
+      };
+      if (opts.isolation === 'worker') backendOptions.hostSpec = hostSpec;
+      else backendOptions.hostFactory = () => this.#core.scriptHost(hostSpec);
+    }
     const backend =
       opts.isolation === 'worker'
         ? new WorkerBackend(compiled.module, backendOptions)
@@ -236,6 +274,7 @@ class Runtime {
       isolation: opts.isolation,
       report: compiled.report,
       onDispose: () => this.#live--,
+      variants: this.#variants,
     });
   }
 }

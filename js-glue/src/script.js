@@ -8,8 +8,11 @@ export class Script {
   #onDispose;
   #isolation;
 
-  constructor(backend, { isolation, report, onDispose }) {
+  #variants;
+
+  constructor(backend, { isolation, report, onDispose, variants }) {
     this.#backend = backend;
+    this.#variants = variants;
     this.#isolation = isolation;
     this.#onDispose = onDispose;
     /** The validator's report of the module (exports, imports, sha256…). */
@@ -41,6 +44,43 @@ export class Script {
       );
     }
     return backend.callSync(name, args);
+  }
+
+  /** A JS value as Variant bytes; an ArrayBuffer is taken as Variant bytes already. */
+  #encode(value) {
+    return value instanceof ArrayBuffer ? new Uint8Array(value) : this.#variants.encode(value);
+  }
+
+  /**
+   * Calls declared method `name` (an export `(args: i32) -> i32`) with `args` as a Godot Array; resolves
+   * with its result as a plain JS value (docs/JS-API.md, "Values"). ABI modules only.
+   */
+  async callMethod(name, ...args) {
+    const bytes = await this.#live().hostOp('callMethod', name, this.#variants.encode(args));
+    return this.#variants.decode(bytes);
+  }
+
+  /** Sets declared property `name` as the game would, then runs the guest's `_property_changed`. */
+  async setProperty(name, value) {
+    await this.#live().hostOp('setProperty', name, this.#encode(value));
+  }
+
+  /** The current value of declared property `name`. */
+  async getProperty(name) {
+    return this.#variants.decode(await this.#live().hostOp('getProperty', name));
+  }
+
+  /** Tells the host an engine property of the script's node (e.g. `position`), readable by the guest. */
+  async setNodeProperty(name, value) {
+    await this.#live().hostOp('setNodeProperty', name, this.#encode(value));
+  }
+
+  /**
+   * The frame's queued writes (property sets, command calls, signals) as one Godot Array in the binary
+   * Variant format, for a single `bytes_to_var` in Godot; the queue starts empty again.
+   */
+  async takeBatch() {
+    return this.#live().hostOp('takeBatch');
   }
 
   stats() {

@@ -15,8 +15,9 @@ export class WorkerBackend {
    * @param {WebAssembly.Module} module
    * @param {object} options fuel, abiImports, signatures, onLog, timeoutMs
    */
-  constructor(module, { fuel, abiImports, signatures, onLog, timeoutMs }) {
+  constructor(module, { fuel, abiImports, signatures, onLog, timeoutMs, hostSpec }) {
     this.init = { type: 'init', module, fuel, abiImports, signatures };
+    this.hostSpec = hostSpec ?? null;
     this.onLog = onLog ?? null;
     this.timeoutMs = timeoutMs;
     this.worker = null;
@@ -31,7 +32,14 @@ export class WorkerBackend {
 
   /** Starts a worker and instantiates the guest in it; calls made meanwhile wait for it. */
   start() {
-    this.ready = this.spawn().then(() => this.request(this.init));
+    // Loading the crate in the worker (ABI modules only) is start-up, bounded like the boot, not by timeoutMs.
+    this.ready = this.spawn()
+      .then(() =>
+        this.hostSpec === null
+          ? undefined
+          : this.request({ type: 'loadHost', hostSpec: this.hostSpec }, BOOT_TIMEOUT_MS),
+      )
+      .then(() => this.request(this.init));
     return this.ready;
   }
 
@@ -56,11 +64,11 @@ export class WorkerBackend {
     return booted;
   }
 
-  request(message) {
+  request(message, timeoutMs = this.timeoutMs) {
     if (this.worker === null) return Promise.reject(this.faultedError());
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.timedOut(id), this.timeoutMs);
+      const timer = setTimeout(() => this.timedOut(id), timeoutMs);
       this.pending.set(id, { resolve, reject, timer, name: message.name });
       try {
         this.worker.postMessage({ ...message, id });
@@ -159,12 +167,21 @@ export class WorkerBackend {
     return this.request({ type: 'call', name, args });
   }
 
+  /** A ScriptHost operation, run in the worker next to the guest (values cross as Variant bytes). */
+  async hostOp(op, name, value) {
+    await this.ready.catch(() => {});
+    if (this.fault !== null) throw this.faultedError();
+    return this.request({ type: 'host', op, name, value });
+  }
+
   stats() {
     const base = this.lastStats ?? {
       fuelUsed: 0,
       fuelLimit: this.fuelLimit,
       memoryBytes: 0,
       calls: 0,
+      abiErrors: 0,
+      liveHandles: 0,
       logs: 0,
       lastError: null,
     };
@@ -191,5 +208,6 @@ export class WorkerBackend {
   dispose() {
     this.crash(new UgcError('disposed', 'script was disposed'));
     this.init = null;
+    this.hostSpec = null;
   }
 }

@@ -6,6 +6,15 @@ import { UgcError, toWire } from './errors.js';
 import { Guest, classify } from './guest.js';
 
 let guest = null;
+/** The crate, loaded only for scripts that need a ScriptHost (their host lives next to their guest). */
+let hostFactory = null;
+
+/** For ABI modules: loads the crate in this worker (once) so the guest's ScriptHost lives here. */
+async function loadHost(request) {
+  const { loadCore } = await import('./core.js');
+  const core = await loadCore();
+  hostFactory = () => core.scriptHost(request.hostSpec);
+}
 
 function handle(request) {
   switch (request.type) {
@@ -16,9 +25,15 @@ function handle(request) {
         signatures: request.signatures,
         onLog: (message) => self.postMessage({ type: 'log', message }),
         isolation: 'worker',
+        hostFactory,
       });
       guest.instantiate();
       return undefined;
+    case 'loadHost':
+      return undefined;
+    case 'host':
+      if (guest === null) throw new UgcError('faulted', 'script is not instantiated');
+      return guest.hostOp(request.op, request.name, request.value);
     case 'reset':
       guest.instantiate();
       return undefined;
@@ -30,9 +45,10 @@ function handle(request) {
   }
 }
 
-self.onmessage = ({ data: request }) => {
+self.onmessage = async ({ data: request }) => {
   let reply;
   try {
+    if (request.type === 'loadHost') await loadHost(request);
     reply = { id: request.id, value: handle(request) };
   } catch (error) {
     reply = { id: request.id, error: toWire(classify(error, null, request.name)) };

@@ -18,7 +18,6 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 use super::convert::error_object;
-use super::policy::JsPolicy;
 use crate::abi::AbiError;
 use crate::host::{BatchEntry, Fail, HostConfig, Manifest, ObjectBridge, ScriptHost};
 use crate::variant::{self, Variant};
@@ -106,20 +105,21 @@ pub struct JsScriptHost {
 #[wasm_bindgen]
 impl JsScriptHost {
     /// A host for the (original, unprepared) module `bytes`: its manifest comes from the
-    /// `ugc_script` section. `self_class` empty: the manifest's `extends`. Throws
+    /// `ugc_script` section. `self_class` empty: the manifest's `extends`;
+    /// `max_live_handles`: the policy's cap. Throws
     /// `{ code: "bad_manifest", message }` when the manifest is malformed.
     #[wasm_bindgen(constructor)]
     pub fn new(
         bytes: &[u8],
         self_id: u64,
         self_class: String,
-        policy: &JsPolicy,
+        max_live_handles: u32,
     ) -> Result<JsScriptHost, JsValue> {
         let manifest = Manifest::from_module(bytes)
             .map_err(|e| error_object("bad_manifest", &e.to_string(), None))?;
         let mut config = HostConfig::new(self_id, manifest);
         config.self_class = self_class;
-        config.max_live_handles = policy.inner().max_live_handles as usize;
+        config.max_live_handles = max_live_handles as usize;
         let state: NodeState = Rc::default();
         let bridge = SelfBridge {
             self_id,

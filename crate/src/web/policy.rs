@@ -19,6 +19,7 @@ struct LoadLimits {
     fuel: u64,
     max_memory_pages: u32,
     max_table_elements: u32,
+    max_live_handles: u32,
     metering: bool,
     timeout_ms: u32,
 }
@@ -62,7 +63,7 @@ impl JsPolicy {
         to_js(&self.inner)
     }
 
-    /// `{ fuel, maxMemoryPages, maxTableElements, metering, timeoutMs }`: the defaults and caps `load`
+    /// `{ fuel, maxMemoryPages, maxTableElements, maxLiveHandles, metering, timeoutMs }`: the defaults and caps `load`
     /// applies. Caps beyond what prepare accepts (u32) saturate.
     pub fn limits(&self) -> Result<JsValue, JsValue> {
         let policy = &self.inner;
@@ -70,6 +71,7 @@ impl JsPolicy {
             fuel: policy.fuel_per_call,
             max_memory_pages: saturate(policy.max_memory_pages),
             max_table_elements: saturate(policy.max_table_elements),
+            max_live_handles: policy.max_live_handles,
             // Every profile meters: fuel is the only preemption in instance isolation.
             metering: true,
             timeout_ms: policy.timeout_ms,
