@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Guest ABI benchmarks: runs www/bench/abi.html in headless Chromium and prints each measurement with its
+// same-run baseline (medians and their ratio, then the ratio of the best runs), plus MB/s for the Variant
+// codec rows. Needs dist/ (npm run build) and wabt's wat2wasm.
+
+import { arr, guestWat, openRuntimePage, wat } from '../tests-web/runtime-harness.mjs';
+
+// n × (new_int → type_of → release): three host calls per cycle, the handle table's hot path.
+const HANDLES = `
+  (import "ugc" "new_int" (func $new_int (param i64) (result i32)))
+  (import "ugc" "type_of" (func $type_of (param i32) (result i32)))
+  (import "ugc" "release" (func $release (param i32) (result i32)))
+  (memory 1)
+  (func (export "cycle") (param $n i32) (local $i i32) (local $h i32)
+    (loop $l
+      (local.set $h (call $new_int (i64.extend_i32_u (local.get $i))))
+      (drop (call $type_of (local.get $h)))
+      (drop (call $release (local.get $h)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))`;
+
+const fixtures = {
+  handles: arr(guestWat(`(module ${HANDLES})`)),
+  plainHandles: arr(wat(`(module ${HANDLES})`)),
+};
+
+const harness = await openRuntimePage();
+try {
+  await harness.page.goto(`${harness.url}/www/bench/abi.html`);
+  await harness.page.waitForFunction(() => window.benchReady === true);
+  const rows = await harness.page.evaluate(
+    (input) =>
+      window.runBenchmarks(
+        Object.fromEntries(Object.entries(input).map(([key, bytes]) => [key, new Uint8Array(bytes)])),
+      ),
+    fixtures,
+  );
+  const fmt = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+  console.log(
+    'benchmark'.padEnd(44),
+    'runtime'.padStart(12),
+    'baseline'.padStart(12),
+    'ratio'.padStart(8),
+    'best'.padStart(8),
+    ' baseline is',
+  );
+  for (const r of rows) {
+    const mb = r.mbps === undefined ? '' : ` (${fmt(r.mbps)} vs ${fmt(r.baselineMbps)} MB/s)`;
+    console.log(
+      r.name.padEnd(44),
+      `${fmt(r.value)} ${r.unit}`.padStart(12),
+      `${fmt(r.baselineValue)} ${r.unit}`.padStart(12),
+      `${r.ratio.toFixed(2)}×`.padStart(8),
+      `${r.bestRatio.toFixed(2)}×`.padStart(8),
+      ` ${r.baseline}${mb}`,
+    );
+  }
+} finally {
+  await harness.close();
+}
