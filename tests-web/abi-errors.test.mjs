@@ -56,6 +56,10 @@ const ABUSER = guestWat(`
     (local.set $h (call $new_string (i32.const 0) (i32.const 5)))
     (drop (call $value_read (call $new_int (i64.const 42)) (i32.const 128) (i32.const 8)))
     (i64.load (i32.const 128)))
+  ;; declared-method shaped exports: (args) -> returned handle
+  (func (export "ret_owned") (param i32) (result i32) (call $new_int (i64.const 5)))
+  (func (export "ret_forged") (param i32) (result i32) (i32.const 0x4242))
+  (func (export "ret_borrowed") (param i32) (result i32) (local.get 0))
   ;; copies the last error message to 256 and returns its length
   (func (export "error_text") (result i32) (call $last_error (i32.const 256) (i32.const 200)))
   (func (export "leak") (param i32) (result i32) (local $r i32)
@@ -153,6 +157,37 @@ for (const isolation of ['instance', 'worker']) {
     assert.equal(r.afterReset, 0, 'reset released every handle');
     assert.ok(r.again > 0);
     assert.equal(r.final.liveHandles, 10);
+  });
+}
+
+for (const isolation of ['instance', 'worker']) {
+  test(`${isolation}: callMethod takes over returned handles and refuses forged ones`, async () => {
+    const r = await harness.page.evaluate(
+      async ({ isolation }) => {
+        const s = await rt.load(ABUSER, { isolation });
+        const owned = await s.callMethod('ret_owned', 1, 'two');
+        const afterOwned = s.stats().liveHandles;
+        const forged = await attempt(() => s.callMethod('ret_forged'));
+        // Returning the borrowed args handle: the loan ended, so it is stale when taken over.
+        const borrowed = await attempt(() => s.callMethod('ret_borrowed', 1));
+        const unknown = await attempt(() => s.callMethod('nope'));
+        const notDeclared = await attempt(() => s.getProperty('speed'));
+        const stats = s.stats();
+        s.dispose();
+        return { owned, afterOwned, forged, borrowed, unknown, notDeclared, stats };
+      },
+      { isolation },
+    );
+    assert.equal(r.owned, 5);
+    assert.equal(r.afterOwned, 0, 'the result handle and the lent args were released');
+    assert.equal(r.forged.error.code, 'abi_error');
+    assert.match(r.forged.error.message, /bad_handle/);
+    assert.equal(r.borrowed.error.code, 'abi_error');
+    assert.match(r.borrowed.error.message, /stale_handle/);
+    assert.equal(r.unknown.error.code, 'unknown_export');
+    assert.equal(r.notDeclared.error.code, 'abi_error');
+    assert.equal(r.stats.faulted, false);
+    assert.equal(r.stats.liveHandles, 0);
   });
 }
 
