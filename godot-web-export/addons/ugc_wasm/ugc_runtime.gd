@@ -52,12 +52,13 @@ func _ready() -> void:
 
 
 func register(node: Node) -> void:
-	if node._id == 0:
-		node._id = _next_id
-		_next_id += 1
-		_nodes[node._id] = node
-		attach(node)
-	queue_command(node, "enter")
+	if node._id != 0:
+		queue_command(node, "enter")
+		return
+	node._id = _next_id
+	_next_id += 1
+	_nodes[node._id] = node
+	attach(node)
 
 
 ## (Re)sends the node's module: after register and whenever `wasm_module` changes.
@@ -84,9 +85,16 @@ func attach(node: Node) -> void:
 		"module": key,
 		"moduleName": module.get_display_name() if module else "",
 	}
-	_commands.append(command)
 	if not manifest_error.is_empty():
-		node._set_wasm_state("invalid", "manifest_" + manifest_error.code, manifest_error.message)
+		command.error = {"code": manifest_error.code, "message": manifest_error.message}
+	_commands.append(command)
+	# A fresh instance gets the lifecycle calls the node already went through.
+	if node.is_inside_tree():
+		queue_command(node, "enter")
+	if node.is_node_ready():
+		queue_command(node, "ready")
+	if not manifest_error.is_empty():
+		node._set_wasm_state("invalid", manifest_error.code, manifest_error.message)
 
 
 func queue_command(node: Node, op: String) -> void:

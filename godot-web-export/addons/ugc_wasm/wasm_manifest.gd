@@ -32,21 +32,21 @@ static var _type_ids := {}
 ## not a module.
 static func find_custom_section(bytes: PackedByteArray, name: String) -> Dictionary:
 	if bytes.size() < 8 or bytes.slice(0, 4) != PackedByteArray([0, 0x61, 0x73, 0x6D]):
-		return _error("not_wasm", "not a WebAssembly module (bad magic)", 0)
+		return _error("manifest_not_wasm", "not a WebAssembly module (bad magic)", 0)
 	var pos := 8
 	while pos < bytes.size():
 		var id := bytes[pos]
 		var size := _leb(bytes, pos + 1)
 		if size.is_empty():
-			return _error("malformed", "bad section size", pos)
+			return _error("manifest_malformed", "bad section size", pos)
 		var start: int = size.next
 		var end: int = start + size.value
 		if end > bytes.size():
-			return _error("malformed", "section runs past the end", pos)
+			return _error("manifest_malformed", "section runs past the end", pos)
 		if id == 0:
 			var name_len := _leb(bytes, start)
 			if name_len.is_empty() or name_len.next + name_len.value > end:
-				return _error("malformed", "bad custom section name", start)
+				return _error("manifest_malformed", "bad custom section name", start)
 			var section_name := bytes.slice(name_len.next, name_len.next + name_len.value)
 			if section_name.get_string_from_utf8() == name:
 				return {"data": bytes.slice(name_len.next + name_len.value, end)}

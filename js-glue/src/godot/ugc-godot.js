@@ -205,7 +205,7 @@ class GodotBridge {
     }
   }
 
-  #attach({ id, node, module, moduleName }) {
+  #attach({ id, node, module, moduleName, error }) {
     this.#scripts.get(id)?.script?.dispose();
     const entry = {
       id,
@@ -224,6 +224,8 @@ class GodotBridge {
       calls: {},
     };
     this.#scripts.set(id, entry);
+    // GDScript already refused the module (its manifest): record why.
+    if (error) return this.#fail(entry, String(error.code), String(error.message), '');
     const bytes = module ? this.#modules.get(String(module)) : undefined;
     if (!bytes) {
       const message = module
@@ -297,7 +299,7 @@ class GodotBridge {
   }
 
   #fail(entry, code, message, detail) {
-    entry.state = INVALID_CODES.has(code) ? 'invalid' : 'faulted';
+    entry.state = INVALID_CODES.has(code) || code.startsWith('manifest_') ? 'invalid' : 'faulted';
     entry.error = { code, message: String(message) };
     if (detail) entry.error.detail = detail;
     this.#events.push([entry.id, entry.state, code, String(message), detail]);
