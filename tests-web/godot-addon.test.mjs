@@ -8,6 +8,18 @@ import { demoModules } from '../godot-web-export/demo/modules.mjs';
 import { bootGodot } from './lib/godot.mjs';
 import { addonProject, glueHead, glueServe, waitForJson } from './godot-addon-lib.mjs';
 
+const SCENE = `[gd_scene load_steps=3 format=3]
+
+[ext_resource type="Script" path="res://addons/ugc_wasm/wasm_script.gd" id="1"]
+[ext_resource type="Resource" path="res://modules/spinner.wasm" id="2"]
+
+[node name="FromScene" type="Node3D"]
+script = ExtResource("1")
+label = "from the scene"
+wasm_module = ExtResource("2")
+speed = 7.5
+`;
+
 const MAIN_GD = `extends Node
 
 const WasmScriptRes := preload("res://addons/ugc_wasm/wasm_script.gd")
@@ -95,6 +107,18 @@ func _ready() -> void:
 	report.boom = {"result": e.call_wasm("boom"), "state": e.wasm_state, "error": e.wasm_error}
 	report.failures = failures
 
+	# A scene file that sets a declared property before wasm_module.
+	var scene: Node = load("res://scene.tscn").instantiate()
+	add_child(scene)
+	report.scene = {"label": scene.get("label"), "speed": scene.get("speed"), "processing": scene.is_processing(), "physics": scene.is_physics_processing()}
+	# Freeing a node runs _exit_tree in the guest and drops the script on the page.
+	for i in 300:
+		await get_tree().process_frame
+		if scene.wasm_state == "running" and int(scene.call_wasm("frames")) > 0:
+			break
+	scene.queue_free()
+	for i in 3:
+		await get_tree().process_frame
 	report.web_only = {"web": RuntimeRes.platform_error(true), "native": RuntimeRes.platform_error(false)}
 	# The native path: a runtime that decided it is not on the web fails a script with web_only.
 	var offline = RuntimeRes.new()
@@ -115,11 +139,16 @@ describe('ugc_wasm addon (Godot 4.6 web)', () => {
   let status;
   before(async () => {
     godot = await bootGodot({
-      files: addonProject({ mainGd: MAIN_GD, modules: demoModules() }),
+      files: addonProject({
+        mainGd: MAIN_GD,
+        modules: demoModules(),
+        extra: { 'scene.tscn': SCENE },
+      }),
       head: glueHead(),
       serve: glueServe(),
     });
     report = await waitForJson(godot, 'UGC_ADDON');
+    await godot.waitForLine(/\[ugc \/root\/Main\/FromScene\] exit_tree/);
     status = await godot.page.evaluate(() => window.ugcGodot.status());
   });
   after(async () => {
@@ -231,6 +260,23 @@ describe('ugc_wasm addon (Godot 4.6 web)', () => {
     assert.equal(report.offline.state, 'invalid');
     assert.equal(report.offline.error.code, 'web_only');
     assert.equal(report.offline.signal.code, 'web_only');
+  });
+
+  test('a .tscn property written before wasm_module is kept; Wasm nodes do not process', () => {
+    assert.deepEqual(report.scene, {
+      label: 'from the scene',
+      speed: 7.5,
+      processing: false,
+      physics: false,
+    });
+  });
+
+  test('a freed node gets _exit_tree and is dropped from the page', () => {
+    assert.equal(
+      status.scripts.some((s) => s.node === '/root/Main/FromScene'),
+      false,
+      JSON.stringify(status.scripts.map((s) => s.node)),
+    );
   });
 
   test('no script errors', () => {

@@ -103,6 +103,9 @@ func queue_command(node: Node, op: String) -> void:
 
 
 func unregister(node: Object) -> void:
+	# PREDELETE comes before the freed node leaves the tree: give the guest its _exit_tree now.
+	if node.is_inside_tree():
+		queue_command(node, "exit")
 	_nodes.erase(node._id)
 	_physics_ids.erase(node._id)
 	if unavailable.is_empty():
