@@ -82,7 +82,8 @@ func _ready() -> void:
 		await get_tree().process_frame
 		if swap.wasm_state == "running" and int(swap.call_wasm("frames")) > 0:
 			break
-	report.bad = {"state": bad.wasm_state, "error": bad.wasm_error}
+	report.bad = {"state": bad.wasm_state, "error": bad.wasm_error, "warnings": Array(bad._get_configuration_warnings())}
+	report.warnings = {"odd": Array(odd._get_configuration_warnings()), "swap": Array(swap._get_configuration_warnings())}
 	report.odd = {"state": odd.wasm_state, "position": var_to_str(odd.position), "fine": odd.get("fine"), "has_signal": odd.has_signal("ok_signal"), "has_method": odd.has_wasm_method("ok_method")}
 	var names := []
 	for p in odd.get_property_list():
@@ -157,6 +158,14 @@ describe('ugc_wasm addon: hostile manifests', () => {
     const entry = status.scripts.find((s) => s.node === '/root/Main/BadJson');
     assert.equal(entry.state, 'invalid');
     assert.equal(entry.error.code, 'manifest_json');
+  });
+
+  test('editor configuration warnings name the problem (none for a good module on the web)', () => {
+    assert.equal(report.bad.warnings.length, 1);
+    assert.match(report.bad.warnings[0], /^manifest_json: /);
+    assert.ok(report.warnings.odd.length >= 5);
+    assert.ok(report.warnings.odd.every((w) => w.startsWith('manifest: ')));
+    assert.deepEqual(report.warnings.swap, []);
   });
 
   test('swapping the module of a live node replays _enter_tree and _ready', () => {

@@ -2,6 +2,7 @@
 ## shows the module's properties even where the runtime is not available (editor, native builds).
 ## Every input is hostile: all reads are bounds-checked and every failure is a typed error, never a
 ## crash.
+@tool
 class_name WasmManifest
 extends RefCounted
 

@@ -2,6 +2,7 @@
 ## shares the module under) and its manifest, parsed here so properties are known before (and
 ## without) the runtime. `.wasm` files load as WasmModule through WasmModuleLoader; a .tres can also
 ## hold the bytes.
+@tool
 class_name WasmModule
 extends Resource
 

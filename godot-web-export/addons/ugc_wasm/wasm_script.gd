@@ -7,6 +7,7 @@
 ## A module that is missing, invalid or faults leaves the node in the scene with its property values
 ## kept (like MissingNode): only the script stops, `wasm_state` says why and `wasm_failed` is
 ## emitted.
+@tool
 class_name WasmScript
 extends Node
 
@@ -25,6 +26,7 @@ static var _native_props := {}
 		wasm_module = value
 		_apply_manifest()
 		notify_property_list_changed()
+		update_configuration_warnings()
 		if _id != 0:
 			_runtime_call("attach")
 
@@ -57,16 +59,38 @@ func has_wasm_method(method: String) -> bool:
 	return _methods.has(method)
 
 
+## Editor (a @tool script so the inspector shows the declared properties): what keeps the node
+## from running here, and what is wrong with its module.
+func _get_configuration_warnings() -> PackedStringArray:
+	var warnings := PackedStringArray()
+	if not OS.has_feature("web"):
+		warnings.append(
+			"web_only: Wasm scripts run only in web exports (the browser is the sandbox)"
+		)
+	if wasm_module == null or wasm_module.bytes.is_empty():
+		warnings.append("module_missing: set wasm_module to a .wasm file")
+	else:
+		var manifest := wasm_module.get_manifest()
+		if manifest.has("error"):
+			warnings.append("%s: %s" % [manifest.error.code, manifest.error.message])
+		for warning: String in manifest.warnings:
+			warnings.append("manifest: " + warning)
+	return warnings
+
+
 func _enter_tree() -> void:
-	_runtime_call("register")
+	if not Engine.is_editor_hint():
+		_runtime_call("register")
 
 
 func _ready() -> void:
-	_runtime_call("ready")
+	if not Engine.is_editor_hint():
+		_runtime_call("ready")
 
 
 func _exit_tree() -> void:
-	_runtime_call("exit")
+	if not Engine.is_editor_hint():
+		_runtime_call("exit")
 
 
 func _notification(what: int) -> void:
