@@ -155,8 +155,10 @@ fn abi_version_section() {
         codes(r#"(module (@custom "ugc_abi" "\07\00\00\00"))"#),
         [C::AbiVersionUnsupported]
     );
-    let mut p = Policy::default();
-    p.abi_versions = vec![1, 2];
+    let p = Policy {
+        abi_versions: vec![1, 2],
+        ..Policy::default()
+    };
     let r = validate(
         &wasm(&format!(
             r#"(module {import} (@custom "ugc_abi" "\02\00\00\00"))"#
@@ -250,8 +252,10 @@ fn table_limits() {
     assert_eq!(codes("(module (table 10001 funcref))"), [C::TableTooLarge]);
     let r = accepted("(module (table 1 20000 funcref))");
     assert_eq!(r.tables[0].effective.maximum, Some(10_000));
-    let mut p = Policy::default();
-    p.max_tables = 1;
+    let p = Policy {
+        max_tables: 1,
+        ..Policy::default()
+    };
     assert_eq!(
         refused("(module (table 1 funcref) (table 1 externref))", &p).codes(),
         [C::TooManyTables]
