@@ -440,3 +440,31 @@ fn error_display_and_json() {
     assert!(!e.to_string().contains("offset"));
     assert!(serde_json::to_value(&e).unwrap()["errors"][0]["offset"].is_null());
 }
+
+#[test]
+fn wasi_import_list() {
+    let imports = ugc_wasm::abi::wasi_imports();
+    assert_eq!(imports.len(), 46);
+    let names: std::collections::BTreeSet<&str> = imports.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names.len(), imports.len(), "duplicate WASI names");
+    for f in &imports {
+        assert_eq!(f.module, "wasi_snapshot_preview1");
+        let errno = f.results == [ugc_wasm::abi::ValType::I32];
+        assert_eq!(errno, f.name != "proc_exit", "{}", f.name);
+    }
+    // The policy profile is built from the same list.
+    assert_eq!(Policy::wasi().imports, imports);
+}
+
+#[test]
+fn lifecycle_table() {
+    use ugc_wasm::abi::{lifecycle_export, ValType, LIFECYCLE_EXPORTS};
+    assert_eq!(LIFECYCLE_EXPORTS.len(), 5);
+    assert_eq!(lifecycle_export("_process").unwrap().params, [ValType::F64]);
+    assert_eq!(
+        lifecycle_export("_physics_process").unwrap().params,
+        [ValType::F64]
+    );
+    assert!(lifecycle_export("_ready").unwrap().params.is_empty());
+    assert!(lifecycle_export("main").is_none());
+}
