@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fuzz ugc_wasm::validate with cargo-fuzz (nightly). Not part of scripts/test.sh: the targets'
-# crash reproducers live on as ordinary tests in crate/tests/validate_regressions.rs.
+# Fuzz ugc_wasm::validate with cargo-fuzz (nightly). Not part of scripts/test.sh. Copy any crash
+# input from crate/fuzz/artifacts/<target>/ into crate/fuzz/regressions/: it then runs as an
+# ordinary test (crate/tests/validate_regressions.rs).
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 120 s, both targets)
 set -euo pipefail
 cd "$(dirname "$0")/../crate"
