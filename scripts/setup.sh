@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 WASM_PACK_VERSION=0.15.1
-GDTOOLKIT_SPEC='gdtoolkit==4.*'
+GDTOOLKIT_SPEC='gdtoolkit==4.5.0'
 # wasm-bindgen's CLI must match the library version exactly: read it from Cargo.lock.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 
@@ -17,6 +17,19 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   log "installing Debian's chromium and chromium-driver"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+# wabt's wat2wasm compiles the WAT fixtures of the browser tests and benchmarks.
+if ! command -v wat2wasm >/dev/null; then
+  log "installing Debian's wabt"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wabt >/dev/null
+fi
+
+# clang + lld build the C guest example (scripts/build-guests.sh).
+if ! command -v clang >/dev/null || ! command -v wasm-ld >/dev/null; then
+  log "installing Debian's clang and lld"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang lld >/dev/null
 fi
 
 if ! command -v cargo >/dev/null; then
@@ -42,7 +55,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-if ! command -v gdformat >/dev/null || ! gdformat --version 2>/dev/null | grep -q '^gdformat 4'; then
+if ! command -v gdformat >/dev/null || ! gdformat --version 2>/dev/null | grep -q '^gdformat 4.5.0'; then
   log "installing gdtoolkit ($GDTOOLKIT_SPEC)"
   python3 -m pip install -q "$GDTOOLKIT_SPEC"
 fi

@@ -66,13 +66,96 @@ pub struct AbiDescription {
     pub imports: Vec<HostFunction>,
 }
 
-/// The host functions a node script may import under the default policy.
+/// The host functions a node script may import under the default policy (docs/ABI.md).
 pub fn script_imports() -> Vec<HostFunction> {
-    use ValType::I32;
-    vec![
-        // log(ptr, len): copies a UTF-8 message out of guest memory (bounds-checked) to the host log.
-        HostFunction::host("log", &[I32, I32], &[]),
-    ]
+    use ValType::{F64, I32, I64};
+    const SIGNATURES: &[(&str, &[ValType], &[ValType])] = &[
+        // Diagnostics.
+        ("log", &[I32, I32], &[]),
+        ("last_error", &[I32, I32], &[I32]),
+        // Handles and values.
+        ("retain", &[I32], &[I32]),
+        ("release", &[I32], &[I32]),
+        ("type_of", &[I32], &[I32]),
+        ("new_int", &[I64], &[I32]),
+        ("new_float", &[F64], &[I32]),
+        ("new_bool", &[I32], &[I32]),
+        ("new_string", &[I32, I32], &[I32]),
+        ("new_value", &[I32, I32, I32], &[I32]),
+        ("value_read", &[I32, I32, I32], &[I32]),
+        ("as_int", &[I32], &[I64]),
+        ("as_float", &[I32], &[F64]),
+        ("var_from_bytes", &[I32, I32], &[I32]),
+        ("var_to_bytes", &[I32, I32, I32], &[I32]),
+        // Arrays and Dictionaries.
+        ("array_new", &[], &[I32]),
+        ("array_len", &[I32], &[I32]),
+        ("array_get", &[I32, I32], &[I32]),
+        ("array_set", &[I32, I32, I32], &[I32]),
+        ("array_push", &[I32, I32], &[I32]),
+        ("dict_new", &[], &[I32]),
+        ("dict_len", &[I32], &[I32]),
+        ("dict_get", &[I32, I32], &[I32]),
+        ("dict_set", &[I32, I32, I32], &[I32]),
+        ("dict_keys", &[I32], &[I32]),
+        // Objects, properties, signals.
+        ("self", &[], &[I32]),
+        ("object_get", &[I32, I32, I32], &[I32]),
+        ("object_set", &[I32, I32, I32, I32], &[I32]),
+        ("object_call", &[I32, I32, I32, I32], &[I32]),
+        ("emit_signal", &[I32, I32, I32], &[I32]),
+    ];
+    SIGNATURES
+        .iter()
+        .map(|(name, params, results)| HostFunction::host(name, params, results))
+        .collect()
+}
+
+/// Name of the custom section holding the ABI version a guest was built against (u32 LE).
+pub const ABI_SECTION: &str = "ugc_abi";
+
+/// Name of the optional custom section holding the script manifest (UTF-8 JSON).
+pub const MANIFEST_SECTION: &str = "ugc_script";
+
+/// Error codes host functions return to the guest (always negative; docs/ABI.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AbiError {
+    BadHandle = -1,
+    StaleHandle = -2,
+    WrongType = -3,
+    BadPointer = -4,
+    HandleLimit = -5,
+    OutOfRange = -6,
+    NotFound = -7,
+    NotAllowed = -8,
+    BadUtf8 = -9,
+    BadValue = -10,
+    ObjectGone = -11,
+}
+
+impl AbiError {
+    /// The stable snake_case name, as in docs/ABI.md and the host log.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::BadHandle => "bad_handle",
+            Self::StaleHandle => "stale_handle",
+            Self::WrongType => "wrong_type",
+            Self::BadPointer => "bad_pointer",
+            Self::HandleLimit => "handle_limit",
+            Self::OutOfRange => "out_of_range",
+            Self::NotFound => "not_found",
+            Self::NotAllowed => "not_allowed",
+            Self::BadUtf8 => "bad_utf8",
+            Self::BadValue => "bad_value",
+            Self::ObjectGone => "object_gone",
+        }
+    }
+
+    /// The value a host function returns to the guest.
+    pub fn code(self) -> i32 {
+        self as i32
+    }
 }
 
 /// The ABI description of the default script profile.
@@ -85,10 +168,6 @@ pub fn describe() -> AbiDescription {
 
 /// The import module of WASI preview 1.
 pub const WASI_MODULE: &str = "wasi_snapshot_preview1";
-
-/// The name of the custom section in which a guest declares the ABI version it was built
-/// against (payload: the version as a little-endian u32).
-pub const ABI_SECTION: &str = "ugc_abi";
 
 /// Prefix reserved for everything the runtime adds to a guest module.
 pub const RESERVED_PREFIX: &str = "__ugc_";
@@ -127,6 +206,11 @@ pub const LIFECYCLE_EXPORTS: &[LifecycleExport] = &[
     LifecycleExport {
         name: "_exit_tree",
         params: &[],
+        results: &[],
+    },
+    LifecycleExport {
+        name: "_property_changed",
+        params: &[ValType::I32],
         results: &[],
     },
 ];
@@ -206,4 +290,43 @@ pub fn wasi_imports() -> Vec<HostFunction> {
         f("sock_send", &[I32, I32, I32, I32, I32], errno),
         f("sock_shutdown", &[I32, I32], errno),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn host_function_names_are_unique_and_in_the_host_module() {
+        let imports = script_imports();
+        let names: HashSet<_> = imports.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names.len(), imports.len());
+        assert!(imports.iter().all(|f| f.module == HOST_MODULE));
+        assert!(imports
+            .iter()
+            .all(|f| !f.name.starts_with("__ugc_") && f.results.len() <= 1));
+    }
+
+    #[test]
+    fn error_codes_are_negative_and_distinct() {
+        let all = [
+            AbiError::BadHandle,
+            AbiError::StaleHandle,
+            AbiError::WrongType,
+            AbiError::BadPointer,
+            AbiError::HandleLimit,
+            AbiError::OutOfRange,
+            AbiError::NotFound,
+            AbiError::NotAllowed,
+            AbiError::BadUtf8,
+            AbiError::BadValue,
+            AbiError::ObjectGone,
+        ];
+        let codes: HashSet<_> = all.iter().map(|e| e.code()).collect();
+        assert_eq!(codes.len(), all.len());
+        assert!(all.iter().all(|e| e.code() < 0));
+        let json = serde_json::to_string(&AbiError::StaleHandle).unwrap();
+        assert_eq!(json, format!("\"{}\"", AbiError::StaleHandle.name()));
+    }
 }

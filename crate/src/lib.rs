@@ -7,6 +7,7 @@
 
 pub mod abi;
 pub mod handles;
+pub mod host;
 pub mod policy;
 pub mod prepare;
 pub mod report;

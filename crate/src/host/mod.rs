@@ -1,0 +1,999 @@
+//! The host side of the guest ABI (docs/ABI.md): one [`ScriptHost`] per running script.
+//!
+//! Every `ugc` import maps to one method here, taking and returning plain numbers and byte
+//! slices: the JS glue (or the wasmi test harness) copies `(ptr, len)` ranges out of or into
+//! guest memory and makes exactly one call per guest call. Nothing here knows about JS or wasm.
+//!
+//! Methods return the ABI's `i32` (a handle, a count or a negative [`AbiError`] code). Every
+//! error is also counted, logged (bounded) and kept as the `last_error` message.
+
+pub mod batch;
+pub mod bridge;
+pub mod capabilities;
+mod dict;
+mod fail;
+pub mod manifest;
+pub mod raw;
+pub mod value;
+
+pub use batch::BatchEntry;
+pub use bridge::{NoObjects, ObjectBridge};
+pub use capabilities::{Capabilities, MethodKind};
+pub use dict::DictValue;
+pub use fail::Fail;
+pub use manifest::{Manifest, ManifestError};
+pub use value::{ArrayValue, ObjectRef, Origin, Value};
+
+use crate::abi::AbiError;
+use crate::handles::{Handle, HandleTable, DEFAULT_LIMIT, MAX_SLOTS};
+use crate::variant::{self, type_id, Variant};
+use fail::fail;
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+
+/// How many error records and guest log lines are kept (older ones are dropped and counted).
+pub const LOG_CAPACITY: usize = 256;
+/// Handles drawn before giving up on one below 2^31 (each try succeeds with probability ~1/2).
+const MAX_INSERT_TRIES: usize = 48;
+/// Longest guest log line kept, in bytes (longer ones are cut on a character boundary).
+pub const MAX_LOG_LINE: usize = 4096;
+
+/// What a [`ScriptHost`] is created with.
+pub struct HostConfig {
+    /// Godot ObjectID of the node the script is attached to.
+    pub self_id: u64,
+    /// Its class (for the capability rules); empty: the manifest's `extends`.
+    pub self_class: String,
+    pub manifest: Manifest,
+    pub capabilities: Capabilities,
+    /// The policy's `max_live_handles`.
+    pub max_live_handles: usize,
+    /// Fixes the handle numbering (tests, reproducible runs); `None` picks a fresh key.
+    pub handle_key: Option<u64>,
+}
+
+impl HostConfig {
+    pub fn new(self_id: u64, manifest: Manifest) -> Self {
+        HostConfig {
+            self_id,
+            self_class: String::new(),
+            manifest,
+            capabilities: Capabilities::default_rules(),
+            max_live_handles: DEFAULT_LIMIT,
+            handle_key: None,
+        }
+    }
+}
+
+/// One ABI error as the host log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorRecord {
+    /// The host function that refused.
+    pub function: &'static str,
+    pub code: AbiError,
+    pub message: String,
+}
+
+/// Counters for `script.stats()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HostStats {
+    /// ABI errors returned to the guest since creation (`abiErrors`).
+    pub abi_errors: u64,
+    pub live_handles: usize,
+    /// Entries queued for this frame's batch.
+    pub batch_len: usize,
+    /// Error records and log lines dropped because the logs were full.
+    pub dropped_log_entries: u64,
+}
+
+/// The per-script host: handle table, declared properties, the frame's batch, errors and logs.
+pub struct ScriptHost {
+    handles: HandleTable<Value>,
+    bridge: Box<dyn ObjectBridge>,
+    this: ObjectRef,
+    manifest: Manifest,
+    capabilities: Capabilities,
+    /// Current values of the declared properties, parallel to `manifest.properties`.
+    properties: Vec<Value>,
+    /// The guest's cap on live handles (the table itself allows a few more, see `insert`).
+    max_live_handles: usize,
+    batch: Vec<BatchEntry>,
+    /// Last queued write per (object, property): reads see the script's own pending writes.
+    pending: HashMap<(u64, String), Variant>,
+    last_error: String,
+    errors: VecDeque<ErrorRecord>,
+    logs: VecDeque<String>,
+    stats: HostStats,
+}
+
+impl ScriptHost {
+    pub fn new(config: HostConfig, bridge: Box<dyn ObjectBridge>) -> Self {
+        // The table gets room for the handles `insert` parks on top of the guest's limit, which
+        // `insert` enforces itself.
+        let table_limit = config.max_live_handles.saturating_add(MAX_INSERT_TRIES);
+        let handles = match config.handle_key {
+            Some(key) => HandleTable::with_limit_and_key(table_limit, key),
+            None => HandleTable::with_limit(table_limit),
+        };
+        let class = if config.self_class.is_empty() {
+            config.manifest.extends.clone()
+        } else {
+            config.self_class
+        };
+        let properties = config
+            .manifest
+            .properties
+            .iter()
+            .map(|p| import_trusted_default(&p.default))
+            .collect();
+        ScriptHost {
+            handles,
+            bridge,
+            this: ObjectRef {
+                id: config.self_id,
+                class: class.into(),
+            },
+            manifest: config.manifest,
+            capabilities: config.capabilities,
+            properties,
+            max_live_handles: config.max_live_handles.min(MAX_SLOTS - MAX_INSERT_TRIES),
+            batch: Vec::new(),
+            pending: HashMap::new(),
+            last_error: String::new(),
+            errors: VecDeque::new(),
+            logs: VecDeque::new(),
+            stats: HostStats::default(),
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Diagnostics
+
+    /// `log(ptr, len)`: a guest message for the host log. Invalid UTF-8 is logged lossily and
+    /// counted as a `bad_utf8` error (there is no return value to report it).
+    pub fn log(&mut self, bytes: &[u8]) {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_owned(),
+            Err(_) => {
+                self.record(
+                    "log",
+                    Fail::new(AbiError::BadUtf8, "log message is not valid UTF-8"),
+                );
+                String::from_utf8_lossy(bytes).into_owned()
+            }
+        };
+        let text = truncate(text, MAX_LOG_LINE);
+        push_bounded(&mut self.logs, text, &mut self.stats.dropped_log_entries);
+    }
+
+    /// The message of the last error (`last_error(ptr, cap)` copies at most `cap` bytes of it
+    /// and returns its full length).
+    pub fn last_error(&self) -> &str {
+        &self.last_error
+    }
+
+    /// Records a `bad_pointer` the glue detected while copying `(ptr, len)` for `function`.
+    pub fn bad_pointer(&mut self, function: &'static str, ptr: u32, len: u32) -> i32 {
+        self.record(
+            function,
+            Fail::new(
+                AbiError::BadPointer,
+                format!("({ptr}, {len}) is not inside the guest's memory"),
+            ),
+        )
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Handles and values
+
+    pub fn retain(&mut self, h: i32) -> i32 {
+        let r = self
+            .handles
+            .retain(handle(h))
+            .map(|_| 0)
+            .map_err(Fail::from);
+        self.finish("retain", r)
+    }
+
+    pub fn release(&mut self, h: i32) -> i32 {
+        let r = self
+            .handles
+            .release(handle(h))
+            .map(|_| 0)
+            .map_err(Fail::from);
+        self.finish("release", r)
+    }
+
+    /// The Variant type number; `0` (NIL) for handle 0.
+    pub fn type_of(&mut self, h: i32) -> i32 {
+        let r = self.value(h).map(|v| v.type_id() as i32);
+        self.finish("type_of", r)
+    }
+
+    pub fn new_int(&mut self, v: i64) -> i32 {
+        let r = self.insert(Value::Plain(Variant::Int(v)));
+        self.finish("new_int", r)
+    }
+
+    pub fn new_float(&mut self, v: f64) -> i32 {
+        let r = self.insert(Value::Plain(Variant::Float(v)));
+        self.finish("new_float", r)
+    }
+
+    pub fn new_bool(&mut self, v: i32) -> i32 {
+        let r = self.insert(Value::Plain(Variant::Bool(v != 0)));
+        self.finish("new_bool", r)
+    }
+
+    pub fn new_string(&mut self, bytes: &[u8]) -> i32 {
+        let r = raw::from_raw(type_id::STRING as i32, bytes).and_then(|v| self.insert(v));
+        self.finish("new_string", r)
+    }
+
+    pub fn new_value(&mut self, ty: i32, bytes: &[u8]) -> i32 {
+        let r = raw::from_raw(ty, bytes).and_then(|v| self.insert(v));
+        self.finish("new_value", r)
+    }
+
+    /// `value_read(h, ptr, cap)`: fills `out` with the raw fields and returns their length; the
+    /// glue copies them only when they fit in `cap`.
+    pub fn value_read(&mut self, h: i32, out: &mut Vec<u8>) -> i32 {
+        out.clear();
+        let r = self
+            .value(h)
+            .and_then(|v| raw::to_raw(&v, out))
+            .and_then(|()| length(out));
+        self.finish("value_read", r)
+    }
+
+    /// The INT (or BOOL) value; `0` with `last_error` set otherwise.
+    pub fn as_int(&mut self, h: i32) -> i64 {
+        let r = self.value(h).and_then(|v| match v {
+            Value::Plain(Variant::Int(i)) => Ok(i),
+            Value::Plain(Variant::Bool(b)) => Ok(i64::from(b)),
+            other => fail(
+                AbiError::WrongType,
+                format!("expected an int, got type {}", other.type_id()),
+            ),
+        });
+        match r {
+            Ok(i) => i,
+            Err(f) => {
+                self.record("as_int", f);
+                0
+            }
+        }
+    }
+
+    /// The FLOAT (or INT) value; NaN with `last_error` set otherwise.
+    pub fn as_float(&mut self, h: i32) -> f64 {
+        let r = self.value(h).and_then(|v| match v {
+            Value::Plain(Variant::Float(f)) => Ok(f),
+            Value::Plain(Variant::Int(i)) => Ok(i as f64),
+            other => fail(
+                AbiError::WrongType,
+                format!("expected a float, got type {}", other.type_id()),
+            ),
+        });
+        match r {
+            Ok(f) => f,
+            Err(f) => {
+                self.record("as_float", f);
+                f64::NAN
+            }
+        }
+    }
+
+    pub fn var_from_bytes(&mut self, bytes: &[u8]) -> i32 {
+        let r = variant::decode_exact(bytes)
+            .map_err(|e| Fail::new(AbiError::BadValue, e.to_string()))
+            .and_then(|v| Value::import(v, &mut Origin::Guest))
+            .and_then(|v| self.insert(v));
+        self.finish("var_from_bytes", r)
+    }
+
+    /// `var_to_bytes(h, ptr, cap)`: like [`ScriptHost::value_read`], in Godot's binary format.
+    pub fn var_to_bytes(&mut self, h: i32, out: &mut Vec<u8>) -> i32 {
+        out.clear();
+        let r = self
+            .value(h)
+            .and_then(|v| v.export())
+            .and_then(|v| {
+                variant::encode_into(&v, out)
+                    .map_err(|e| Fail::new(AbiError::BadValue, e.to_string()))
+            })
+            .and_then(|()| length(out));
+        self.finish("var_to_bytes", r)
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Arrays (and Packed*Arrays) and Dictionaries
+
+    pub fn array_new(&mut self) -> i32 {
+        let r = self.insert(Value::new_array(Vec::new()));
+        self.finish("array_new", r)
+    }
+
+    pub fn array_len(&mut self, h: i32) -> i32 {
+        let r = self.subject(h).and_then(|v| match v {
+            Value::Array(a) => Ok(a.borrow().items.len()),
+            Value::Packed(p) => Ok(packed_len(&p.borrow())),
+            other => not_array(&other),
+        });
+        let r = r.and_then(count);
+        self.finish("array_len", r)
+    }
+
+    pub fn array_get(&mut self, h: i32, index: i32) -> i32 {
+        let r = self.subject(h).and_then(|v| {
+            let element = match v {
+                Value::Array(a) => {
+                    let a = a.borrow();
+                    let i = check_index(index, a.items.len())?;
+                    a.items[i].clone()
+                }
+                Value::Packed(p) => {
+                    let p = p.borrow();
+                    let i = check_index(index, packed_len(&p))?;
+                    Value::Plain(packed_get(&p, i))
+                }
+                other => return not_array(&other),
+            };
+            self.insert(element)
+        });
+        self.finish("array_get", r)
+    }
+
+    pub fn array_set(&mut self, h: i32, index: i32, value: i32) -> i32 {
+        let r = self.subject(h).and_then(|target| {
+            let value = self.value(value)?;
+            match target {
+                Value::Array(a) => {
+                    let len = a.borrow().items.len();
+                    let i = check_index(index, len)?;
+                    check_fits(&value, &a.borrow().element_type)?;
+                    a.borrow_mut().items[i] = value;
+                }
+                Value::Packed(p) => {
+                    let i = check_index(index, packed_len(&p.borrow()))?;
+                    let element = packed_element(&p.borrow(), &value)?;
+                    packed_store(&mut p.borrow_mut(), Some(i), element);
+                }
+                other => return not_array(&other),
+            }
+            Ok(0)
+        });
+        self.finish("array_set", r)
+    }
+
+    pub fn array_push(&mut self, h: i32, value: i32) -> i32 {
+        let r = self.subject(h).and_then(|target| {
+            let value = self.value(value)?;
+            match target {
+                Value::Array(a) => {
+                    check_fits(&value, &a.borrow().element_type)?;
+                    a.borrow_mut().items.push(value);
+                }
+                Value::Packed(p) => {
+                    let element = packed_element(&p.borrow(), &value)?;
+                    packed_store(&mut p.borrow_mut(), None, element);
+                }
+                other => return not_array(&other),
+            }
+            Ok(0)
+        });
+        self.finish("array_push", r)
+    }
+
+    pub fn dict_new(&mut self) -> i32 {
+        let r = self.insert(Value::new_dictionary());
+        self.finish("dict_new", r)
+    }
+
+    pub fn dict_len(&mut self, h: i32) -> i32 {
+        let r = self.dictionary(h).and_then(|d| count(d.borrow().len()));
+        self.finish("dict_len", r)
+    }
+
+    pub fn dict_get(&mut self, h: i32, key: i32) -> i32 {
+        let r = self.dictionary(h).and_then(|d| {
+            let key = self.value(key)?;
+            let found = d.borrow().get(&key).cloned();
+            match found {
+                Some(v) => self.insert(v),
+                None => fail(AbiError::NotFound, "no such key in the Dictionary"),
+            }
+        });
+        self.finish("dict_get", r)
+    }
+
+    pub fn dict_set(&mut self, h: i32, key: i32, value: i32) -> i32 {
+        let r = self.dictionary(h).and_then(|d| {
+            let key = self.value(key)?;
+            let value = self.value(value)?;
+            // Hash under a shared borrow (the key may contain this Dictionary), then mutate.
+            let slot = {
+                let d = d.borrow();
+                check_fits(&key, &d.key_type)?;
+                check_fits(&value, &d.value_type)?;
+                d.find(&key)
+            };
+            d.borrow_mut().insert_at(slot, key, value);
+            Ok(0)
+        });
+        self.finish("dict_set", r)
+    }
+
+    pub fn dict_keys(&mut self, h: i32) -> i32 {
+        let r = self.dictionary(h).and_then(|d| {
+            let keys = d.borrow().keys().cloned().collect();
+            self.insert(Value::new_array(keys))
+        });
+        self.finish("dict_keys", r)
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Objects, properties, signals
+
+    /// `self()`: a new handle to the script's node.
+    pub fn self_object(&mut self) -> i32 {
+        let r = self.insert(Value::Object(self.this.clone()));
+        self.finish("self", r)
+    }
+
+    pub fn object_get(&mut self, obj: i32, name: &[u8]) -> i32 {
+        let r = self.object_get_inner(obj, name);
+        self.finish("object_get", r)
+    }
+
+    fn object_get_inner(&mut self, obj: i32, name: &[u8]) -> Result<i32, Fail> {
+        let object = self.object(obj)?;
+        let name = utf8_name(name)?;
+        if object.id == self.this.id {
+            if let Some(i) = self.property_index(name) {
+                return self.insert(self.properties[i].clone());
+            }
+        }
+        self.capabilities.check_get(&object.class, name)?;
+        let value = match self.pending.get(&(object.id, name.to_owned())) {
+            Some(queued) => queued.clone(),
+            None => self.bridge.get(object.id, name)?,
+        };
+        let value = self.import_trusted(value)?;
+        self.insert(value)
+    }
+
+    pub fn object_set(&mut self, obj: i32, name: &[u8], value: i32) -> i32 {
+        let r = self.object_set_inner(obj, name, value);
+        self.finish("object_set", r)
+    }
+
+    fn object_set_inner(&mut self, obj: i32, name: &[u8], value: i32) -> Result<i32, Fail> {
+        let object = self.object(obj)?;
+        let name = utf8_name(name)?;
+        let value = self.value(value)?;
+        if object.id == self.this.id {
+            if let Some(i) = self.property_index(name) {
+                let declared = self.manifest.properties[i].type_id;
+                self.properties[i] = coerce(value, declared, name)?;
+                return Ok(0);
+            }
+        }
+        self.capabilities.check_set(&object.class, name)?;
+        let value = value.export()?;
+        self.pending
+            .insert((object.id, name.to_owned()), value.clone());
+        self.batch.push(BatchEntry::Set {
+            object: object.id,
+            property: name.to_owned(),
+            value,
+        });
+        Ok(0)
+    }
+
+    pub fn object_call(&mut self, obj: i32, name: &[u8], args: i32) -> i32 {
+        let r = self.object_call_inner(obj, name, args);
+        self.finish("object_call", r)
+    }
+
+    fn object_call_inner(&mut self, obj: i32, name: &[u8], args: i32) -> Result<i32, Fail> {
+        let object = self.object(obj)?;
+        let name = utf8_name(name)?;
+        let kind = self.capabilities.check_call(&object.class, name)?;
+        let args = self.args(args)?;
+        match kind {
+            MethodKind::Command => {
+                self.batch.push(BatchEntry::Call {
+                    object: object.id,
+                    method: name.to_owned(),
+                    args,
+                });
+                Ok(0)
+            }
+            MethodKind::Query => match self.bridge.call(object.id, name, &args)? {
+                Variant::Nil => Ok(0),
+                result => {
+                    let result = self.import_trusted(result)?;
+                    self.insert(result)
+                }
+            },
+        }
+    }
+
+    pub fn emit_signal(&mut self, name: &[u8], args: i32) -> i32 {
+        let r = self.emit_signal_inner(name, args);
+        self.finish("emit_signal", r)
+    }
+
+    fn emit_signal_inner(&mut self, name: &[u8], args: i32) -> Result<i32, Fail> {
+        let name = utf8_name(name)?;
+        let Some(signal) = self.manifest.signal(name) else {
+            return fail(
+                AbiError::NotFound,
+                format!("signal '{name}' is not declared in the manifest"),
+            );
+        };
+        let args = self.args(args)?;
+        if args.len() != signal.args.len() {
+            return fail(
+                AbiError::BadValue,
+                format!(
+                    "signal '{name}' takes {} arguments, got {}",
+                    signal.args.len(),
+                    args.len()
+                ),
+            );
+        }
+        for (arg, decl) in args.iter().zip(&signal.args) {
+            if decl.type_id != type_id::NIL && arg.type_id() != decl.type_id {
+                return fail(
+                    AbiError::WrongType,
+                    format!(
+                        "argument '{}' of signal '{name}' must be {}, got {}",
+                        decl.name,
+                        manifest::type_name(decl.type_id),
+                        manifest::type_name(arg.type_id())
+                    ),
+                );
+            }
+        }
+        self.batch.push(BatchEntry::Emit {
+            object: self.this.id,
+            signal: name.to_owned(),
+            args,
+        });
+        Ok(0)
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // The embedding side: properties, export arguments, the batch, stats.
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The id of the script's node.
+    pub fn self_id(&self) -> u64 {
+        self.this.id
+    }
+
+    /// The current value of a declared property.
+    pub fn property(&self, name: &str) -> Option<Result<Variant, Fail>> {
+        self.property_index(name)
+            .map(|i| self.properties[i].export())
+    }
+
+    /// Sets a declared property from the game (before or after the module loaded). Ints are
+    /// accepted for float properties; any other type mismatch is `wrong_type`.
+    pub fn set_property(&mut self, name: &str, value: Variant) -> Result<(), Fail> {
+        let Some(i) = self.property_index(name) else {
+            return fail(
+                AbiError::NotFound,
+                format!("property '{name}' is not declared in the manifest"),
+            );
+        };
+        let value = self.import_trusted(value)?;
+        self.properties[i] = coerce(value, self.manifest.properties[i].type_id, name)?;
+        Ok(())
+    }
+
+    /// Puts a value in the table for passing into an export call (a method's `args`, the
+    /// `name` of `_property_changed`). The guest borrows it; call [`ScriptHost::end_lend`] after
+    /// the call returns.
+    pub fn lend(&mut self, value: Variant) -> Result<i32, Fail> {
+        let value = self.import_trusted(value)?;
+        self.insert(value)
+    }
+
+    /// Ends a loan from [`ScriptHost::lend`] (the value lives on if the guest retained it).
+    pub fn end_lend(&mut self, h: i32) -> Result<(), Fail> {
+        self.handles.release(handle(h))?;
+        Ok(())
+    }
+
+    /// Takes over a handle a method export returned (`0`: nil) and converts its value.
+    pub fn take_returned(&mut self, h: i32) -> Result<Variant, Fail> {
+        if h == 0 {
+            return Ok(Variant::Nil);
+        }
+        let value = self.value(h)?;
+        self.handles.release(handle(h))?;
+        value.export()
+    }
+
+    /// The frame's queued writes, in order; the queue starts empty again.
+    pub fn take_batch(&mut self) -> Vec<BatchEntry> {
+        self.pending.clear();
+        std::mem::take(&mut self.batch)
+    }
+
+    /// [`ScriptHost::take_batch`] encoded as one Godot Array (`bytes_to_var` on the Godot side).
+    pub fn take_batch_bytes(&mut self) -> Result<Vec<u8>, Fail> {
+        let entries = self.take_batch();
+        batch::encode(&entries).map_err(|e| Fail::new(AbiError::BadValue, e.to_string()))
+    }
+
+    pub fn stats(&self) -> HostStats {
+        HostStats {
+            live_handles: self.handles.len(),
+            batch_len: self.batch.len(),
+            ..self.stats
+        }
+    }
+
+    /// The most recent ABI errors (at most [`LOG_CAPACITY`]), oldest first.
+    pub fn errors(&self) -> impl Iterator<Item = &ErrorRecord> {
+        self.errors.iter()
+    }
+
+    /// The guest's log lines since the last call.
+    pub fn take_logs(&mut self) -> Vec<String> {
+        self.logs.drain(..).collect()
+    }
+
+    /// Releases every handle and drops the queued batch (dispose / reset). Declared property
+    /// values are kept: they belong to the node, not to the module instance.
+    pub fn reset(&mut self) {
+        drop(self.handles.clear());
+        self.batch.clear();
+        self.pending.clear();
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Internals
+
+    fn finish(&mut self, function: &'static str, r: Result<i32, Fail>) -> i32 {
+        match r {
+            Ok(v) => v,
+            Err(f) => self.record(function, f),
+        }
+    }
+
+    fn record(&mut self, function: &'static str, f: Fail) -> i32 {
+        let code = f.code.code();
+        self.last_error = format!("{function}: {}: {}", f.code.name(), f.message);
+        self.stats.abi_errors += 1;
+        push_bounded(
+            &mut self.errors,
+            ErrorRecord {
+                function,
+                code: f.code,
+                message: f.message,
+            },
+            &mut self.stats.dropped_log_entries,
+        );
+        code
+    }
+
+    fn insert(&mut self, value: Value) -> Result<i32, Fail> {
+        // The guest reads a negative i32 as an error code, so only handles below 2^31 may be
+        // handed out, but the table spreads its numbering over all 32 bits. A handle with the
+        // top bit set is parked (holding nil) while the value is stored again: the next try
+        // lands in another slot, and the parked ones are released afterwards (their slots come
+        // back with a new generation, so stale detection is unaffected). Expected tries: 2.
+        // TODO(handles): drop this once `HandleTable` issues 31-bit handles.
+        if self.handles.len() >= self.max_live_handles {
+            return fail(
+                AbiError::HandleLimit,
+                format!("too many live handles (limit {})", self.max_live_handles),
+            );
+        }
+        let mut parked = Vec::new();
+        let result = loop {
+            if parked.len() == MAX_INSERT_TRIES {
+                break fail(
+                    AbiError::HandleLimit,
+                    "no handle below 2^31 could be issued",
+                );
+            }
+            match self.handles.insert(Value::NIL) {
+                Ok(h) if (h.0 as i32) > 0 => break Ok(h),
+                Ok(h) => parked.push(h),
+                Err(e) => break Err(Fail::from(e)),
+            }
+        };
+        for h in parked {
+            let _ = self.handles.release(h);
+        }
+        let h = result?;
+        *self.handles.get_mut(h)? = value;
+        Ok(h.0 as i32)
+    }
+
+    /// The value a handle names (a cheap clone: containers are shared); `0` is nil.
+    fn value(&self, h: i32) -> Result<Value, Fail> {
+        if h == 0 {
+            return Ok(Value::NIL);
+        }
+        Ok(self.handles.get(handle(h))?.clone())
+    }
+
+    /// The value a function operates on: `0` is not one.
+    fn subject(&self, h: i32) -> Result<Value, Fail> {
+        Ok(self.handles.get(handle(h))?.clone())
+    }
+
+    fn dictionary(&self, h: i32) -> Result<Rc<RefCell<DictValue>>, Fail> {
+        match self.subject(h)? {
+            Value::Dictionary(d) => Ok(d),
+            other => fail(
+                AbiError::WrongType,
+                format!("expected a Dictionary, got type {}", other.type_id()),
+            ),
+        }
+    }
+
+    fn object(&self, h: i32) -> Result<ObjectRef, Fail> {
+        match self.subject(h)? {
+            Value::Object(o) => Ok(o),
+            other => fail(
+                AbiError::WrongType,
+                format!("expected an Object, got type {}", other.type_id()),
+            ),
+        }
+    }
+
+    /// An `args` handle: an Array, or `0` for none.
+    fn args(&self, h: i32) -> Result<Vec<Variant>, Fail> {
+        if h == 0 {
+            return Ok(Vec::new());
+        }
+        match self.subject(h)? {
+            Value::Array(a) => a.borrow().items.iter().map(Value::export).collect(),
+            other => fail(
+                AbiError::WrongType,
+                format!("args must be an Array, got type {}", other.type_id()),
+            ),
+        }
+    }
+
+    fn property_index(&self, name: &str) -> Option<usize> {
+        self.manifest.properties.iter().position(|p| p.name == name)
+    }
+
+    fn import_trusted(&mut self, v: Variant) -> Result<Value, Fail> {
+        let bridge = &mut self.bridge;
+        let this = &self.this;
+        let mut class_of = |id: u64| {
+            if id == this.id {
+                Some(this.class.to_string())
+            } else {
+                bridge.class_of(id)
+            }
+        };
+        Value::import(v, &mut Origin::Trusted(&mut class_of))
+    }
+}
+
+/// Manifest defaults hold no objects, so no bridge is needed to import them.
+fn import_trusted_default(v: &Variant) -> Value {
+    Value::import(v.clone(), &mut Origin::Guest).unwrap_or(Value::NIL)
+}
+
+fn handle(h: i32) -> Handle {
+    Handle(h as u32)
+}
+
+fn length(out: &[u8]) -> Result<i32, Fail> {
+    i32::try_from(out.len()).map_err(|_| Fail::new(AbiError::BadValue, "value larger than 2 GiB"))
+}
+
+fn count(n: usize) -> Result<i32, Fail> {
+    i32::try_from(n).map_err(|_| Fail::new(AbiError::OutOfRange, "count exceeds i32"))
+}
+
+fn check_index(index: i32, len: usize) -> Result<usize, Fail> {
+    usize::try_from(index)
+        .ok()
+        .filter(|&i| i < len)
+        .ok_or_else(|| {
+            Fail::new(
+                AbiError::OutOfRange,
+                format!("index {index} outside 0..{len}"),
+            )
+        })
+}
+
+fn check_fits(value: &Value, ty: &variant::ContainerType) -> Result<(), Fail> {
+    if value.fits(ty) {
+        Ok(())
+    } else {
+        fail(
+            AbiError::WrongType,
+            format!(
+                "a value of type {} does not fit a container typed {ty:?}",
+                value.type_id()
+            ),
+        )
+    }
+}
+
+fn not_array<T>(v: &Value) -> Result<T, Fail> {
+    fail(
+        AbiError::WrongType,
+        format!(
+            "expected an Array or Packed*Array, got type {}",
+            v.type_id()
+        ),
+    )
+}
+
+fn utf8_name(bytes: &[u8]) -> Result<&str, Fail> {
+    std::str::from_utf8(bytes).map_err(|_| Fail::new(AbiError::BadUtf8, "name is not valid UTF-8"))
+}
+
+/// A value for a declared property of type `declared` (NIL: any). Ints widen to floats.
+fn coerce(value: Value, declared: u32, name: &str) -> Result<Value, Fail> {
+    match (&value, declared) {
+        (_, type_id::NIL) => Ok(value),
+        (Value::Plain(Variant::Int(i)), type_id::FLOAT) => {
+            Ok(Value::Plain(Variant::Float(*i as f64)))
+        }
+        _ if value.type_id() == declared => Ok(value),
+        _ => fail(
+            AbiError::WrongType,
+            format!(
+                "property '{name}' is {}, got {}",
+                manifest::type_name(declared),
+                manifest::type_name(value.type_id())
+            ),
+        ),
+    }
+}
+
+fn truncate(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut cut = max;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+    }
+    s
+}
+
+fn push_bounded<T>(queue: &mut VecDeque<T>, item: T, dropped: &mut u64) {
+    if queue.len() == LOG_CAPACITY {
+        queue.pop_front();
+        *dropped += 1;
+    }
+    queue.push_back(item);
+}
+
+// -------------------------------------------------------------------------------------------
+// Packed*Array element access: elements are plain values of the matching type.
+
+fn packed_len(p: &Variant) -> usize {
+    match p {
+        Variant::PackedByteArray(v) => v.len(),
+        Variant::PackedInt32Array(v) => v.len(),
+        Variant::PackedInt64Array(v) => v.len(),
+        Variant::PackedFloat32Array(v) => v.len(),
+        Variant::PackedFloat64Array(v) => v.len(),
+        Variant::PackedStringArray(v) => v.len(),
+        Variant::PackedVector2Array(v) => v.len(),
+        Variant::PackedVector3Array(v) => v.len(),
+        Variant::PackedColorArray(v) => v.len(),
+        Variant::PackedVector4Array(v) => v.len(),
+        _ => 0,
+    }
+}
+
+fn packed_get(p: &Variant, i: usize) -> Variant {
+    match p {
+        Variant::PackedByteArray(v) => Variant::Int(v[i].into()),
+        Variant::PackedInt32Array(v) => Variant::Int(v[i].into()),
+        Variant::PackedInt64Array(v) => Variant::Int(v[i]),
+        Variant::PackedFloat32Array(v) => Variant::Float(v[i].into()),
+        Variant::PackedFloat64Array(v) => Variant::Float(v[i]),
+        Variant::PackedStringArray(v) => Variant::String(v[i].clone()),
+        Variant::PackedVector2Array(v) => Variant::Vector2(v[i]),
+        Variant::PackedVector3Array(v) => Variant::Vector3(v[i]),
+        Variant::PackedColorArray(v) => Variant::Color(v[i]),
+        Variant::PackedVector4Array(v) => Variant::Vector4(v[i]),
+        _ => Variant::Nil,
+    }
+}
+
+/// Checks and converts `value` into an element of packed array `p`, as a one-element packed
+/// array of the same type (so storing it needs no second type dispatch on the value).
+fn packed_element(p: &Variant, value: &Value) -> Result<Variant, Fail> {
+    let Value::Plain(v) = value else {
+        return element_error(p, value);
+    };
+    let int_in = |lo: i64, hi: i64| match v {
+        Variant::Int(i) if (lo..=hi).contains(i) => Ok(*i),
+        Variant::Int(i) => fail(
+            AbiError::BadValue,
+            format!("{i} does not fit the elements of type {}", p.type_id()),
+        ),
+        _ => element_error(p, value),
+    };
+    let float = || match v {
+        Variant::Float(f) => Ok(*f),
+        Variant::Int(i) => Ok(*i as f64),
+        _ => element_error(p, value),
+    };
+    Ok(match (p, v) {
+        (Variant::PackedByteArray(_), _) => Variant::PackedByteArray(vec![int_in(0, 255)? as u8]),
+        (Variant::PackedInt32Array(_), _) => {
+            Variant::PackedInt32Array(vec![int_in(i32::MIN.into(), i32::MAX.into())? as i32])
+        }
+        (Variant::PackedInt64Array(_), _) => {
+            Variant::PackedInt64Array(vec![int_in(i64::MIN, i64::MAX)?])
+        }
+        (Variant::PackedFloat32Array(_), _) => Variant::PackedFloat32Array(vec![float()? as f32]),
+        (Variant::PackedFloat64Array(_), _) => Variant::PackedFloat64Array(vec![float()?]),
+        (Variant::PackedStringArray(_), Variant::String(s) | Variant::StringName(s)) => {
+            Variant::PackedStringArray(vec![s.clone()])
+        }
+        (Variant::PackedVector2Array(_), Variant::Vector2(e)) => {
+            Variant::PackedVector2Array(vec![*e])
+        }
+        (Variant::PackedVector3Array(_), Variant::Vector3(e)) => {
+            Variant::PackedVector3Array(vec![*e])
+        }
+        (Variant::PackedColorArray(_), Variant::Color(e)) => Variant::PackedColorArray(vec![*e]),
+        (Variant::PackedVector4Array(_), Variant::Vector4(e)) => {
+            Variant::PackedVector4Array(vec![*e])
+        }
+        _ => return element_error(p, value),
+    })
+}
+
+fn element_error<T>(p: &Variant, value: &Value) -> Result<T, Fail> {
+    fail(
+        AbiError::WrongType,
+        format!(
+            "a value of type {} is not an element of {}",
+            manifest::type_name(value.type_id()),
+            manifest::type_name(p.type_id())
+        ),
+    )
+}
+
+/// Stores the single element of `element` (from [`packed_element`]) at `index`, or appends it.
+fn packed_store(p: &mut Variant, index: Option<usize>, element: Variant) {
+    fn put<T>(v: &mut Vec<T>, index: Option<usize>, mut e: Vec<T>) {
+        let Some(x) = e.pop() else { return };
+        match index {
+            Some(i) => v[i] = x,
+            None => v.push(x),
+        }
+    }
+    match (p, element) {
+        (Variant::PackedByteArray(v), Variant::PackedByteArray(e)) => put(v, index, e),
+        (Variant::PackedInt32Array(v), Variant::PackedInt32Array(e)) => put(v, index, e),
+        (Variant::PackedInt64Array(v), Variant::PackedInt64Array(e)) => put(v, index, e),
+        (Variant::PackedFloat32Array(v), Variant::PackedFloat32Array(e)) => put(v, index, e),
+        (Variant::PackedFloat64Array(v), Variant::PackedFloat64Array(e)) => put(v, index, e),
+        (Variant::PackedStringArray(v), Variant::PackedStringArray(e)) => put(v, index, e),
+        (Variant::PackedVector2Array(v), Variant::PackedVector2Array(e)) => put(v, index, e),
+        (Variant::PackedVector3Array(v), Variant::PackedVector3Array(e)) => put(v, index, e),
+        (Variant::PackedColorArray(v), Variant::PackedColorArray(e)) => put(v, index, e),
+        (Variant::PackedVector4Array(v), Variant::PackedVector4Array(e)) => put(v, index, e),
+        // packed_element built `element` from `p`'s own type.
+        _ => unreachable!("packed element of another type"),
+    }
+}

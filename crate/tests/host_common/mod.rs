@@ -1,0 +1,511 @@
+//! Test support for the host: a fake Godot scene behind `ObjectBridge`, and a wasmi harness that
+//! runs real guest modules with every `ugc` import wired to a `ScriptHost` (the native
+//! counterpart of the JS glue: it copies `(ptr, len)` ranges and makes one host call per import).
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::rc::Rc;
+use ugc_wasm::abi::{AbiError, HOST_MODULE};
+use ugc_wasm::host::{BatchEntry, Fail, HostConfig, Manifest, ObjectBridge, ScriptHost};
+use ugc_wasm::variant::{Variant, Vector3};
+use wasmi::{Caller, Engine, Extern, Instance, Linker, Memory, Module, Store};
+
+/// One object of the fake scene.
+#[derive(Debug, Clone)]
+pub struct FakeObject {
+    pub class: String,
+    pub properties: HashMap<String, Variant>,
+}
+
+/// A tiny stand-in for Godot: objects by id, with properties; applies batches like the addon.
+#[derive(Debug, Default)]
+pub struct Scene {
+    pub objects: HashMap<u64, FakeObject>,
+    pub signals: Vec<(u64, String, Vec<Variant>)>,
+    pub calls: Vec<(u64, String, Vec<Variant>)>,
+}
+
+pub type SharedScene = Rc<RefCell<Scene>>;
+
+impl Scene {
+    pub fn with_node(id: u64, class: &str, properties: &[(&str, Variant)]) -> SharedScene {
+        let mut scene = Scene::default();
+        scene.objects.insert(
+            id,
+            FakeObject {
+                class: class.into(),
+                properties: properties
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            },
+        );
+        Rc::new(RefCell::new(scene))
+    }
+
+    /// What Godot does with a frame's batch: set properties, run command methods, emit signals.
+    pub fn apply(&mut self, batch: &[BatchEntry]) {
+        for entry in batch {
+            match entry {
+                BatchEntry::Set {
+                    object,
+                    property,
+                    value,
+                } => {
+                    let o = self.objects.get_mut(object).expect("object in scene");
+                    o.properties.insert(property.clone(), value.clone());
+                }
+                BatchEntry::Call {
+                    object,
+                    method,
+                    args,
+                } => {
+                    if method == "rotate_y" {
+                        let o = self.objects.get_mut(object).expect("object in scene");
+                        let angle = match args[0] {
+                            Variant::Float(f) => f as f32,
+                            ref other => panic!("rotate_y takes a float, got {other:?}"),
+                        };
+                        let rotation = o
+                            .properties
+                            .entry("rotation".into())
+                            .or_insert(Variant::Vector3(Vector3::default()));
+                        if let Variant::Vector3(r) = rotation {
+                            r.y += angle;
+                        }
+                    }
+                    self.calls.push((*object, method.clone(), args.clone()));
+                }
+                BatchEntry::Emit {
+                    object,
+                    signal,
+                    args,
+                } => self.signals.push((*object, signal.clone(), args.clone())),
+            }
+        }
+    }
+
+    pub fn property(&self, id: u64, name: &str) -> Option<Variant> {
+        self.objects.get(&id)?.properties.get(name).cloned()
+    }
+}
+
+/// `ObjectBridge` over a shared fake scene.
+pub struct SceneBridge(pub SharedScene);
+
+impl ObjectBridge for SceneBridge {
+    fn class_of(&mut self, id: u64) -> Option<String> {
+        self.0.borrow().objects.get(&id).map(|o| o.class.clone())
+    }
+
+    fn get(&mut self, id: u64, property: &str) -> Result<Variant, Fail> {
+        let scene = self.0.borrow();
+        let o = scene
+            .objects
+            .get(&id)
+            .ok_or_else(|| Fail::new(AbiError::ObjectGone, format!("object {id} was freed")))?;
+        o.properties
+            .get(property)
+            .cloned()
+            .ok_or_else(|| Fail::new(AbiError::NotFound, format!("no property {property}")))
+    }
+
+    fn call(&mut self, id: u64, method: &str, args: &[Variant]) -> Result<Variant, Fail> {
+        let scene = self.0.borrow();
+        let o = scene
+            .objects
+            .get(&id)
+            .ok_or_else(|| Fail::new(AbiError::ObjectGone, format!("object {id} was freed")))?;
+        match method {
+            "get_class" => Ok(Variant::String(o.class.clone())),
+            "to_global" => match (args.first(), o.properties.get("position")) {
+                (Some(Variant::Vector3(v)), Some(Variant::Vector3(p))) => {
+                    Ok(Variant::Vector3(Vector3 {
+                        x: v.x + p.x,
+                        y: v.y + p.y,
+                        z: v.z + p.z,
+                    }))
+                }
+                _ => Err(Fail::new(AbiError::BadValue, "to_global(Vector3)")),
+            },
+            _ => Err(Fail::new(AbiError::NotFound, format!("no method {method}"))),
+        }
+    }
+}
+
+/// A built example module from guest/out/ (scripts/build-guests.sh; built here when missing).
+pub fn example(name: &str) -> Vec<u8> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let path = root.join("guest/out").join(format!("{name}.wasm"));
+    if !path.exists() {
+        let status = std::process::Command::new("bash")
+            .arg(root.join("scripts/build-guests.sh"))
+            .status()
+            .expect("run scripts/build-guests.sh");
+        assert!(status.success(), "scripts/build-guests.sh failed");
+    }
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every example module the build produces.
+pub const EXAMPLES: &[&str] = &[
+    "avatar_bob",
+    "toggle_prop",
+    "face_driver",
+    "sphere_mesh",
+    "c_spinner",
+];
+
+/// A guest instance running under wasmi with its `ScriptHost` as store data.
+pub struct Guest {
+    pub store: Store<ScriptHost>,
+    pub instance: Instance,
+}
+
+/// A trap a host function raises (only `log` with a bad pointer does).
+#[derive(Debug)]
+struct HostTrap(&'static str);
+
+impl std::fmt::Display for HostTrap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl wasmi::errors::HostError for HostTrap {}
+
+impl Guest {
+    /// Instantiates `wasm` with the host built from its own manifest.
+    pub fn new(wasm: &[u8], self_id: u64, bridge: Box<dyn ObjectBridge>) -> Guest {
+        let manifest = Manifest::from_module(wasm).expect("manifest");
+        let mut config = HostConfig::new(self_id, manifest);
+        config.handle_key = Some(0x5eed);
+        Guest::with_host(wasm, ScriptHost::new(config, bridge))
+    }
+
+    pub fn with_host(wasm: &[u8], host: ScriptHost) -> Guest {
+        let engine = Engine::default();
+        let module = Module::new(&engine, wasm).expect("wasmi accepts the module");
+        let mut store = Store::new(&engine, host);
+        let linker = linker(&engine);
+        let instance = linker
+            .instantiate_and_start(&mut store, &module)
+            .expect("instantiate");
+        Guest { store, instance }
+    }
+
+    pub fn host(&mut self) -> &mut ScriptHost {
+        self.store.data_mut()
+    }
+
+    pub fn has_export(&self, name: &str) -> bool {
+        self.instance.get_func(&self.store, name).is_some()
+    }
+
+    pub fn ready(&mut self) {
+        if self.has_export("_ready") {
+            let f = self
+                .instance
+                .get_typed_func::<(), ()>(&self.store, "_ready")
+                .unwrap();
+            f.call(&mut self.store, ()).expect("_ready");
+        }
+    }
+
+    pub fn process(&mut self, delta: f64) {
+        let f = self
+            .instance
+            .get_typed_func::<f64, ()>(&self.store, "_process")
+            .unwrap();
+        f.call(&mut self.store, delta).expect("_process");
+    }
+
+    /// Sets a declared property from the game and notifies the script, as the addon does.
+    pub fn set_property(&mut self, name: &str, value: Variant) {
+        self.host().set_property(name, value).expect("set_property");
+        if self.has_export("_property_changed") {
+            let h = self.host().lend(Variant::String(name.into())).unwrap();
+            let f = self
+                .instance
+                .get_typed_func::<i32, ()>(&self.store, "_property_changed")
+                .unwrap();
+            f.call(&mut self.store, h).expect("_property_changed");
+            self.host().end_lend(h).unwrap();
+        }
+    }
+
+    /// `node.call(name, args…)` on a declared method.
+    pub fn call_method(&mut self, name: &str, args: Vec<Variant>) -> Variant {
+        let h = self.host().lend(Variant::array(args)).unwrap();
+        let f = self
+            .instance
+            .get_typed_func::<i32, i32>(&self.store, name)
+            .unwrap();
+        let ret = f.call(&mut self.store, h).expect(name);
+        self.host().end_lend(h).unwrap();
+        self.host().take_returned(ret).expect("returned handle")
+    }
+
+    pub fn memory(&self) -> Memory {
+        self.instance.get_memory(&self.store, "memory").unwrap()
+    }
+
+    /// Sets a prepared module's fuel counter (`__ugc_fuel`), as the runtime does before a call.
+    pub fn set_fuel(&mut self, fuel: i64) {
+        let g = self
+            .instance
+            .get_global(&self.store, ugc_wasm::prepare::FUEL_EXPORT)
+            .expect("a prepared module exports its fuel");
+        g.set(&mut self.store, wasmi::Val::I64(fuel)).unwrap();
+    }
+
+    pub fn fuel(&self) -> i64 {
+        let g = self
+            .instance
+            .get_global(&self.store, ugc_wasm::prepare::FUEL_EXPORT)
+            .expect("a prepared module exports its fuel");
+        match g.get(&self.store) {
+            wasmi::Val::I64(v) => v,
+            other => panic!("fuel is an i64, got {other:?}"),
+        }
+    }
+
+    /// Calls `_process`, returning the trap instead of panicking.
+    pub fn try_process(&mut self, delta: f64) -> Result<(), wasmi::Error> {
+        let f = self
+            .instance
+            .get_typed_func::<f64, ()>(&self.store, "_process")
+            .unwrap();
+        f.call(&mut self.store, delta)
+    }
+
+    /// Calls any `() -> ()` export, returning the trap instead of panicking.
+    pub fn try_call(&mut self, name: &str) -> Result<(), wasmi::Error> {
+        let f = self
+            .instance
+            .get_typed_func::<(), ()>(&self.store, name)
+            .unwrap();
+        f.call(&mut self.store, ())
+    }
+}
+
+/// The guest's memory: prepared modules export it as `__ugc_memory`, plain ones as `memory`.
+fn memory(caller: &Caller<'_, ScriptHost>) -> Option<Memory> {
+    caller
+        .get_export(ugc_wasm::prepare::MEMORY_EXPORT)
+        .or_else(|| caller.get_export("memory"))
+        .and_then(Extern::into_memory)
+}
+
+/// Copies `(ptr, len)` out of guest memory; `None` when it is not inside it.
+fn read(caller: &Caller<'_, ScriptHost>, ptr: i32, len: i32) -> Option<Vec<u8>> {
+    let data = memory(caller)?.data(caller);
+    let start = usize::try_from(ptr as u32).ok()?;
+    let end = start.checked_add(usize::try_from(len as u32).ok()?)?;
+    data.get(start..end).map(<[u8]>::to_vec)
+}
+
+/// Whether `(ptr, cap)` lies inside guest memory.
+fn in_bounds(caller: &Caller<'_, ScriptHost>, ptr: i32, cap: i32) -> bool {
+    let Some(mem) = memory(caller) else {
+        return false;
+    };
+    (ptr as u32 as u64) + (cap as u32 as u64) <= mem.data(caller).len() as u64
+}
+
+fn write(caller: &mut Caller<'_, ScriptHost>, ptr: i32, bytes: &[u8]) {
+    let mem = memory(caller).expect("memory");
+    mem.write(caller, ptr as u32 as usize, bytes)
+        .expect("checked in bounds");
+}
+
+type C<'a> = Caller<'a, ScriptHost>;
+
+/// The `ugc` imports, each one host call (the native twin of js-glue's host imports).
+pub fn linker(engine: &Engine) -> Linker<ScriptHost> {
+    let mut l = Linker::new(engine);
+    let m = HOST_MODULE;
+    l.func_wrap(
+        m,
+        "log",
+        |mut c: C, ptr: i32, len: i32| -> Result<(), wasmi::Error> {
+            match read(&c, ptr, len) {
+                Some(bytes) => {
+                    c.data_mut().log(&bytes);
+                    Ok(())
+                }
+                None => Err(wasmi::Error::host(HostTrap("bad_pointer: log"))),
+            }
+        },
+    )
+    .unwrap();
+    l.func_wrap(m, "last_error", |mut c: C, ptr: i32, cap: i32| -> i32 {
+        if !in_bounds(&c, ptr, cap) {
+            return c
+                .data_mut()
+                .bad_pointer("last_error", ptr as u32, cap as u32);
+        }
+        let msg = c.data().last_error().as_bytes().to_vec();
+        let n = msg.len().min(cap as u32 as usize);
+        write(&mut c, ptr, &msg[..n]);
+        msg.len() as i32
+    })
+    .unwrap();
+    l.func_wrap(m, "retain", |mut c: C, h: i32| c.data_mut().retain(h))
+        .unwrap();
+    l.func_wrap(m, "release", |mut c: C, h: i32| c.data_mut().release(h))
+        .unwrap();
+    l.func_wrap(m, "type_of", |mut c: C, h: i32| c.data_mut().type_of(h))
+        .unwrap();
+    l.func_wrap(m, "new_int", |mut c: C, v: i64| c.data_mut().new_int(v))
+        .unwrap();
+    l.func_wrap(m, "new_float", |mut c: C, v: f64| c.data_mut().new_float(v))
+        .unwrap();
+    l.func_wrap(m, "new_bool", |mut c: C, v: i32| c.data_mut().new_bool(v))
+        .unwrap();
+    l.func_wrap(m, "new_string", |mut c: C, ptr: i32, len: i32| {
+        match read(&c, ptr, len) {
+            Some(b) => c.data_mut().new_string(&b),
+            None => c
+                .data_mut()
+                .bad_pointer("new_string", ptr as u32, len as u32),
+        }
+    })
+    .unwrap();
+    l.func_wrap(
+        m,
+        "new_value",
+        |mut c: C, ty: i32, ptr: i32, len: i32| match read(&c, ptr, len) {
+            Some(b) => c.data_mut().new_value(ty, &b),
+            None => c
+                .data_mut()
+                .bad_pointer("new_value", ptr as u32, len as u32),
+        },
+    )
+    .unwrap();
+    l.func_wrap(m, "value_read", |mut c: C, h: i32, ptr: i32, cap: i32| {
+        out_call(&mut c, "value_read", ptr, cap, |host, out| {
+            host.value_read(h, out)
+        })
+    })
+    .unwrap();
+    l.func_wrap(m, "as_int", |mut c: C, h: i32| c.data_mut().as_int(h))
+        .unwrap();
+    l.func_wrap(m, "as_float", |mut c: C, h: i32| c.data_mut().as_float(h))
+        .unwrap();
+    l.func_wrap(
+        m,
+        "var_from_bytes",
+        |mut c: C, ptr: i32, len: i32| match read(&c, ptr, len) {
+            Some(b) => c.data_mut().var_from_bytes(&b),
+            None => c
+                .data_mut()
+                .bad_pointer("var_from_bytes", ptr as u32, len as u32),
+        },
+    )
+    .unwrap();
+    l.func_wrap(m, "var_to_bytes", |mut c: C, h: i32, ptr: i32, cap: i32| {
+        out_call(&mut c, "var_to_bytes", ptr, cap, |host, out| {
+            host.var_to_bytes(h, out)
+        })
+    })
+    .unwrap();
+    l.func_wrap(m, "array_new", |mut c: C| c.data_mut().array_new())
+        .unwrap();
+    l.func_wrap(m, "array_len", |mut c: C, h: i32| c.data_mut().array_len(h))
+        .unwrap();
+    l.func_wrap(m, "array_get", |mut c: C, h: i32, i: i32| {
+        c.data_mut().array_get(h, i)
+    })
+    .unwrap();
+    l.func_wrap(m, "array_set", |mut c: C, h: i32, i: i32, v: i32| {
+        c.data_mut().array_set(h, i, v)
+    })
+    .unwrap();
+    l.func_wrap(m, "array_push", |mut c: C, h: i32, v: i32| {
+        c.data_mut().array_push(h, v)
+    })
+    .unwrap();
+    l.func_wrap(m, "dict_new", |mut c: C| c.data_mut().dict_new())
+        .unwrap();
+    l.func_wrap(m, "dict_len", |mut c: C, h: i32| c.data_mut().dict_len(h))
+        .unwrap();
+    l.func_wrap(m, "dict_get", |mut c: C, h: i32, k: i32| {
+        c.data_mut().dict_get(h, k)
+    })
+    .unwrap();
+    l.func_wrap(m, "dict_set", |mut c: C, h: i32, k: i32, v: i32| {
+        c.data_mut().dict_set(h, k, v)
+    })
+    .unwrap();
+    l.func_wrap(m, "dict_keys", |mut c: C, h: i32| c.data_mut().dict_keys(h))
+        .unwrap();
+    l.func_wrap(m, "self", |mut c: C| c.data_mut().self_object())
+        .unwrap();
+    l.func_wrap(
+        m,
+        "object_get",
+        |mut c: C, o: i32, ptr: i32, len: i32| match read(&c, ptr, len) {
+            Some(name) => c.data_mut().object_get(o, &name),
+            None => c
+                .data_mut()
+                .bad_pointer("object_get", ptr as u32, len as u32),
+        },
+    )
+    .unwrap();
+    l.func_wrap(
+        m,
+        "object_set",
+        |mut c: C, o: i32, ptr: i32, len: i32, v: i32| match read(&c, ptr, len) {
+            Some(name) => c.data_mut().object_set(o, &name, v),
+            None => c
+                .data_mut()
+                .bad_pointer("object_set", ptr as u32, len as u32),
+        },
+    )
+    .unwrap();
+    l.func_wrap(
+        m,
+        "object_call",
+        |mut c: C, o: i32, ptr: i32, len: i32, args: i32| match read(&c, ptr, len) {
+            Some(name) => c.data_mut().object_call(o, &name, args),
+            None => c
+                .data_mut()
+                .bad_pointer("object_call", ptr as u32, len as u32),
+        },
+    )
+    .unwrap();
+    l.func_wrap(
+        m,
+        "emit_signal",
+        |mut c: C, ptr: i32, len: i32, args: i32| match read(&c, ptr, len) {
+            Some(name) => c.data_mut().emit_signal(&name, args),
+            None => c
+                .data_mut()
+                .bad_pointer("emit_signal", ptr as u32, len as u32),
+        },
+    )
+    .unwrap();
+    l
+}
+
+/// A host call that produces bytes for `(ptr, cap)`: written only when they fit.
+fn out_call(
+    c: &mut C,
+    function: &'static str,
+    ptr: i32,
+    cap: i32,
+    f: impl FnOnce(&mut ScriptHost, &mut Vec<u8>) -> i32,
+) -> i32 {
+    if !in_bounds(c, ptr, cap) {
+        return c.data_mut().bad_pointer(function, ptr as u32, cap as u32);
+    }
+    let mut out = Vec::new();
+    let n = f(c.data_mut(), &mut out);
+    if n >= 0 && (n as u32) <= cap as u32 {
+        write(c, ptr, &out);
+    }
+    n
+}

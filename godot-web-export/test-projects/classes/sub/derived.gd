@@ -1,0 +1,2 @@
+class_name Derived
+extends "res://tool_base.gd"

@@ -1,0 +1,2 @@
+class_name Leaf
+extends "unnamed_middle.gd"

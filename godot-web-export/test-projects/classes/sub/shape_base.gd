@@ -1,0 +1,4 @@
+@abstract class_name ShapeBase
+extends Resource
+
+@abstract func area() -> float

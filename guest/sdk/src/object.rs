@@ -1,0 +1,69 @@
+//! Godot objects: the script's own node and the objects it was given.
+
+use crate::containers::Array;
+use crate::error::{check, Error, Result};
+use crate::sys;
+use crate::types::type_id;
+use crate::variant::{ToVariant, Variant};
+
+/// A Godot object (usually a Node). Property and method names are checked by the host's
+/// capability rules (docs/CAPABILITIES.md).
+#[derive(Debug, Clone)]
+pub struct Object(Variant);
+
+impl Object {
+    /// The node this script is attached to.
+    pub fn this() -> Result<Object> {
+        // SAFETY: FFI without pointers.
+        Ok(Object(Variant::from_status(unsafe { sys::self_() })?))
+    }
+
+    /// Views a value as an Object; `WrongType` unless it is one.
+    pub fn try_from(v: Variant) -> Result<Object> {
+        match v.type_id() {
+            type_id::OBJECT => Ok(Object(v)),
+            t if t < 0 => Err(Error::from_code(t)),
+            _ => Err(Error::WrongType),
+        }
+    }
+
+    /// A property (for the script's own node, its declared properties first).
+    pub fn get(&self, name: &str) -> Result<Variant> {
+        // SAFETY: `name` is a live slice of guest memory.
+        Variant::from_status(unsafe { sys::object_get(self.0.handle(), name.as_ptr(), name.len()) })
+    }
+
+    /// Sets a property. Writes to nodes are applied by Godot at the end of the frame.
+    pub fn set(&self, name: &str, value: &Variant) -> Result<()> {
+        // SAFETY: `name` is a live slice of guest memory.
+        check(unsafe {
+            sys::object_set(self.0.handle(), name.as_ptr(), name.len(), value.handle())
+        })
+        .map(drop)
+    }
+
+    /// Sets a property from a plain value.
+    pub fn set_value(&self, name: &str, value: &dyn ToVariant) -> Result<()> {
+        self.set(name, &value.to_variant()?)
+    }
+
+    /// Calls an allowed method; `None` when it returned nil.
+    pub fn call(&self, name: &str, args: Option<&Array>) -> Result<Option<Variant>> {
+        let args = args.map_or(0, |a| a.as_variant().handle());
+        // SAFETY: `name` is a live slice of guest memory.
+        Variant::from_optional(unsafe {
+            sys::object_call(self.0.handle(), name.as_ptr(), name.len(), args)
+        })
+    }
+
+    pub fn as_variant(&self) -> &Variant {
+        &self.0
+    }
+}
+
+/// Emits a signal the manifest declares, from the script's node.
+pub fn emit_signal(name: &str, args: Option<&Array>) -> Result<()> {
+    let args = args.map_or(0, |a| a.as_variant().handle());
+    // SAFETY: `name` is a live slice of guest memory.
+    check(unsafe { sys::emit_signal(name.as_ptr(), name.len(), args) }).map(drop)
+}

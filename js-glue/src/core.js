@@ -1,0 +1,57 @@
+// The crate (validate, prepare, policy, abi), compiled to wasm32 with wasm-bindgen and loaded once per page.
+// This is the only JS module that knows the bindings' names; everything else goes through it.
+
+import init, * as bindings from './pkg/ugc_wasm.js';
+import { UgcError } from './errors.js';
+
+let ready = null;
+
+const CAP_ERRORS = new Set(['memory_exceeds_cap', 'table_exceeds_cap']);
+
+/** Loads and initialises the crate once; later calls share the same promise. */
+export function loadCore() {
+  ready ??= init({ module_or_path: new URL('./pkg/ugc_wasm_bg.wasm', import.meta.url) }).then(() => core);
+  return ready;
+}
+
+/** Rust returns errors as `{ code, message }` objects; make them UgcErrors. */
+function rethrow(error, fallbackCode) {
+  if (error && typeof error === 'object' && typeof error.code === 'string') {
+    throw new UgcError(error.code, error.message ?? error.code);
+  }
+  throw new UgcError(fallbackCode, String(error?.message ?? error));
+}
+
+const core = {
+  /** A policy handle from a partial policy object (missing fields from the script profile). */
+  policy(partial) {
+    try {
+      return new bindings.JsPolicy(partial == null ? undefined : JSON.stringify(partial));
+    } catch (error) {
+      rethrow(error, 'bad_argument');
+    }
+  },
+
+  /** `{ ok, report, errors }` for `bytes` under `policy` (a JsPolicy). */
+  validate(bytes, policy) {
+    return bindings.validate(bytes, policy);
+  },
+
+  /**
+   * The prepared module bytes (memory cap, metering, reserved exports). prepare's own codes become
+   * `memory_limit` (the module needs more memory or table than the cap) or `load_failed`, kept as `.reason`.
+   */
+  prepare(bytes, options) {
+    try {
+      return bindings.prepare(bytes, options);
+    } catch (error) {
+      const reason = typeof error?.code === 'string' ? error.code : 'internal';
+      const code = CAP_ERRORS.has(reason) ? 'memory_limit' : 'load_failed';
+      throw new UgcError(code, `prepare: ${error?.message ?? String(error)}`, { reason });
+    }
+  },
+
+  abi() {
+    return bindings.abi();
+  },
+};

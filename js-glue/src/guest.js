@@ -1,0 +1,288 @@
+// One running guest: instantiation, metered calls, fault tracking and stats.
+//
+// This is the engine both isolation backends share: the instance backend drives it on the page's thread,
+// the worker backend drives it inside a dedicated Web Worker. It is synchronous on purpose (callSync).
+
+import { UgcError } from './errors.js';
+import { fuelControl } from './fuel.js';
+import { HostContext, buildImports } from './host-imports.js';
+
+/** Reserved exports prepare adds (see crate/src/prepare). */
+export const FUEL_EXPORT = '__ugc_fuel';
+export const MEMORY_EXPORT = '__ugc_memory';
+/** The guest's start function, moved out of the start section so it can run metered after fuel is set. */
+export const START_EXPORT = '__ugc_start';
+const RESERVED_PREFIX = '__ugc_';
+
+// V8's trap messages (src/common/message-template.h) → stable trap kinds.
+const TRAP_KINDS = [
+  [/unreachable/, 'unreachable'],
+  [/divide by zero|remainder by zero/, 'divide_by_zero'],
+  [/divide result unrepresentable/, 'integer_overflow'],
+  [/float unrepresentable/, 'invalid_conversion'],
+  [/memory access out of bounds|unaligned/, 'memory_out_of_bounds'],
+  [/table index is out of bounds|invalid index into function table/, 'table_out_of_bounds'],
+  [/signature mismatch|null function/, 'indirect_call_mismatch'],
+  [/null/, 'null_reference'],
+  [/illegal cast/, 'bad_cast'],
+  [/out of bounds/, 'out_of_bounds'],
+];
+
+function trapKind(message) {
+  for (const [pattern, kind] of TRAP_KINDS) if (pattern.test(message)) return kind;
+  return 'other';
+}
+
+/**
+ * Turns whatever a guest call (or instantiation) threw into a UgcError.
+ * `fuelLeft` is the fuel left after the throw, a number (null when the module is not metered).
+ */
+export function classify(error, fuelLeft, where) {
+  if (error instanceof UgcError) return error;
+  const at = where ? ` (in ${where})` : '';
+  if (error instanceof WebAssembly.RuntimeError) {
+    // Metered code runs `unreachable` when fuel would go negative and leaves the global negative.
+    if (fuelLeft !== null && fuelLeft < 0) {
+      return new UgcError('fuel_exhausted', `fuel exhausted${at}`, { export: where });
+    }
+    return new UgcError('trap', `${error.message}${at}`, { trap: trapKind(error.message), export: where });
+  }
+  if (error instanceof RangeError) {
+    if (/call stack/i.test(error.message)) {
+      return new UgcError('stack_overflow', `${error.message}${at}`, { export: where });
+    }
+    if (/memory|allocat/i.test(error.message)) {
+      return new UgcError('memory_limit', `${error.message}${at}`, { export: where });
+    }
+  }
+  if (error instanceof WebAssembly.LinkError || error instanceof WebAssembly.CompileError) {
+    return new UgcError('load_failed', `${error.message}${at}`, { export: where });
+  }
+  if (typeof WebAssembly.Exception === 'function' && error instanceof WebAssembly.Exception) {
+    return new UgcError('trap', `uncaught wasm exception${at}`, {
+      trap: 'uncaught_exception',
+      export: where,
+    });
+  }
+  // A TypeError at the JS↔wasm boundary (argument or result conversion): the guest never ran, or ran to
+  // completion; it is the caller's mistake, so the script is not faulted.
+  if (error instanceof TypeError) {
+    return new UgcError('bad_argument', `${error.message}${at}`, { export: where });
+  }
+  return new UgcError('trap', `${error?.message ?? String(error)}${at}`, { trap: 'other', export: where });
+}
+
+export const FAULTLESS = new Set(['bad_argument', 'unknown_export']);
+
+// What `typeof` an argument of each wasm type must be. Other types (v128, references) cannot be passed.
+const ARG_KINDS = { i32: 'number', f32: 'number', f64: 'number', i64: 'bigint' };
+
+/**
+ * The argument check for one export, built once: `check(args)` is a fast boolean test; `explain(args)` the
+ * `bad_argument` error when it fails. Without a signature, the count is `fn.length` and any number or
+ * BigInt passes (the JS API then converts or throws TypeError, still reported as bad_argument).
+ */
+function argumentChecker(name, fn, params) {
+  const kinds = params ? params.map((type) => ARG_KINDS[type] ?? 'unsupported') : null;
+  const count = kinds ? kinds.length : fn.length;
+  const check = (args) => {
+    if (args.length !== count) return false;
+    for (let i = 0; i < count; i++) {
+      const kind = typeof args[i];
+      if (kinds ? kind !== kinds[i] : kind !== 'number' && kind !== 'bigint') return false;
+    }
+    return true;
+  };
+  const explain = (args) => {
+    if (args.length !== count) {
+      return new UgcError('bad_argument', `${name} takes ${count} argument(s), got ${args.length}`, {
+        export: name,
+      });
+    }
+    const i = args.findIndex((arg, k) =>
+      kinds ? typeof arg !== kinds[k] : !['number', 'bigint'].includes(typeof arg),
+    );
+    const want = !kinds
+      ? 'a number or BigInt'
+      : kinds[i] === 'bigint'
+        ? 'a BigInt (i64)'
+        : kinds[i] === 'number'
+          ? `a number (${params[i]})`
+          : `something JS cannot pass (${params[i]})`;
+    return new UgcError('bad_argument', `${name}: argument ${i} must be ${want}, got ${typeof args[i]}`, {
+      export: name,
+    });
+  };
+  return { name, fn, check, explain };
+}
+
+export class Guest {
+  /**
+   * @param {WebAssembly.Module} module prepared and compiled
+   * @param {object} options
+   * @param {bigint|null} options.fuel per-call fuel (null: the module is not metered)
+   * @param {Array} options.abiImports host functions the ABI defines (from the crate)
+   * @param {Object<string,{params:string[],results:string[]}>} [options.signatures] export signatures
+   * @param {(message:string)=>void} [options.onLog]
+   * @param {string} options.isolation reported in stats
+   */
+  constructor(module, { fuel, abiImports, signatures, onLog, isolation }) {
+    this.module = module;
+    this.fuel = fuel;
+    this.abiImports = abiImports;
+    this.signatures = signatures ?? null;
+    this.onLog = onLog ?? null;
+    this.isolation = isolation;
+    this.instance = null;
+    this.exportCache = new Map();
+    this.lastEntry = null;
+    this.fault = null;
+    this.calls = 0;
+    this.metered = false;
+    this.fuelCtl = null;
+    this.fuelLimit = fuel === null ? null : Number(fuel);
+    this.ctx = null;
+  }
+
+  /** (Re)creates the instance and runs the guest's start function metered. Throws a UgcError. */
+  instantiate() {
+    this.instance = null;
+    this.exportCache.clear();
+    this.lastEntry = null;
+    this.fault = null;
+    this.ctx = new HostContext({ onLog: this.onLog });
+    const imports = buildImports(this.module, this.abiImports, this.ctx);
+    let instance;
+    try {
+      instance = new WebAssembly.Instance(this.module, imports);
+    } catch (error) {
+      this.fault = classify(error, null, 'instantiation');
+      throw this.fault;
+    }
+    this.instance = instance;
+    this.ctx.attach(instance, MEMORY_EXPORT);
+    const fuel = instance.exports[FUEL_EXPORT];
+    if (this.fuel !== null && !(fuel instanceof WebAssembly.Global)) {
+      throw new UgcError('load_failed', `metered module has no ${FUEL_EXPORT} export`);
+    }
+    this.fuelCtl = this.fuel === null ? null : fuelControl(fuel, this.fuel);
+    const start = instance.exports[START_EXPORT];
+    if (typeof start === 'function') this.invoke(START_EXPORT, start, []);
+    this.calls = 0;
+    this.metered = false;
+  }
+
+  /** The callable export `name` with its argument check, or an `unknown_export` error (`__ugc_*` hidden). */
+  resolveExport(name) {
+    const exports = this.instance.exports;
+    const fn =
+      typeof name === 'string' && !name.startsWith(RESERVED_PREFIX) && Object.hasOwn(exports, name)
+        ? exports[name]
+        : undefined;
+    if (typeof fn !== 'function') {
+      throw new UgcError('unknown_export', `no exported function named ${JSON.stringify(String(name))}`, {
+        export: String(name),
+      });
+    }
+    const signature =
+      this.signatures !== null && Object.hasOwn(this.signatures, name) ? this.signatures[name] : undefined;
+    const entry = argumentChecker(name, fn, signature?.params);
+    this.exportCache.set(name, entry);
+    return entry;
+  }
+
+  /** Calls export `name` with `args` (an array); returns its result. Throws a UgcError. */
+  call(name, args) {
+    if (this.fault !== null) throw this.faultedError();
+    if (this.instance === null) throw new UgcError('faulted', 'script is not instantiated');
+    // Scripts call the same export over and over (e.g. _process): skip the map lookup for a repeat.
+    let entry = this.lastEntry;
+    if (entry === null || entry.name !== name) {
+      entry = this.exportCache.get(name) ?? this.resolveExport(name);
+      this.lastEntry = entry;
+    }
+    if (!entry.check(args)) throw entry.explain(args);
+    return this.invoke(name, entry.fn, args);
+  }
+
+  invoke(name, fn, args) {
+    const fuel = this.fuelCtl;
+    if (fuel !== null) fuel.refuel();
+    const ctx = this.ctx;
+    ctx.fault = null;
+    let result;
+    try {
+      // Spread-free calls for the common arities keep the hot path allocation-free.
+      switch (args.length) {
+        case 0:
+          result = fn();
+          break;
+        case 1:
+          result = fn(args[0]);
+          break;
+        case 2:
+          result = fn(args[0], args[1]);
+          break;
+        case 3:
+          result = fn(args[0], args[1], args[2]);
+          break;
+        default:
+          result = fn(...args);
+      }
+    } catch (error) {
+      this.calls++;
+      this.metered = true;
+      throw this.fail(error, name);
+    }
+    this.calls++;
+    this.metered = true;
+    // The guest may have caught a host trap with exception handling; the fault stands regardless.
+    if (ctx.fault !== null) throw this.fail(ctx.fault, name);
+    return result;
+  }
+
+  /** Fuel the last call used, read when asked rather than after every call. */
+  fuelUsed() {
+    if (!this.metered || this.fuelCtl === null) return 0;
+    const left = this.fuelCtl.left();
+    return left < 0 ? this.fuelLimit : this.fuelLimit - left;
+  }
+
+  fail(error, name) {
+    const left = this.fuelCtl !== null ? this.fuelCtl.left() : null;
+    const typed = this.ctx.fault ?? classify(error, left, name);
+    if (!FAULTLESS.has(typed.code)) this.fault = typed;
+    return typed;
+  }
+
+  faultedError() {
+    const fault = this.fault;
+    return new UgcError('faulted', `script faulted (${fault.code}: ${fault.message}); call reset()`, {
+      cause: fault,
+      fault: fault.code,
+    });
+  }
+
+  stats() {
+    const memory = this.ctx?.memory;
+    return {
+      fuelUsed: this.fuelUsed(),
+      fuelLimit: this.fuelLimit,
+      memoryBytes: memory ? memory.buffer.byteLength : 0,
+      calls: this.calls,
+      faulted: this.fault !== null,
+      lastError: this.fault ? { code: this.fault.code, message: this.fault.message } : null,
+      logs: this.ctx?.logCount ?? 0,
+      isolation: this.isolation,
+    };
+  }
+
+  dispose() {
+    this.instance = null;
+    this.exportCache.clear();
+    this.lastEntry = null;
+    this.ctx = null;
+    this.fuelCtl = null;
+    this.module = null;
+  }
+}

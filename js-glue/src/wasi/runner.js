@@ -1,0 +1,122 @@
+// Runs one WASI command in the current thread and reports through `post`
+// (a worker's postMessage, or a callback in tests). The worker entry is a thin
+// wrapper around this; the runtime's own worker may import it as well.
+
+import { MemFS } from './fs.js';
+import { createWasiHost } from './host.js';
+import { checkWasiImports } from './imports.js';
+import { pipeReader } from './pipe.js';
+import { canBlock } from './sleep.js';
+import { WasiRunError } from './errors.js';
+
+const FLUSH_BYTES = 64 * 1024;
+const FLUSH_MS = 10;
+
+/**
+ * Output batching: many small fd_writes become one message, but a chunk never
+ * waits more than FLUSH_MS (checked at the next write) and everything is flushed
+ * before the guest blocks or exits, so streamed output stays live.
+ */
+function outputBatcher(post, maxBytes = Infinity) {
+  const pending = { 1: [], 2: [] };
+  let bytes = 0;
+  let total = 0;
+  let last = performance.now();
+  const flush = () => {
+    for (const fd of [1, 2]) {
+      const parts = pending[fd];
+      if (parts.length === 0) continue;
+      let chunk = parts[0];
+      if (parts.length > 1) {
+        chunk = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+        let at = 0;
+        for (const p of parts) {
+          chunk.set(p, at);
+          at += p.length;
+        }
+      }
+      pending[fd] = [];
+      post({ type: 'out', fd, chunk }, [chunk.buffer]);
+    }
+    bytes = 0;
+    last = performance.now();
+  };
+  const write = (fd, view) => {
+    total += view.length;
+    if (total > maxBytes) {
+      throw new WasiRunError(
+        'output_limit',
+        `the program wrote more than ${maxBytes} bytes to stdout/stderr`,
+      );
+    }
+    pending[fd].push(view.slice());
+    bytes += view.length;
+    if (bytes >= FLUSH_BYTES || performance.now() - last >= FLUSH_MS) flush();
+  };
+  return { write, flush };
+}
+
+function classify(err) {
+  if (err?.code) return err.code;
+  if (err instanceof WebAssembly.CompileError) return 'compile_error';
+  if (err instanceof WebAssembly.LinkError) return 'link_error';
+  if (err instanceof WebAssembly.RuntimeError || err instanceof RangeError) return 'trap';
+  return 'internal_error';
+}
+
+/**
+ * @param {object} msg { module: WebAssembly.Module | ArrayBuffer | Uint8Array, args, env, files, preopens,
+ *   stdin?: Uint8Array|string, stdinPipe?: SharedArrayBuffer, fuel?: number|bigint, maxFsBytes?: number,
+ *   maxOutputBytes?: number }
+ * @param {(message: object, transfer?: Transferable[]) => void} post
+ * @param {{ stdin?: object }} [sources] a message-fed stdin (queue.js) when msg.stdinMode is 'messages'
+ */
+export async function runCommand(msg, post, sources = {}) {
+  const out = outputBatcher(post, msg.maxOutputBytes ?? Infinity);
+  let instance;
+  try {
+    const bytes = msg.module instanceof WebAssembly.Module ? undefined : new Uint8Array(msg.module);
+    const module = bytes ? await WebAssembly.compile(bytes) : msg.module;
+    checkWasiImports(module, bytes);
+    const fs = MemFS.fromFiles(msg.files ?? {}, msg.maxFsBytes ? { maxBytes: msg.maxFsBytes } : undefined);
+    const host = createWasiHost({
+      args: msg.args,
+      env: msg.env,
+      fs,
+      preopens: msg.preopens,
+      stdin: msg.stdinPipe
+        ? pipeReader(msg.stdinPipe)
+        : msg.stdinMode === 'messages'
+          ? sources.stdin
+          : msg.stdin,
+      // JSPI when stdin arrives by message, and to sleep without spinning where Atomics.wait is unavailable.
+      suspending:
+        msg.stdinMode === 'messages' || (!canBlock() && typeof WebAssembly.Suspending === 'function'),
+      stdout: (v) => out.write(1, v),
+      stderr: (v) => out.write(2, v),
+      onBlock: out.flush,
+      // A host bug must not pass silently as EIO: say which import failed and why.
+      onInternalError: (name, err) => console.error(`wasi host: internal error in ${name}:`, err),
+    });
+    instance = await WebAssembly.instantiate(module, host.imports);
+    const fuelGlobal = instance.exports.__ugc_fuel;
+    const metered = msg.fuel != null && fuelGlobal instanceof WebAssembly.Global;
+    if (metered) fuelGlobal.value = BigInt(msg.fuel);
+    post({ type: 'started', metered });
+    const exitCode = await host.start(instance);
+    out.flush();
+    const { files, symlinks } = fs.toFiles();
+    const transfer = Object.values(files)
+      .filter(Boolean)
+      .map((f) => f.buffer);
+    post({ type: 'exit', exitCode, files, symlinks }, transfer);
+  } catch (err) {
+    out.flush();
+    let code = classify(err);
+    const fuel = instance?.exports.__ugc_fuel;
+    if (code === 'trap' && msg.fuel != null && fuel instanceof WebAssembly.Global && fuel.value < 0n) {
+      code = 'fuel_exhausted';
+    }
+    post({ type: 'error', code, message: String(err?.message ?? err), where: err?.where });
+  }
+}

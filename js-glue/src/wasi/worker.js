@@ -1,0 +1,21 @@
+// Dedicated-worker entry for WASI runs: one run per worker (the page
+// terminates the worker to stop a run, which is the only preemption a
+// blocked or spinning guest allows). In JSPI stdin mode, stdin chunks keep
+// arriving as messages while the guest is suspended.
+
+import { queueStdin } from './queue.js';
+import { runCommand } from './runner.js';
+
+const stdin = queueStdin();
+let started = false;
+
+self.onmessage = ({ data }) => {
+  if (data?.type === 'run' && !started) {
+    started = true;
+    runCommand(data, (m, transfer) => self.postMessage(m, transfer ?? []), { stdin });
+  } else if (data?.type === 'stdin') {
+    stdin.push(data.chunk);
+  } else if (data?.type === 'stdin-close') {
+    stdin.close();
+  }
+};

@@ -1,0 +1,44 @@
+// Worker isolation, inside the worker: one guest per worker, driven by messages from WorkerBackend.
+// Requests: { id, type: 'init' | 'call' | 'reset', ... }; replies: { id, value } or { id, error }, each
+// with the guest's stats. Logs are forwarded as { type: 'log', message } before the reply they belong to.
+
+import { UgcError, toWire } from './errors.js';
+import { Guest, classify } from './guest.js';
+
+let guest = null;
+
+function handle(request) {
+  switch (request.type) {
+    case 'init':
+      guest = new Guest(request.module, {
+        fuel: request.fuel,
+        abiImports: request.abiImports,
+        signatures: request.signatures,
+        onLog: (message) => self.postMessage({ type: 'log', message }),
+        isolation: 'worker',
+      });
+      guest.instantiate();
+      return undefined;
+    case 'reset':
+      guest.instantiate();
+      return undefined;
+    case 'call':
+      if (guest === null) throw new UgcError('faulted', 'script is not instantiated');
+      return guest.call(request.name, request.args);
+    default:
+      throw new Error(`unknown request ${request.type}`);
+  }
+}
+
+self.onmessage = ({ data: request }) => {
+  let reply;
+  try {
+    reply = { id: request.id, value: handle(request) };
+  } catch (error) {
+    reply = { id: request.id, error: toWire(classify(error, null, request.name)) };
+  }
+  reply.stats = guest?.stats() ?? null;
+  self.postMessage(reply);
+};
+
+self.postMessage({ type: 'booted' });

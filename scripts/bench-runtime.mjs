@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Runtime benchmarks: runs www/bench/runtime.html in headless Chromium and prints each measurement with its
+// same-run baseline: medians and their ratio, then the ratio of the best runs (steadier on a busy machine).
+// Needs dist/ (npm run build) and wabt's wat2wasm for the fixtures.
+
+import { arr, guestWat, openRuntimePage, wat } from '../tests-web/runtime-harness.mjs';
+
+const HOST_CALLS = `
+  (import "ugc" "log" (func $log (param i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "sixteen bytes!!!")
+  (func (export "calls") (param $n i32) (param $len i32) (local $i i32)
+    (loop $l
+      (call $log (i32.const 16) (local.get $len))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))`;
+
+const fixtures = {
+  hostCalls: arr(guestWat(`(module ${HOST_CALLS})`)),
+  plainHostCalls: arr(wat(`(module ${HOST_CALLS})`)),
+  adder: arr(
+    wat(`(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))`),
+  ),
+};
+
+const harness = await openRuntimePage();
+try {
+  await harness.page.goto(`${harness.url}/www/bench/runtime.html`);
+  await harness.page.waitForFunction(() => window.benchReady === true);
+  const rows = await harness.page.evaluate(
+    (input) =>
+      window.runBenchmarks(
+        Object.fromEntries(Object.entries(input).map(([key, bytes]) => [key, new Uint8Array(bytes)])),
+      ),
+    fixtures,
+  );
+  const fmt = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+  console.log(
+    'benchmark'.padEnd(38),
+    'runtime'.padStart(16),
+    'baseline'.padStart(16),
+    'ratio'.padStart(7),
+    'best'.padStart(7),
+    ' baseline is',
+  );
+  for (const r of rows) {
+    console.log(
+      r.name.padEnd(38),
+      `${fmt(r.value)} ${r.unit}`.padStart(16),
+      `${fmt(r.baselineValue)} ${r.unit}`.padStart(16),
+      `${r.ratio.toFixed(2)}×`.padStart(7),
+      `${r.bestRatio.toFixed(2)}×`.padStart(7),
+      ` ${r.baseline}`,
+    );
+  }
+} finally {
+  await harness.close();
+}

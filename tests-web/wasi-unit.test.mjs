@@ -1,0 +1,237 @@
+// Unit tests of the WASI host's pure modules in node (no browser): the
+// in-memory FS's sandboxed resolution, the stdin pipe's wrap-around, the import
+// signature check, and host calls made directly against a growing memory.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { MemFS } from '../js-glue/src/wasi/fs.js';
+import { createWasiHost } from '../js-glue/src/wasi/host.js';
+import { createPipeBuffer, pipeReader, pipeWriter } from '../js-glue/src/wasi/pipe.js';
+import { queueStdin } from '../js-glue/src/wasi/queue.js';
+import { checkWasiImports } from '../js-glue/src/wasi/imports.js';
+import { ERRNO, SIGNATURES } from '../js-glue/src/wasi/constants.js';
+
+const errnoOf = (fn) => {
+  try {
+    fn();
+    return 0;
+  } catch (e) {
+    return e.errno;
+  }
+};
+
+describe('MemFS', () => {
+  test('files round-trip through fromFiles/toFiles, directories included', () => {
+    const fs = MemFS.fromFiles({ '/a/b.txt': 'hi', '/a/c/': null, '/bin': new Uint8Array([1, 2, 3]) });
+    const { files, symlinks } = fs.toFiles();
+    assert.deepEqual(Object.keys(files), ['/a/', '/a/b.txt', '/a/c/', '/bin']);
+    assert.deepEqual([...files['/bin']], [1, 2, 3]);
+    assert.equal(new TextDecoder().decode(files['/a/b.txt']), 'hi');
+    assert.deepEqual(symlinks, {});
+  });
+
+  test('resolution never leaves the sandbox', () => {
+    const fs = MemFS.fromFiles({ '/box/in/f.txt': 'x', '/outside.txt': 'secret' });
+    const box = fs.lookup('/box');
+    const r = (path, follow = true) => errnoOf(() => fs.resolve(box, box, path, follow));
+    assert.equal(r('in/f.txt'), 0);
+    assert.equal(r('in/../in/f.txt'), 0);
+    assert.equal(r('..'), ERRNO.NOTCAPABLE);
+    assert.equal(r('in/../../outside.txt'), ERRNO.NOTCAPABLE);
+    assert.equal(r('/outside.txt'), ERRNO.NOTCAPABLE);
+    assert.equal(r(''), ERRNO.NOENT);
+    assert.equal(r('in/f.txt/'), ERRNO.NOTDIR);
+    assert.equal(r('in/f.txt/x'), ERRNO.NOTDIR);
+    assert.equal(r('missing/x'), ERRNO.NOENT);
+    assert.equal(r('a\0b'), ERRNO.INVAL);
+    fs.createSymlink(box, 'up', '../outside.txt');
+    assert.equal(r('up'), ERRNO.NOTCAPABLE);
+    assert.equal(r('up', false), 0, 'the link itself may be inspected');
+    fs.createSymlink(box, 'self', 'self');
+    assert.equal(r('self'), ERRNO.LOOP);
+    fs.createSymlink(box, 'dir', 'in/');
+    assert.equal(fs.resolve(box, box, 'dir/f.txt', false).node.kind, 'file');
+  });
+
+  test('quota: writes past maxBytes fail with ENOSPC and unlink frees space', () => {
+    const fs = new MemFS({ maxBytes: 1000 });
+    const f = fs.createFile(fs.root, 'f');
+    fs.write(f, 0, new Uint8Array(900));
+    assert.equal(
+      errnoOf(() => fs.write(f, 900, new Uint8Array(200))),
+      ERRNO.NOSPC,
+    );
+    fs.unlink(fs.root, 'f');
+    const g = fs.createFile(fs.root, 'g');
+    assert.equal(fs.write(g, 0, new Uint8Array(1000)), 1000);
+  });
+
+  test('rename rules: into itself, over a non-empty directory, file over directory', () => {
+    const fs = MemFS.fromFiles({ '/a/b/': null, '/c/d.txt': '', '/e.txt': '' });
+    const a = fs.lookup('/a');
+    assert.equal(
+      errnoOf(() => fs.rename(fs.root, 'a', a.entries.get('b'), 'x')),
+      ERRNO.INVAL,
+    );
+    assert.equal(
+      errnoOf(() => fs.rename(fs.root, 'a', fs.root, 'c')),
+      ERRNO.NOTEMPTY,
+    );
+    assert.equal(
+      errnoOf(() => fs.rename(fs.root, 'e.txt', fs.root, 'a')),
+      ERRNO.ISDIR,
+    );
+    fs.rename(fs.root, 'a', fs.lookup('/c'), 'moved');
+    assert.equal(fs.lookup('/c/moved/b').kind, 'dir');
+    assert.equal(fs.lookup('/c/moved').parent, fs.lookup('/c'), '.. follows the move');
+  });
+});
+
+describe('stdin transports', () => {
+  test('the SharedArrayBuffer pipe wraps around its buffer and its 32-bit counters', async () => {
+    const sab = createPipeBuffer(16);
+    const ctrl = new Int32Array(sab, 0, 4);
+    ctrl[1] = ctrl[2] = 0x7ffffff8; // written/read totals just below the int32 wrap
+    const writer = pipeWriter(sab);
+    const reader = pipeReader(sab);
+    const input = Uint8Array.from({ length: 100 }, (_, i) => i);
+    writer.write(input);
+    writer.close();
+    const got = [];
+    const buf = new Uint8Array(7);
+    for (;;) {
+      if (!reader.poll()) {
+        await new Promise((ok) => setTimeout(ok, 1)); // let the writer refill (Atomics.waitAsync)
+        continue;
+      }
+      const n = reader.read(buf);
+      if (n === 0) break;
+      got.push(...buf.subarray(0, n));
+    }
+    assert.deepEqual(got, [...input]);
+    assert.throws(() => createPipeBuffer(100), /power of two/);
+  });
+
+  test('the message queue never reports a false EOF', async () => {
+    const q = queueStdin();
+    const dest = new Uint8Array(4);
+    assert.equal(
+      errnoOf(() => q.read(dest)),
+      ERRNO.AGAIN,
+    );
+    const ready = q.ready();
+    q.push(new TextEncoder().encode('abcdef'));
+    await ready;
+    assert.equal(q.read(dest), 4);
+    assert.equal(q.read(dest), 2);
+    q.close();
+    assert.equal(q.read(dest), 0);
+  });
+});
+
+describe('host calls', () => {
+  test('pointers are checked against the current memory, which may grow between calls', () => {
+    const out = [];
+    const host = createWasiHost({ stdout: (b) => out.push(new TextDecoder().decode(b)) });
+    const w = host.imports.wasi_snapshot_preview1;
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
+    host.bind(memory);
+    const iov = (at, ptr, len) => {
+      const dv = new DataView(memory.buffer);
+      dv.setUint32(at, ptr, true);
+      dv.setUint32(at + 4, len, true);
+    };
+    iov(0, 70000, 5);
+    assert.equal(w.fd_write(1, 0, 1, 16), ERRNO.FAULT, 'buffer beyond the first page');
+    memory.grow(1); // detaches the old buffer
+    new Uint8Array(memory.buffer).set(new TextEncoder().encode('grown'), 70000);
+    iov(0, 70000, 5);
+    assert.equal(w.fd_write(1, 0, 1, 16), ERRNO.SUCCESS);
+    assert.deepEqual(out, ['grown']);
+    assert.equal(new DataView(memory.buffer).getUint32(16, true), 5);
+    assert.equal(w.fd_write(1, 0, 1, 131070), ERRNO.FAULT, 'result pointer straddles the end');
+    assert.equal(w.clock_time_get(0, 0n, -8), ERRNO.FAULT, 'negative i32 is a high unsigned pointer');
+  });
+
+  test('poll_oneoff sleeps on a relative clock and reports the event', () => {
+    const host = createWasiHost({});
+    const w = host.imports.wasi_snapshot_preview1;
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    host.bind(memory);
+    const dv = new DataView(memory.buffer);
+    dv.setBigUint64(0, 42n, true); // userdata
+    dv.setUint8(8, 0); // clock
+    dv.setUint32(16, 1, true); // monotonic
+    dv.setBigUint64(24, 20_000_000n, true); // 20 ms
+    const t = performance.now();
+    assert.equal(w.poll_oneoff(0, 100, 1, 200), ERRNO.SUCCESS);
+    assert.ok(performance.now() - t >= 19.5);
+    assert.equal(dv.getUint32(200, true), 1);
+    assert.equal(dv.getBigUint64(100, true), 42n);
+    assert.equal(dv.getUint16(108, true), 0);
+    assert.equal(w.poll_oneoff(0, 100, 0, 200), ERRNO.INVAL, 'no subscriptions');
+  });
+
+  test('the import object has exactly the preview-1 functions', () => {
+    const names = Object.keys(createWasiHost({}).imports.wasi_snapshot_preview1).sort();
+    assert.deepEqual(names, Object.keys(SIGNATURES).sort());
+    assert.equal(names.length, 46);
+  });
+});
+
+describe('one signature table', () => {
+  test("SIGNATURES matches the validator's wasi profile (crate/src/abi.rs wasi_imports)", () => {
+    const src = readFileSync(new URL('../crate/src/abi.rs', import.meta.url), 'utf8');
+    const body = src.slice(src.indexOf('pub fn wasi_imports()'));
+    const rust = {};
+    for (const m of body.matchAll(/f\(\s*"(\w+)",\s*&\[([^\]]*)\],\s*(errno|&\[\])\s*,?\s*\)/g)) {
+      const params = m[2]
+        .split(',')
+        .map((t) => t.trim().toLowerCase())
+        .filter(Boolean);
+      rust[m[1]] = [params, m[3] === 'errno' ? ['i32'] : []];
+    }
+    assert.deepEqual(rust, { ...SIGNATURES });
+  });
+});
+
+describe('import checks', () => {
+  const str = (s) => [s.length, ...new TextEncoder().encode(s)];
+  const section = (id, body) => [id, body.length, ...body];
+  // A module importing `name` with the given params and an i32 result, plus an imported memory first
+  // (so the reader must step over a non-function import).
+  const moduleWith = (name, params) =>
+    new Uint8Array([
+      ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+      ...section(1, [1, 0x60, params.length, ...params, 1, 0x7f]),
+      ...section(2, [
+        2,
+        ...str('env'),
+        ...str('mem'),
+        2,
+        1,
+        1,
+        2,
+        ...str('wasi_snapshot_preview1'),
+        ...str(name),
+        0,
+        0,
+      ]),
+    ]);
+  const check = (bytes) => {
+    try {
+      checkWasiImports(new WebAssembly.Module(bytes), bytes);
+      return 'ok';
+    } catch (e) {
+      return e.code;
+    }
+  };
+  test('exact signatures pass, others are typed errors', () => {
+    assert.equal(check(moduleWith('fd_close', [0x7f])), 'ok');
+    assert.equal(check(moduleWith('fd_close', [0x7e])), 'wasi_import_signature');
+    assert.equal(check(moduleWith('clock_time_get', [0x7f, 0x7e, 0x7f])), 'ok');
+    assert.equal(check(moduleWith('clock_time_get', [0x7f, 0x7f, 0x7f])), 'wasi_import_signature');
+    assert.equal(check(moduleWith('path_open_v2', [0x7f])), 'unknown_wasi_import');
+  });
+});
