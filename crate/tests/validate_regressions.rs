@@ -1,6 +1,8 @@
 //! Fuzzing's inputs kept as ordinary tests: the seed modules of crate/fuzz/seeds (valid, and
 //! accepted by their profile) and every crash reproducer saved under crate/fuzz/regressions
 //! (each must now end in `Ok` or a typed error). scripts/fuzz.sh runs the fuzzer itself.
+// Native only: uses crates (wasmi, proptest, wasm-smith) or files that the wasm32 build of the tests lacks.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
 
