@@ -5,7 +5,8 @@
 //   dist/pkg/ugc_wasm.js      wasm-bindgen's glue for the crate
 //   dist/pkg/ugc_wasm_bg.wasm the crate
 // Every module finds its neighbours relative to import.meta.url, so dist/ can be served from anywhere.
-// Only what this script produces is replaced; other folders in dist/ (e.g. dist/demo/) are left alone.
+// Only what this script produces is replaced; other folders in dist/ are left alone. Last, scripts/build-demo.mjs
+// assembles the Godot demo export in dist/demo/ (and the page glue in dist/godot/).
 
 import { spawnSync } from 'node:child_process';
 import {
@@ -102,3 +103,7 @@ console.log(
   `dist/ assembled (${dev ? 'dev' : 'release'}): ugc-wasm.js + ${glueEntries.length - 1} other glue entries, ` +
     `pkg/ugc_wasm_bg.wasm ${(wasmSize / 1024).toFixed(0)} KiB`,
 );
+
+// The Godot demo export (dist/demo/) is part of the product build: it packs the demo project and copies
+// the runtime built above next to the engine.
+run('node', ['scripts/build-demo.mjs']);

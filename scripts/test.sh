@@ -31,15 +31,9 @@ cargo test --workspace
 step "fuzz target builds (stable; fuzzing itself is scripts/fuzz.sh)"
 cargo check --manifest-path crate/fuzz/Cargo.toml
 
-step "browser unit tests (crate/tests/web_*.rs, wasm-bindgen-test-runner, headless chromium)"
-# Only web_*.rs are browser tests. `wasm-pack test` builds every integration test for wasm32, and the
-# native ones (wasmi, wasm-smith, proptest, files) do not build there, so cargo runs just the web targets
-# with the runner wasm-pack would use (from crate/, where webdriver.json is).
-web_tests=()
-for test in crate/tests/web_*.rs; do web_tests+=(--test "$(basename "$test" .rs)"); done
-(cd crate && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_ONLY_WEB=1 \
-  cargo test --target wasm32-unknown-unknown "${web_tests[@]}")
+step "browser unit tests (wasm-pack test, headless chromium)"
+# crate/tests/web_*.rs run in Chromium; native-only test files are cfg'd out of the wasm32 build.
+wasm-pack test --headless --chrome crate
 
 step "build dist/"
 npm run build

@@ -1,4 +1,6 @@
 //! The handle table against a plain HashMap model, plus the edge cases the model cannot express.
+// Native only: uses crates (wasmi, proptest, wasm-smith) or files that the wasm32 build of the tests lacks.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,5 +1,7 @@
 //! The host behind real wasm calls (wasmi): pointer checks, output buffers that are too small,
 //! the `log` trap, and the examples after `prepare` (fuel metering) with the fuel running out.
+// Native only: uses crates (wasmi, proptest, wasm-smith) or files that the wasm32 build of the tests lacks.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod host_common;
 

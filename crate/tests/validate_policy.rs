@@ -155,8 +155,10 @@ fn abi_version_section() {
         codes(r#"(module (@custom "ugc_abi" "\07\00\00\00"))"#),
         [C::AbiVersionUnsupported]
     );
-    let mut p = Policy::default();
-    p.abi_versions = vec![1, 2];
+    let p = Policy {
+        abi_versions: vec![1, 2],
+        ..Policy::default()
+    };
     let r = validate(
         &wasm(&format!(
             r#"(module {import} (@custom "ugc_abi" "\02\00\00\00"))"#
@@ -250,8 +252,10 @@ fn table_limits() {
     assert_eq!(codes("(module (table 10001 funcref))"), [C::TableTooLarge]);
     let r = accepted("(module (table 1 20000 funcref))");
     assert_eq!(r.tables[0].effective.maximum, Some(10_000));
-    let mut p = Policy::default();
-    p.max_tables = 1;
+    let p = Policy {
+        max_tables: 1,
+        ..Policy::default()
+    };
     assert_eq!(
         refused("(module (table 1 funcref) (table 1 externref))", &p).codes(),
         [C::TooManyTables]
@@ -435,4 +439,40 @@ fn error_display_and_json() {
     .unwrap_err();
     assert!(!e.to_string().contains("offset"));
     assert!(serde_json::to_value(&e).unwrap()["errors"][0]["offset"].is_null());
+}
+
+#[test]
+fn wasi_import_list() {
+    let imports = ugc_wasm::abi::wasi_imports();
+    assert_eq!(imports.len(), 46);
+    let names: std::collections::BTreeSet<&str> = imports.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names.len(), imports.len(), "duplicate WASI names");
+    for f in &imports {
+        assert_eq!(f.module, "wasi_snapshot_preview1");
+        let errno = f.results == [ugc_wasm::abi::ValType::I32];
+        assert_eq!(errno, f.name != "proc_exit", "{}", f.name);
+    }
+    // The policy profile is built from the same list.
+    assert_eq!(Policy::wasi().imports, imports);
+}
+
+#[test]
+fn lifecycle_table() {
+    use ugc_wasm::abi::{lifecycle_export, ValType, LIFECYCLE_EXPORTS};
+    for name in [
+        "_ready",
+        "_process",
+        "_physics_process",
+        "_enter_tree",
+        "_exit_tree",
+    ] {
+        assert!(LIFECYCLE_EXPORTS.iter().any(|l| l.name == name), "{name}");
+    }
+    assert_eq!(lifecycle_export("_process").unwrap().params, [ValType::F64]);
+    assert_eq!(
+        lifecycle_export("_physics_process").unwrap().params,
+        [ValType::F64]
+    );
+    assert!(lifecycle_export("_ready").unwrap().params.is_empty());
+    assert!(lifecycle_export("main").is_none());
 }

@@ -6,6 +6,8 @@
 //! - godot-bytes-to-var.json: what `bytes_to_var` made of hand-made (often malformed) bytes. Where
 //!   Godot refused, we must refuse with a typed error; where it accepted, we must accept with the
 //!   same Variant type.
+// Native only: uses crates (wasmi, proptest, wasm-smith) or files that the wasm32 build of the tests lacks.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::HashMap;
 

@@ -1,5 +1,7 @@
 //! Property tests: every Variant type, nested Arrays and Dictionaries included, survives
 //! encode → decode unchanged; hostile bytes never panic and always get a typed error.
+// Native only: uses crates (wasmi, proptest, wasm-smith) or files that the wasm32 build of the tests lacks.
+#![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use ugc_wasm::variant::{

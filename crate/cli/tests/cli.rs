@@ -1,6 +1,6 @@
 //! Runs the `ugc-wasm` binary: exit statuses, line format, JSON shapes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const ABI: &str = r#"(@custom "ugc_abi" "\01\00\00\00")"#;
@@ -48,7 +48,7 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn validate(path: &PathBuf, extra: &[&str]) -> (i32, String) {
+fn validate(path: &Path, extra: &[&str]) -> (i32, String) {
     let mut args = vec!["validate", path.to_str().unwrap()];
     args.extend_from_slice(extra);
     let (code, out, _) = run(&args);

@@ -56,23 +56,24 @@ impl Scan<'_> {
 
         // As in `FuncValidator::validate`: operators are decoded with the policy's features.
         reader.set_features(*func.features());
+        let mut used = self.used;
         while !reader.eof() {
             let offset = reader.original_position();
             let mut visitor = Detect {
                 func: &mut func,
                 offset,
-                used: &mut self.used,
+                used,
             };
-            reader
-                .visit_operator(&mut visitor)
-                .and_then(|r| r)
-                .map_err(structural)?;
+            let result = reader.visit_operator(&mut visitor);
+            used = visitor.used;
+            result.and_then(|r| r).map_err(structural)?;
         }
+        self.used = used;
         reader
             .finish_expression(&Detect {
                 func: &mut func,
                 offset: reader.original_position(),
-                used: &mut self.used,
+                used,
             })
             .map_err(structural)?;
         Ok(func.into_allocations())

@@ -122,13 +122,14 @@ macro_rules! immediates {
 }
 
 /// Forwards one operator to the function validator after noting its proposal.
-pub(crate) struct Detect<'v, 'u> {
+pub(crate) struct Detect<'v> {
     pub(crate) func: &'v mut FuncValidator<ValidatorResources>,
     pub(crate) offset: u64,
-    pub(crate) used: &'u mut FeatureBits,
+    /// Held by value (copied in and out per function) so the hot loop keeps it in a register.
+    pub(crate) used: FeatureBits,
 }
 
-impl Detect<'_, '_> {
+impl Detect<'_> {
     fn block_type(&mut self, bt: BlockType) {
         // A block typed by a type index may take parameters or return several values.
         if let BlockType::FuncType(_) = bt {
@@ -162,7 +163,7 @@ macro_rules! forward_simd {
     };
 }
 
-impl<'a> VisitOperator<'a> for Detect<'_, '_> {
+impl<'a> VisitOperator<'a> for Detect<'_> {
     type Output = wasmparser::Result<()>;
 
     fn simd_visitor(&mut self) -> Option<&mut dyn VisitSimdOperator<'a, Output = Self::Output>> {
@@ -172,11 +173,11 @@ impl<'a> VisitOperator<'a> for Detect<'_, '_> {
     wasmparser::for_each_visit_operator!(forward);
 }
 
-impl<'a> VisitSimdOperator<'a> for Detect<'_, '_> {
+impl<'a> VisitSimdOperator<'a> for Detect<'_> {
     wasmparser::for_each_visit_simd_operator!(forward_simd);
 }
 
-impl FrameStack for Detect<'_, '_> {
+impl FrameStack for Detect<'_> {
     fn current_frame(&self) -> Option<FrameKind> {
         self.func.get_control_frame(0).map(|f| f.kind)
     }
