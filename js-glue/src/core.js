@@ -75,12 +75,13 @@ const core = {
   },
 
   /**
-   * A JsScriptHost for a script: `{ bytes (original module), selfId (BigInt), selfClass, maxLiveHandles }`.
+   * A JsScriptHost for a script: `{ bytes (original module), selfId (BigInt), selfClass, maxLiveHandles,
+   * bridge? ({ classOf, get, call }, same thread only) }`.
    * A malformed `ugc_script` manifest is a `load_failed`.
    */
-  scriptHost({ bytes, selfId, selfClass, maxLiveHandles }) {
+  scriptHost({ bytes, selfId, selfClass, maxLiveHandles, bridge }) {
     try {
-      return new bindings.JsScriptHost(bytes, selfId, selfClass, maxLiveHandles);
+      return new bindings.JsScriptHost(bytes, selfId, selfClass, maxLiveHandles, bridge ?? undefined);
     } catch (error) {
       const reason = typeof error?.code === 'string' ? error.code : 'internal';
       throw new UgcError('load_failed', `script host: ${error?.message ?? String(error)}`, { reason });

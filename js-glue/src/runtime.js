@@ -154,7 +154,19 @@ class Runtime {
     }
     const selfClass = node.class ?? '';
     if (typeof selfClass !== 'string') throw new UgcError('bad_argument', 'self.class must be a string');
-    return { isolation, fuel, maxMemoryPages, timeoutMs, onLog, selfId: BigInt(selfId), selfClass };
+    const bridge = options.bridge ?? null;
+    if (bridge !== null) {
+      if (
+        typeof bridge !== 'object' ||
+        ['classOf', 'get', 'call'].some((f) => typeof bridge[f] !== 'function')
+      ) {
+        throw new UgcError('bad_argument', 'bridge must be an object with classOf, get and call functions');
+      }
+      if (isolation !== 'instance') {
+        throw new UgcError('bad_argument', 'a bridge needs instance isolation (its calls are synchronous)');
+      }
+    }
+    return { isolation, fuel, maxMemoryPages, timeoutMs, onLog, selfId: BigInt(selfId), selfClass, bridge };
   }
 
   /**
@@ -257,7 +269,7 @@ class Runtime {
         maxLiveHandles: this.#limits.maxLiveHandles,
       };
       if (opts.isolation === 'worker') backendOptions.hostSpec = hostSpec;
-      else backendOptions.hostFactory = () => this.#core.scriptHost(hostSpec);
+      else backendOptions.hostFactory = () => this.#core.scriptHost({ ...hostSpec, bridge: opts.bridge });
     }
     const backend =
       opts.isolation === 'worker'

@@ -6,10 +6,11 @@
 //! results, properties, the batch) cross as Godot binary Variant bytes; `web::variant_js` turns
 //! them into plain JS values when the caller wants that.
 //!
-//! Objects: the browser has no synchronous path to a Godot scene yet, so the bridge knows only
-//! the script's own node ([`SelfBridge`]): reads of its engine properties are served from values
-//! the game seeded with `setNodeProperty` and from the writes of earlier batches; query calls on
-//! it are `not_found`, and every other object is `object_gone`.
+//! Objects ([`SelfBridge`]): reads of the node's engine properties are served first from values the
+//! game seeded with `setNodeProperty` and from the writes of earlier batches. Everything else goes
+//! to the game's JS bridge when `load` was given one (`{ classOf(id), get(id, name), call(id,
+//! name, argsBytes) }`, Variant bytes in and out, synchronous); without one, query calls on the
+//! node are `not_found` and every other object is `object_gone`.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -40,31 +41,99 @@ const POINTER_FUNCTIONS: &[&str] = &[
 /// The engine-side properties of the script's node, as far as the browser knows them.
 type NodeState = Rc<RefCell<HashMap<String, Variant>>>;
 
-/// An [`ObjectBridge`] that reaches only the script's own node (see the module docs).
+/// The [`ObjectBridge`]: the game's JS bridge when one was given (`{ classOf, get, call }`), else only
+/// the script's own node (see the module docs).
 struct SelfBridge {
     self_id: u64,
     state: NodeState,
+    js: Option<JsValue>,
 }
 
-impl ObjectBridge for SelfBridge {
-    fn class_of(&mut self, _id: u64) -> Option<String> {
-        // The host answers for its own node itself; nothing else is reachable.
-        None
-    }
-
-    fn get(&mut self, id: u64, property: &str) -> Result<Variant, Fail> {
-        if id != self.self_id {
-            return Err(gone(id));
-        }
-        self.state.borrow().get(property).cloned().ok_or_else(|| {
-            Fail::new(
-                AbiError::NotFound,
-                format!("property '{property}' of the node is not known to the browser host"),
-            )
+impl SelfBridge {
+    /// Calls `js[method](args…)`; a throw is `bad_value` with its message.
+    fn invoke(js: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, Fail> {
+        let f = js_sys::Reflect::get(js, &JsValue::from_str(method))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .ok_or_else(|| {
+                Fail::new(
+                    AbiError::NotFound,
+                    format!("the bridge has no {method} function"),
+                )
+            })?;
+        let args: js_sys::Array = args.iter().collect();
+        f.apply(js, &args).map_err(|e| {
+            let message = e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .or_else(|| e.as_string())
+                .unwrap_or_else(|| "the bridge threw".into());
+            Fail::new(AbiError::BadValue, format!("bridge.{method}: {message}"))
         })
     }
 
-    fn call(&mut self, id: u64, method: &str, _args: &[Variant]) -> Result<Variant, Fail> {
+    /// A bridge answer: Variant bytes; `undefined` is `not_found`, `null` is `object_gone`.
+    fn answer(id: u64, what: &str, v: JsValue) -> Result<Variant, Fail> {
+        if v.is_undefined() {
+            return Err(Fail::new(
+                AbiError::NotFound,
+                format!("object {id} has no {what}"),
+            ));
+        }
+        if v.is_null() {
+            return Err(gone(id));
+        }
+        let bytes = v.dyn_into::<js_sys::Uint8Array>().map_err(|_| {
+            Fail::new(
+                AbiError::BadValue,
+                "the bridge must answer with Variant bytes (a Uint8Array)",
+            )
+        })?;
+        variant::decode_exact(&bytes.to_vec())
+            .map_err(|e| Fail::new(AbiError::BadValue, format!("bridge answer: {e}")))
+    }
+}
+
+impl ObjectBridge for SelfBridge {
+    fn class_of(&mut self, id: u64) -> Option<String> {
+        // The host answers for its own node itself.
+        let js = self.js.as_ref()?;
+        Self::invoke(js, "classOf", &[JsValue::from(id)])
+            .ok()
+            .and_then(|c| c.as_string())
+    }
+
+    fn get(&mut self, id: u64, property: &str) -> Result<Variant, Fail> {
+        if id == self.self_id {
+            if let Some(v) = self.state.borrow().get(property) {
+                return Ok(v.clone());
+            }
+        }
+        if let Some(js) = &self.js {
+            let v = Self::invoke(js, "get", &[JsValue::from(id), JsValue::from_str(property)])?;
+            return Self::answer(id, &format!("property '{property}'"), v);
+        }
+        if id != self.self_id {
+            return Err(gone(id));
+        }
+        Err(Fail::new(
+            AbiError::NotFound,
+            format!("property '{property}' of the node is not known to the browser host"),
+        ))
+    }
+
+    fn call(&mut self, id: u64, method: &str, args: &[Variant]) -> Result<Variant, Fail> {
+        if let Some(js) = &self.js {
+            let args = variant::encode(&Variant::array(args.to_vec()))
+                .map_err(|e| Fail::new(AbiError::BadValue, e.to_string()))?;
+            let args = js_sys::Uint8Array::from(args.as_slice());
+            let v = Self::invoke(
+                js,
+                "call",
+                &[JsValue::from(id), JsValue::from_str(method), args.into()],
+            )?;
+            return Self::answer(id, &format!("method '{method}'"), v);
+        }
         if id != self.self_id {
             return Err(gone(id));
         }
@@ -106,7 +175,7 @@ pub struct JsScriptHost {
 impl JsScriptHost {
     /// A host for the (original, unprepared) module `bytes`: its manifest comes from the
     /// `ugc_script` section. `self_class` empty: the manifest's `extends`;
-    /// `max_live_handles`: the policy's cap. Throws
+    /// `max_live_handles`: the policy's cap; `bridge`: the game's `{ classOf, get, call }` or `undefined`. Throws
     /// `{ code: "bad_manifest", message }` when the manifest is malformed.
     #[wasm_bindgen(constructor)]
     pub fn new(
@@ -114,6 +183,7 @@ impl JsScriptHost {
         self_id: u64,
         self_class: String,
         max_live_handles: u32,
+        bridge: JsValue,
     ) -> Result<JsScriptHost, JsValue> {
         let manifest = Manifest::from_module(bytes)
             .map_err(|e| error_object("bad_manifest", &e.to_string(), None))?;
@@ -124,6 +194,7 @@ impl JsScriptHost {
         let bridge = SelfBridge {
             self_id,
             state: state.clone(),
+            js: (!bridge.is_undefined() && !bridge.is_null()).then_some(bridge),
         };
         Ok(JsScriptHost {
             host: ScriptHost::new(config, Box::new(bridge)),
