@@ -93,8 +93,12 @@ for (const isolation of ['instance', 'worker']) {
         const bad = await attempt(() => s.setProperty('on', 'yes'));
         const missing = await attempt(() => s.setProperty('nope', 1));
         const stats = s.stats();
+        await s.setProperty('on', true);
+        await s.reset();
+        // reset keeps the node's declared property values and drops the queued batch.
+        const afterReset = { on: await s.getProperty('on'), batch: rt.decodeVariant(await s.takeBatch()) };
         s.dispose();
-        return { on, off, bad, missing, stats };
+        return { on, off, bad, missing, stats, afterReset };
       },
       { isolation, SELF },
     );
@@ -111,6 +115,7 @@ for (const isolation of ['instance', 'worker']) {
     assert.equal(r.missing.error.code, 'abi_error');
     assert.match(r.missing.error.message, /not_found/);
     assert.equal(r.stats.liveHandles, 0);
+    assert.deepEqual(r.afterReset, { on: true, batch: [] });
   });
 
   test(`${isolation}: face_driver.express maps a Dictionary to blend-shape weights`, async () => {
