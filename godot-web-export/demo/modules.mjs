@@ -2,46 +2,7 @@
 // wired into the runtime, guests can only import `ugc.log`, so these scripts count, log and compute numbers;
 // the scene shows their state. Built with wabt's wat2wasm by scripts/build-demo.mjs and the tests.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-/** WAT text → wasm bytes (wabt's wat2wasm). */
-export function wat(source) {
-  const dir = mkdtempSync(join(tmpdir(), 'ugc-demo-wat-'));
-  try {
-    writeFileSync(join(dir, 'm.wat'), source);
-    const result = spawnSync('wat2wasm', ['--enable-all', 'm.wat', '-o', 'm.wasm'], {
-      cwd: dir,
-      encoding: 'utf8',
-    });
-    if (result.error) throw new Error(`wat2wasm not found (apt-get install wabt): ${result.error.message}`);
-    if (result.status !== 0) throw new Error(`wat2wasm failed:\n${result.stderr}`);
-    return new Uint8Array(readFileSync(join(dir, 'm.wasm')));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function leb128(value) {
-  const out = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
-
-/** `bytes` with a custom section appended (wat2wasm does not emit `@custom` annotations). */
-export function withCustomSection(bytes, name, payload) {
-  const nameBytes = new TextEncoder().encode(name);
-  const data = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
-  const body = [...leb128(nameBytes.length), ...nameBytes, ...data];
-  return new Uint8Array([...bytes, 0, ...leb128(body.length), ...body]);
-}
+import { wat, withCustomSection } from '../../scripts/lib/wasm-build.mjs';
 
 /** A script module: WAT + ABI version 1 + the `ugc_script` manifest. */
 export function scriptModule(source, manifest) {
