@@ -4,13 +4,8 @@
 // manifest is unusable leaves its node invalid; re-attaching a module replays _enter_tree/_ready. Needs dist/.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  scriptModule,
-  SPINNER_MANIFEST,
-  SPINNER_WAT,
-  wat,
-  withCustomSection,
-} from '../godot-web-export/demo/modules.mjs';
+import { scriptModule, SPINNER_MANIFEST, SPINNER_WAT } from '../godot-web-export/demo/modules.mjs';
+import { wat, withCustomSection } from '../scripts/lib/wasm-build.mjs';
 import { bootGodot } from './lib/godot.mjs';
 import { addonProject, glueHead, glueServe, waitForJson } from './godot-addon-lib.mjs';
 
