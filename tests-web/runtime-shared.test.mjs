@@ -410,3 +410,37 @@ test('the SDK examples run shared: avatar_bob keeps per-node state, toggle_prop 
   assert.equal(r.face.half, 0.5);
   assert.deepEqual(r.face.writers.sort(), [5, 6]);
 });
+
+test('onLog names the node whose call logged; logs from callEach and callSync alike', async () => {
+  const LOGGER = withCustomSection(
+    guestWat(`(module
+      (import "ugc" "log" (func $log (param i32 i32)))
+      (import "ugc" "node_slot" (func $slot (result i32)))
+      (memory 1)
+      (data (i32.const 0) "slot0slot1slot2")
+      (func (export "_process") (param f64)
+        (call $log (i32.mul (call $slot) (i32.const 5)) (i32.const 5))))`),
+    'ugc_script',
+    '{"instancing":"shared"}',
+  );
+  const r = await harness.page.evaluate(async (bytes) => {
+    const logs = [];
+    const group = await rt.loadShared(window.bytes(bytes), {
+      onLog: (message, self) => logs.push([message, self === null ? null : Number(self.id)]),
+    });
+    const views = [7, 8, 9].map((id) => group.attach({ self: { id } }));
+    const fault = group.callEach(views, '_process', 0);
+    views[1].callSync('_process', 0);
+    const batch = rt.decodeVariant(group.takeBatch());
+    group.dispose();
+    return { logs, fault, batch };
+  }, arr(LOGGER));
+  assert.equal(r.fault, null);
+  assert.deepEqual(r.logs, [
+    ['slot0', 7],
+    ['slot1', 8],
+    ['slot2', 9],
+    ['slot1', 8],
+  ]);
+  assert.deepEqual(r.batch, [], 'a module importing only log and node_slot needs no script host');
+});

@@ -439,6 +439,10 @@ export class SharedGroup {
     const n = views.length;
     const a0 = args[0];
     const arity = args.length;
+    // A call made while another runs (a bridge re-entering) must leave the outer node's host current.
+    const outerHost = ctx.host;
+    const outerSlot = ctx.slot;
+    const outer = this.#current;
     let i = 0;
     try {
       for (; i < n; i++) {
@@ -446,6 +450,7 @@ export class SharedGroup {
         if (view._group !== this) throw this.#foreign(view);
         ctx.host = view._host;
         ctx.slot = view._slot;
+        this.#current = view;
         view._calls++;
         if (fuel !== null) fuel.refuel();
         if (arity === 0) fn();
@@ -454,19 +459,28 @@ export class SharedGroup {
         if (ctx.fault !== null) break;
       }
     } catch (error) {
-      if (error instanceof UgcError && error.code === 'bad_argument') {
+      if (error instanceof UgcError && error.code === 'bad_argument' && i < n && views[i]?._group !== this) {
         this.#calls += i;
+        this.#restore(outerHost, outerSlot, outer);
         throw error;
       }
-      this.#current = views[i];
       this.#fail(error, name);
-      this.#current = null;
+      i++; // the failing call ran too
     }
-    this.#calls += i;
-    this.#metered = n > 0;
+    this.#calls += Math.min(i, n);
+    if (i > 0) this.#metered = true;
     if (ctx.fault !== null && this.fault === null) this.#fail(ctx.fault, name);
     ctx.fault = null;
+    this.#restore(outerHost, outerSlot, outer);
     return this.fault === null ? null : this.#faultInfo();
+  }
+
+  #restore(host, slot, current) {
+    const ctx = this.#ctx;
+    if (ctx === null) return;
+    ctx.host = host;
+    ctx.slot = slot;
+    this.#current = current;
   }
 
   #foreign(view) {
