@@ -200,6 +200,7 @@ export class WasiRunner {
     const decoder = new TextDecoder('utf-8', { fatal: true });
     const rows = Object.entries(files)
       .filter(([path, bytes]) => bytes !== null && !path.endsWith('/'))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([path, bytes]) => {
         const given = inputFiles[path];
         const state = given === undefined ? 'new' : given === decoder.decode(bytes) ? 'unchanged' : 'changed';
