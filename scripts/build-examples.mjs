@@ -9,8 +9,18 @@
 // (guest/wasi-tests, `bash scripts/build-wasi-tests.sh`). Modules that are not built are skipped with a note, so
 // the playground still works from a fresh clone with only `npm run build`.
 
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoModules } from '../godot-web-export/demo/modules.mjs';
 import { wat, withCustomSection } from './lib/wasm-build.mjs';
@@ -176,4 +186,35 @@ addFile(
 );
 
 writeFileSync(join(out, 'index.json'), `${JSON.stringify(examples, null, 2)}\n`);
-console.log(`dist/examples/: ${examples.length} example modules`);
+
+/** Files under `dir` (repository-relative, `/`-separated), skipping the folders in `skip`. */
+function files(dir, skip = []) {
+  const found = [];
+  for (const name of readdirSync(join(root, dir))) {
+    const path = `${dir}/${name}`;
+    if (skip.includes(path)) continue;
+    if (statSync(join(root, path)).isDirectory()) found.push(...files(path, skip));
+    else found.push(path);
+  }
+  return found;
+}
+
+// What the playground's service worker (www/playground.sw.js) keeps for offline use: the page, its modules,
+// the runtime (worker entries and WASI host included, which load lazily) and the examples. Not the Godot demo.
+const precache = [
+  'www/',
+  'www/index.html',
+  'www/playground.css',
+  ...files('www/playground'),
+  ...files('dist', ['dist/demo', 'dist/godot', 'dist/examples/precache.json']),
+].map((path) => ({
+  url: relative('www', path).split('\\').join('/') || './',
+  // The SW re-downloads an entry only when its hash changes; `www/` is index.html itself.
+  sha256: createHash('sha256')
+    .update(readFileSync(join(root, path.endsWith('/') ? `${path}index.html` : path)))
+    .digest('hex'),
+}));
+// The same service worker for the runtime's worker scripts, whose URLs lie outside www/ (see the file).
+copyFileSync(join(root, 'www', 'playground.sw.js'), join(root, 'dist', 'playground-sw.js'));
+writeFileSync(join(out, 'precache.json'), `${JSON.stringify(precache, null, 2)}\n`);
+console.log(`dist/examples/: ${examples.length} example modules, precache.json (${precache.length} files)`);

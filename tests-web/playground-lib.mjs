@@ -25,12 +25,14 @@ export async function openPlayground() {
     page,
     log,
     url: server.url,
+    /** Stops the web server: from then on every request to it fails, as when the visitor goes offline. */
+    stopServer: () => server.close(),
     pageErrors: log.pageErrors,
     /** Saves a full-page screenshot as test-results/playground-<name>.png (a CI artifact). */
     shot: (name) => page.screenshot({ path: join(SCREENSHOTS, `playground-${name}.png`), fullPage: true }),
     async close() {
       await browser.close();
-      await server.close();
+      await server.close().catch(() => {});
     },
   };
 }

@@ -219,4 +219,36 @@ async function main() {
   setStatus('ready', 'Ready.');
 }
 
+/**
+ * Keeps an offline copy of the playground (www/playground.sw.js): one registration for the page and one for
+ * each runtime worker script (a worker is controlled by the scope of its own URL). The page works without it.
+ */
+async function registerOffline() {
+  if (!('serviceWorker' in navigator)) return;
+  const activated = (registration) =>
+    new Promise((resolve) => {
+      const worker = registration.installing ?? registration.waiting ?? registration.active;
+      if (worker.state === 'activated') return resolve();
+      worker.addEventListener('statechange', () => worker.state === 'activated' && resolve());
+    });
+  const url = (path) => new URL(path, import.meta.url);
+  try {
+    const page = await navigator.serviceWorker.register(url('../playground.sw.js'), {
+      scope: url('../').pathname,
+    });
+    for (const worker of ['../../dist/worker.js', '../../dist/wasi/worker.js']) {
+      const registration = await navigator.serviceWorker.register(url('../../dist/playground-sw.js'), {
+        scope: url(worker).pathname,
+      });
+      await activated(registration);
+    }
+    await activated(page);
+    (page.active ?? navigator.serviceWorker.controller)?.postMessage('refresh');
+    document.documentElement.dataset.offline = 'ready';
+  } catch (error) {
+    document.documentElement.dataset.offline = `unavailable: ${error.message}`;
+  }
+}
+
 main();
+registerOffline();
