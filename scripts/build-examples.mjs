@@ -139,11 +139,16 @@ const SDK = {
   c_spinner: 'The ABI from plain C (clang): rotates its node, emits turned(count).',
   sdk_selftest: 'The SDK’s self-test: exercises every ABI function.',
 };
+// Declared methods take Variant arguments: the playground calls them with callMethod.
+const SDK_PRESETS = {
+  face_driver: { method: 'express', args: [{ smile: 1, jaw: 0.5 }] },
+  sphere_mesh: { method: 'generate', args: [] },
+};
 for (const [name, description] of Object.entries(SDK)) {
   addFile(
     `${name}.wasm`,
     `guest/out/${name}.wasm`,
-    { kind: 'script', group: 'Guest SDK examples', description },
+    { kind: 'script', group: 'Guest SDK examples', description, preset: SDK_PRESETS[name] },
     'bash scripts/build-guests.sh',
   );
 }

@@ -1,10 +1,13 @@
 // www/index.html, the run half for scripts: call an export with typed arguments in instance and worker
 // isolation, with a fuel and memory budget, and read the result or the typed error, fuel and memory used and
-// the time per call — only through the page's controls.
+// the time per call; a declared method through callMethod — only through the page's controls.
 
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openPlayground, pickExample, pickFile, runScript } from './playground-lib.mjs';
+import { REPO_ROOT } from './runtime-harness.mjs';
 import { GUEST } from './runtime-fixtures.mjs';
 
 let pg;
@@ -133,3 +136,34 @@ test('ugc.log output of a call shows in the log', async () => {
   assert.equal((await runScript(page)).text, 'hello() → no result');
   assert.equal(await page.textContent('#run-log'), 'hello from guest');
 });
+
+const sdkBuilt = (file) =>
+  existsSync(join(REPO_ROOT, 'dist', 'examples', file))
+    ? {}
+    : { skip: `${file} not built (bash scripts/build-guests.sh, then npm run build)` };
+
+for (const isolation of ['instance', 'worker']) {
+  test(
+    `${isolation}: a declared method of an SDK script is called with Variant arguments`,
+    sdkBuilt('face_driver.wasm'),
+    async () => {
+      const { page } = pg;
+      await pickExample(page, 'face_driver.wasm');
+      await setIsolation(page, isolation);
+      // The example's preset selects the manifest method `express` with a Dictionary argument.
+      assert.equal(await page.inputValue('#export'), 'method:express');
+      await page.fill('#method-args', '[{"smile": 1, "jaw": 0.25}]');
+      const run = await runScript(page);
+      assert.equal(run.state, 'ok');
+      assert.match(run.text, /^express\(\{"smile":1,"jaw":0\.25\}\) → \{/);
+      const weights = JSON.parse(run.text.slice(run.text.indexOf('→') + 2));
+      assert.equal(weights.mouthSmileLeft, 1);
+      assert.equal(weights.jawOpen, 0.25);
+      assert.match(run.fuel, /^[1-9]\d* of 10000000$/);
+      await page.fill('#method-args', '{"smile": 1}');
+      const bad = await runScript(page);
+      assert.equal(bad.code, 'bad_argument');
+      assert.match(bad.text, /JSON array/);
+    },
+  );
+}

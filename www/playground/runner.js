@@ -40,7 +40,8 @@ export class ScriptRunner {
 
   /**
    * A new module (or policy): lists its callable exports and manifest methods. `module`: `{ token, bytes,
-   * report, manifest, policy: { id, label, policy } }`; `preset`: `{ export, args }` from the examples index.
+   * report, manifest, policy: { id, label, policy } }`; `preset`: `{ export | method, args }` from the examples
+   * index.
    */
   setModule(module, preset) {
     this.#module = module;
@@ -66,6 +67,8 @@ export class ScriptRunner {
     select.replaceChildren(...groups);
     if (preset?.export && exports.some((e) => e.name === preset.export))
       select.value = `export:${preset.export}`;
+    if (preset?.method && methods.some((m) => m.name === preset.method))
+      select.value = `method:${preset.method}`;
     const policy = module.policy.policy;
     $('fuel').placeholder = `${policy.fuel_per_call} (policy)`;
     $('memory-pages').placeholder = `${policy.max_memory_pages} (policy)`;
@@ -76,7 +79,8 @@ export class ScriptRunner {
       groups.length === 0
         ? 'This module exports no function to call.'
         : `Loaded with the ${module.policy.label} policy; a refused module fails to load with “validation”.`;
-    this.#renderArgs(preset?.export === this.#selected()?.name ? preset.args : undefined);
+    const chosen = this.#selected()?.name;
+    this.#renderArgs(chosen && (preset?.export ?? preset?.method) === chosen ? preset.args : undefined);
     this.#show(null);
   }
 
@@ -246,7 +250,9 @@ export class ScriptRunner {
       const elapsed = performance.now() - started;
       const text =
         selected.kind === 'method' ? formatValue(result) : formatResult(result, selected.signature.results);
-      this.#show({ state: 'ok', text: `${selected.name}(${args.map(String).join(', ')}) → ${text}` });
+      const shownArgs =
+        selected.kind === 'method' ? formatValue(args, 0).slice(1, -1) : args.map(String).join(', ');
+      this.#show({ state: 'ok', text: `${selected.name}(${shownArgs}) → ${text}` });
       this.#showStats(script, calls, elapsed);
     } finally {
       this.#busy = false;

@@ -47,17 +47,23 @@ export function formatResult(value, types) {
   return `[${value.map((v, i) => one(v, types[i])).join(', ')}]`;
 }
 
-/** A plain JS value from callMethod/decodeVariant as JSON-like text (BigInts, typed arrays shown as such). */
-export function formatValue(value) {
+/**
+ * A plain JS value from callMethod/decodeVariant as JSON-like text: BigInts as `12n`, typed arrays as
+ * `Float32Array(96)[0, 0.5, …]` (the first 12 elements). `indent` 0 gives one line.
+ */
+export function formatValue(value, indent = 2) {
   return JSON.stringify(
     value,
     (_key, v) => {
       if (typeof v === 'bigint') return `${v}n`;
-      if (ArrayBuffer.isView(v)) return `${v.constructor.name}[${Array.from(v).join(', ')}]`;
+      if (ArrayBuffer.isView(v)) {
+        const head = Array.from(v.subarray(0, 12), (x) => (typeof x === 'bigint' ? `${x}n` : String(x)));
+        return `${v.constructor.name}(${v.length})[${head.join(', ')}${v.length > 12 ? ', …' : ''}]`;
+      }
       if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
       return v;
     },
-    2,
+    indent,
   );
 }
 
