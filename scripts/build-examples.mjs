@@ -211,7 +211,7 @@ const precache = [
   'www/index.html',
   'www/playground.css',
   ...files('www/playground'),
-  ...files('dist', ['dist/demo', 'dist/godot', 'dist/examples/precache.json']),
+  ...files('dist', ['dist/demo', 'dist/godot', 'dist/examples/precache.json', 'dist/playground-sw.js']),
 ].map((path) => ({
   url: relative('www', path).split('\\').join('/') || './',
   // The SW re-downloads an entry only when its hash changes; `www/` is index.html itself.
