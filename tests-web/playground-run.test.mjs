@@ -76,7 +76,8 @@ for (const isolation of ['instance', 'worker']) {
     const stopped = await runScript(page);
     assert.equal(stopped.state, 'error');
     assert.equal(stopped.code, 'fuel_exhausted');
-    assert.match(stopped.text, /^fuel_exhausted _process failed after 0 successful calls: .*export _process/);
+    assert.match(stopped.text, /^fuel_exhausted _process failed: .*export _process/);
+    assert.equal(stopped.memory, 'none (the module has no memory)');
     assert.equal(stopped.fuel, '200000 of 200000');
     assert.match(stopped.isolation, /faulted/);
     await pg.shot(`fuel-${isolation}`);

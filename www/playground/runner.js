@@ -242,7 +242,9 @@ export class ScriptRunner {
         const elapsed = performance.now() - started;
         this.#showError(
           error,
-          `${selected.name} failed after ${calls} successful call${calls === 1 ? '' : 's'}`,
+          repeat === 1
+            ? `${selected.name} failed`
+            : `${selected.name} failed on call ${calls + 1} of ${repeat}`,
         );
         this.#showStats(script, calls + 1, elapsed);
         return;
@@ -285,7 +287,9 @@ export class ScriptRunner {
           ? `${(perCall * 1000).toFixed(2)} µs`
           : '< 1 µs';
     $('stat-fuel').textContent = `${stats.fuelUsed ?? '—'} of ${stats.fuelLimit ?? '—'}`;
-    $('stat-memory').textContent = `${stats.memoryBytes} bytes (${stats.memoryBytes / 65536} pages)`;
+    $('stat-memory').textContent = stats.memoryBytes
+      ? `${stats.memoryBytes} bytes (${stats.memoryBytes / 65536} pages)`
+      : 'none (the module has no memory)';
     $('stat-time').textContent =
       `${time} (${calls} call${calls === 1 ? '' : 's'} in ${elapsedMs.toFixed(2)} ms)`;
     $('stat-isolation').textContent =
