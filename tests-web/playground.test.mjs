@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { openPlayground, pickExample, pickFile, verdict } from './playground-lib.mjs';
+import { openPlayground, pickExample, pickFile, validated, verdict } from './playground-lib.mjs';
 import { REPO_ROOT } from './runtime-harness.mjs';
 import { GUEST } from './runtime-fixtures.mjs';
 
@@ -218,4 +218,27 @@ test('bytes that are not a module: rejected as malformed, no report, the bytes s
   assert.equal(shown.violations[0].code, 'malformed');
   assert.equal(await page.textContent('#report'), '(no report)');
   assert.equal(await page.$$eval('#hex-view .byte', (cells) => cells.length), garbage.length);
+});
+
+test('a file dropped on the drop zone is validated like a picked one', async () => {
+  const { page } = pg;
+  await pickExample(page, 'calculator.wasm');
+  const bytes = Array.from(example('invalid.wasm'));
+  await page.evaluate((data) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array(data)], 'dropped.wasm', { type: 'application/wasm' }));
+    const zone = document.getElementById('drop');
+    zone.dispatchEvent(
+      new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }),
+    );
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, bytes);
+  await validated(page, 'dropped.wasm');
+  const shown = await verdict(page);
+  assert.equal(shown.text, 'dropped.wasm: rejected');
+  assert.deepEqual(
+    shown.violations.map((v) => v.code),
+    ['import_not_allowed'],
+  );
+  assert.equal(await page.inputValue('#example'), '', 'the example choice is cleared');
 });
