@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openPlayground, pickExample, pickFile, validated, verdict } from './playground-lib.mjs';
-import { REPO_ROOT } from './runtime-harness.mjs';
+import { REPO_ROOT, wat, withCustomSection } from './runtime-harness.mjs';
 import { GUEST } from './runtime-fixtures.mjs';
 
 const example = (file) => readFileSync(join(REPO_ROOT, 'dist', 'examples', file));
@@ -241,4 +241,23 @@ test('a file dropped on the drop zone is validated like a picked one', async () 
     ['import_not_allowed'],
   );
   assert.equal(await page.inputValue('#example'), '', 'the example choice is cleared');
+});
+
+test('a module taller than the browser allows (9 MB) still scrolls to any offset', async () => {
+  const { page } = pg;
+  // A custom section carrying 9 MB: 590k rows, more than fit an element's height, so positions are scaled.
+  const payload = new Uint8Array(9 * 1024 * 1024).fill(0x41);
+  const bytes = withCustomSection(wat('(module (func (export "f")))'), 'blob', payload);
+  await pickFile(page, 'huge.wasm', bytes);
+  const shown = await verdict(page);
+  assert.equal(shown.text, 'huge.wasm: rejected');
+  assert.ok(shown.violations.some((v) => v.code === 'custom_sections_too_large'));
+  for (const offset of [bytes.length - 1, Math.floor(bytes.length / 2), 3]) {
+    await page.fill('#goto-offset', String(offset));
+    await page.press('#goto-offset', 'Enter');
+    const hl = await highlighted(page);
+    assert.deepEqual(hl.offsets, [offset]);
+    assert.ok(hl.inView, `offset ${offset} is in view`);
+    assert.ok(hl.rendered < 80);
+  }
 });

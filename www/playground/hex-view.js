@@ -51,11 +51,9 @@ export class HexView {
     if (!(offset >= 0 && offset < this.#bytes.length)) return false;
     this.#highlight = { offset, length: Math.max(1, Math.min(length, this.#bytes.length - offset)) };
     const row = Math.floor(offset / BYTES_PER_ROW);
-    const visible = this.#visibleRows();
-    const target = Math.max(0, row - Math.floor(visible / 3));
+    const target = Math.max(0, row - Math.floor(this.#fullRows() / 3));
     this.#scroller.scrollTop = this.#scaled()
-      ? (target / Math.max(1, this.#rows - visible)) *
-        (this.#spacer.offsetHeight - this.#scroller.clientHeight)
+      ? (Math.min(target, this.#lastFirstRow()) / Math.max(1, this.#lastFirstRow())) * this.#scrollRange()
       : target * ROW_PX;
     this.#render();
     return true;
@@ -74,6 +72,20 @@ export class HexView {
     return Math.max(1, Math.ceil(this.#scroller.clientHeight / ROW_PX));
   }
 
+  /** Rows that fit entirely in the viewport. */
+  #fullRows() {
+    return Math.max(1, Math.floor(this.#scroller.clientHeight / ROW_PX));
+  }
+
+  /** Scaled mode: the first row shown at the bottom of the scroll range, so the last row is fully visible. */
+  #lastFirstRow() {
+    return Math.max(0, this.#rows - this.#fullRows());
+  }
+
+  #scrollRange() {
+    return Math.max(1, this.#spacer.offsetHeight - this.#scroller.clientHeight);
+  }
+
   #schedule() {
     if (this.#frame) return;
     this.#frame = requestAnimationFrame(() => {
@@ -88,8 +100,7 @@ export class HexView {
     let first;
     let top;
     if (this.#scaled()) {
-      const range = Math.max(1, this.#spacer.offsetHeight - this.#scroller.clientHeight);
-      first = Math.round((scrollTop / range) * Math.max(0, this.#rows - visible));
+      first = Math.round(Math.min(1, scrollTop / this.#scrollRange()) * this.#lastFirstRow());
       top = scrollTop;
     } else {
       first = Math.max(0, Math.floor(scrollTop / ROW_PX) - OVERSCAN);
