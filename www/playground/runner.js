@@ -280,12 +280,13 @@ export class ScriptRunner {
       return;
     }
     const perCall = elapsedMs / Math.max(1, calls);
+    // performance.now() is coarse (0.1 ms unless the page is cross-origin isolated): repeats make it readable.
     const time =
-      perCall >= 1
-        ? `${perCall.toFixed(2)} ms`
-        : perCall >= 0.001
-          ? `${(perCall * 1000).toFixed(2)} µs`
-          : '< 1 µs';
+      elapsedMs === 0
+        ? 'below the clock’s resolution (raise Repeat)'
+        : perCall >= 1
+          ? `${perCall.toFixed(2)} ms`
+          : `${(perCall * 1000).toFixed(2)} µs`;
     $('stat-fuel').textContent = `${stats.fuelUsed ?? '—'} of ${stats.fuelLimit ?? '—'}`;
     $('stat-memory').textContent = stats.memoryBytes
       ? `${stats.memoryBytes} bytes (${stats.memoryBytes / 65536} pages)`
