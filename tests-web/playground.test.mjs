@@ -100,6 +100,15 @@ test('the manifest of a script is shown: extends, properties, signals, methods',
   assert.deepEqual(manifest.signals, ['on: bool']);
   assert.deepEqual(manifest.methods, ['add', 'scale', 'frames']);
   assert.match(manifest.text, /Node3D/);
+  assert.match(manifest.text, /Instancingnode — one instance per node \(the default\)/);
+
+  const shared = withCustomSection(
+    withCustomSection(wat('(module (func (export "_ready")))'), 'ugc_abi', [1, 0, 0, 0]),
+    'ugc_script',
+    JSON.stringify({ extends: 'Node', instancing: 'shared' }),
+  );
+  await pickFile(page, 'shared.wasm', shared);
+  assert.match(await page.textContent('.manifest'), /Instancingshared — one instance serves every node/);
 });
 
 test('every violation has its code, message and offset; clicking one highlights its byte', async () => {

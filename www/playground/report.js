@@ -12,6 +12,12 @@ const el = (tag, props = {}, ...children) => {
   return node;
 };
 
+/** The manifest's `instancing` modes (docs/ABI.md "Instancing"). */
+const INSTANCING = {
+  node: 'node — one instance per node (the default)',
+  shared: 'shared — one instance serves every node using the module; per-node state by ugc.node_slot()',
+};
+
 const signature = (sig) => (sig ? `(${sig.params.join(', ')}) → (${sig.results.join(', ')})` : '');
 const limits = (l) => `${l.initial} … ${l.maximum ?? 'no maximum'}`;
 
@@ -99,7 +105,7 @@ function manifestSection(manifest) {
       el('dt', {}, 'Extends'),
       el('dd', {}, m.extends ?? '(the node’s class)'),
       el('dt', {}, 'Instancing'),
-      el('dd', {}, m.instancing == null ? 'not declared' : JSON.stringify(m.instancing)),
+      el('dd', {}, INSTANCING[m.instancing ?? 'node'] ?? JSON.stringify(m.instancing)),
     ),
     table(
       'Properties',
