@@ -166,3 +166,21 @@ test('a fuel budget too small stops the program with fuel_exhausted', needs('hel
   await page.fill('#wasi-fuel', '');
   assert.equal((await runToEnd(page)).stdout, 'hello from wasi\n');
 });
+
+test(
+  'a memory cap below what the program declares refuses it with `validation`',
+  needs('hello.wasm'),
+  async () => {
+    const { page } = pg;
+    await pickExample(page, 'hello.wasm');
+    await page.fill('#wasi-memory-pages', '8');
+    const refused = await runToEnd(page);
+    assert.equal(refused.code, 'validation');
+    assert.match(refused.text, /memory_too_large/);
+    await page.fill('#wasi-memory-pages', '64');
+    const run = await runToEnd(page);
+    assert.equal(run.exitCode, '0');
+    assert.equal(run.stdout, 'hello from wasi\n');
+    await page.fill('#wasi-memory-pages', '');
+  },
+);

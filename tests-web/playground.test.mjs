@@ -270,3 +270,31 @@ test('a module taller than the browser allows (9 MB) still scrolls to any offset
     assert.ok(hl.rendered < 80);
   }
 });
+
+test('every visible control has an accessible name', async () => {
+  const { page } = pg;
+  const unnamed = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('input, select, textarea, button, [tabindex]')]
+        .filter((el) => el.offsetParent !== null || el.getClientRects().length > 0)
+        .filter(
+          (el) =>
+            !(
+              el.labels?.length ||
+              el.getAttribute('aria-label') ||
+              el.getAttribute('aria-labelledby') ||
+              (el.tagName === 'BUTTON' && el.textContent.trim())
+            ),
+        )
+        .map((el) => el.id || el.outerHTML.slice(0, 80)),
+    );
+  await pickExample(page, 'calculator.wasm');
+  assert.deepEqual(await unnamed(), [], 'script module');
+  const wasi = JSON.parse(readFileSync(join(REPO_ROOT, 'dist', 'examples', 'index.json'), 'utf8')).find(
+    (e) => e.file === 'copy.wasm',
+  );
+  if (wasi) {
+    await pickExample(page, wasi.file);
+    assert.deepEqual(await unnamed(), [], 'WASI program with a file row');
+  }
+});

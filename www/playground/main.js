@@ -51,7 +51,14 @@ async function main() {
 
   const hex = new HexView($('hex-view'));
   const scriptRunner = new ScriptRunner(runtimeFor);
-  const wasiRunner = new WasiRunner(rt);
+  // WASI programs run under the `wasi` profile; a memory cap is a profile override, so one runtime per cap.
+  const wasiRuntimes = new Map([[null, Promise.resolve(rt)]]);
+  const wasiRuntimeFor = (pages) => {
+    if (!wasiRuntimes.has(pages))
+      wasiRuntimes.set(pages, createRuntime({ wasiPolicy: { max_memory_pages: pages } }));
+    return wasiRuntimes.get(pages);
+  };
+  const wasiRunner = new WasiRunner(wasiRuntimeFor);
   let current = null; // { token, name, bytes, layout, manifest, digest, preset }
   let token = 0;
 

@@ -26,13 +26,15 @@ function fileRow(path = '', content = '') {
 }
 
 export class WasiRunner {
-  #rt;
+  #runtimeFor;
   #module = null; // { bytes, name }
   #process = null;
+  #starting = false; // between Run and spawn (a runtime may still be created)
   #urls = [];
 
-  constructor(rt) {
-    this.#rt = rt;
+  /** `runtimeFor(maxMemoryPages | null)` → Promise<runtime> whose `wasi` profile has that memory cap. */
+  constructor(runtimeFor) {
+    this.#runtimeFor = runtimeFor;
     $('wasi-form').addEventListener('submit', (event) => {
       event.preventDefault();
       this.run();
@@ -85,9 +87,12 @@ export class WasiRunner {
     const options = { args, env, files, stdin: $('wasi-stdin').value };
     const fuel = $('wasi-fuel').value.trim();
     if (fuel) options.fuel = BigInt(fuel);
+    const pages = $('wasi-memory-pages').value.trim();
+    if (pages && !(Number.isInteger(Number(pages)) && Number(pages) > 0))
+      throw new Error(`memory cap must be a positive number of pages, got “${pages}”`);
     const timeout = $('wasi-timeout').value.trim();
     if (timeout) options.timeoutMs = Number(timeout);
-    return options;
+    return { options, maxMemoryPages: pages ? Number(pages) : null };
   }
 
   #status(state, text, code) {
@@ -144,10 +149,11 @@ export class WasiRunner {
   }
 
   async run() {
-    if (!this.#module || this.#process) return;
+    if (!this.#module || this.#process || this.#starting) return;
     let options;
+    let maxMemoryPages;
     try {
-      options = this.#options();
+      ({ options, maxMemoryPages } = this.#options());
     } catch (error) {
       this.#status('error', error.message, 'invalid_option');
       return;
@@ -158,14 +164,20 @@ export class WasiRunner {
     $('wasi-files-out').replaceChildren();
     for (const url of this.#urls) URL.revokeObjectURL(url);
     this.#urls = [];
+    delete $('wasi-status').dataset.exitCode;
     const started = performance.now();
     let process;
+    this.#starting = true;
+    $('wasi-run').disabled = true;
     try {
-      process = this.#rt.spawnWasi(this.#module.bytes, options);
+      process = (await this.#runtimeFor(maxMemoryPages)).spawnWasi(this.#module.bytes, options);
     } catch (error) {
       const detail = error.errors?.length ? ` (${error.errors[0].code}: ${error.errors[0].message})` : '';
       this.#status('error', `${error.message}${detail}`, error.code ?? 'error');
+      $('wasi-run').disabled = false;
       return;
+    } finally {
+      this.#starting = false;
     }
     this.#process = process;
     this.#setRunning(true);
@@ -203,7 +215,8 @@ export class WasiRunner {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([path, bytes]) => {
         const given = inputFiles[path];
-        const state = given === undefined ? 'new' : given === decoder.decode(bytes) ? 'unchanged' : 'changed';
+        const state =
+          given === undefined ? 'new' : given === new TextDecoder().decode(bytes) ? 'unchanged' : 'changed';
         let preview;
         try {
           preview = decoder.decode(bytes.subarray(0, 2000));
