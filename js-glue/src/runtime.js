@@ -273,7 +273,10 @@ class Runtime {
         maxLiveHandles: this.#limits.maxLiveHandles,
       };
       if (opts.isolation === 'worker') backendOptions.hostSpec = hostSpec;
-      else backendOptions.hostFactory = () => this.#core.scriptHost({ ...hostSpec, bridge: opts.bridge });
+      else {
+        backendOptions.hostFactory = () => this.#core.scriptHost({ ...hostSpec, bridge: opts.bridge });
+        backendOptions.scratch = this.#core.scratch;
+      }
     }
     const backend =
       opts.isolation === 'worker'
@@ -331,6 +334,7 @@ class Runtime {
       variants: this.#variants,
       hostGroup: needsScriptHost(compiled.module) ? core.hostGroup(input) : null,
       makeHost: (hostGroup, node, slot) => hostGroup.host(node.id, node.class, slot, maxLiveHandles, bridge),
+      scratch: core.scratch,
       onDispose: () => this.#live--,
     });
     this.#live++; // dispose() counts it down, also on a failed start
