@@ -9,6 +9,7 @@ import { ModuleCache } from './module-cache.js';
 import { needsScriptHost } from './host-imports.js';
 import { Script } from './script.js';
 import { runWasi, spawnWasi } from './wasi/index.js';
+import { WasiModuleStore, isWasiModule, sha256Hex } from './wasi/fetch-module.js';
 
 const ISOLATIONS = new Set(['instance', 'worker']);
 const MAX_FUEL = (1n << 63n) - 1n;
@@ -56,6 +57,8 @@ class Runtime {
   #live = 0;
   #wasiOverrides;
   #wasiPolicy = null;
+  #wasiModules = new WasiModuleStore();
+  #wasiFingerprint = null;
 
   constructor(core, policy, onLog, wasiOverrides) {
     this.#core = core;
@@ -205,19 +208,35 @@ class Runtime {
     return verdict;
   }
 
+  #wasi() {
+    return (this.#wasiPolicy ??= this.#core.profile('wasi', this.#wasiOverrides));
+  }
+
   /**
    * A WASI program checked against the `wasi` profile (plus createRuntime's `wasiPolicy` overrides) and
    * prepared with its memory cap and fuel metering, with the run options' fuel/timeout defaults filled in.
+   * A module from `fetchModule` was checked and prepared when it was fetched: it is used as it is.
    */
-  #preparedWasi(bytes, opts) {
+  #preparedWasi(source, opts) {
     if (opts === null || typeof opts !== 'object') {
       throw new UgcError('bad_argument', 'WASI options must be an object');
     }
-    const policy = (this.#wasiPolicy ??= this.#core.profile('wasi', this.#wasiOverrides));
-    const input = toBytes(bytes);
+    const policy = this.#wasi();
+    const limits = policy.limits();
+    if (isWasiModule(source)) {
+      if (!source.metered && opts.fuel !== undefined) {
+        throw new UgcError('bad_argument', 'fuel given but the module was fetched with metering: false');
+      }
+      const runOptions = {
+        ...opts,
+        fuel: source.metered ? (opts.fuel ?? BigInt(limits.fuel)) : undefined,
+        timeoutMs: opts.timeoutMs ?? limits.timeoutMs,
+      };
+      return { prepared: source.module, runOptions };
+    }
+    const input = toBytes(source);
     const verdict = this.#core.validate(input, policy);
     if (!verdict.ok) throw new ValidationError(verdict.errors, verdict.report);
-    const limits = policy.limits();
     const prepared = this.#core.prepare(input, {
       maxMemoryPages: limits.maxMemoryPages,
       maxTableElements: limits.maxTableElements,
@@ -231,15 +250,87 @@ class Runtime {
     return { prepared, runOptions };
   }
 
-  /** Runs a WASI preview-1 command to completion in a dedicated worker (docs/WASI.md). */
-  async runWasi(bytes, opts = {}) {
-    const { prepared, runOptions } = this.#preparedWasi(bytes, opts);
+  /**
+   * Downloads (streamed, with progress), checks and compiles a WASI module once per content: later calls for
+   * the same `sha256` (or the same URL, whose hash is recorded) are served from memory or Cache Storage
+   * without fetching. The result is accepted by runWasi/spawnWasi. See docs/WASI.md "Modules from a URL".
+   * @param {string|URL} url
+   * @param {{ sha256?: string, onProgress?: (p: { url, phase, loaded?, total?, source? }) => void,
+   *   signal?: AbortSignal, metering?: boolean, refresh?: boolean, persist?: boolean }} [opts]
+   */
+  async fetchModule(url, opts = {}) {
+    if (opts === null || typeof opts !== 'object') {
+      throw new UgcError('bad_argument', 'fetchModule options must be an object');
+    }
+    const policy = this.#wasi();
+    const limits = policy.limits();
+    const metering = opts.metering ?? limits.metering;
+    if (typeof metering !== 'boolean') throw new UgcError('bad_argument', 'metering must be a boolean');
+    const json = policy.toJSON();
+    // Validation depends on the whole policy: modules checked under another policy are other cache entries.
+    this.#wasiFingerprint ??= (await sha256Hex(new TextEncoder().encode(JSON.stringify(json)))).slice(0, 16);
+    const prepareOptions = {
+      maxMemoryPages: limits.maxMemoryPages,
+      maxTableElements: limits.maxTableElements,
+      metering,
+    };
+    return this.#wasiModules.fetch(url, opts, {
+      variant: `${this.#wasiFingerprint}-${metering ? 'metered' : 'unmetered'}`,
+      maxBytes: json.maxModuleSize,
+      streaming: !metering,
+      metered: metering,
+      validate: (bytes) => {
+        const verdict = this.#core.validate(bytes, policy);
+        if (!verdict.ok) throw new ValidationError(verdict.errors, verdict.report);
+        return verdict.report;
+      },
+      // Unmetered, the module runs as downloaded unless a cap must be lowered: a table maximum, or a memory
+      // maximum below what the engine allows anyway (65536 pages for wasm32).
+      needsRewrite: (report) =>
+        metering ||
+        report.tables.some((t) => t.capped) ||
+        report.memories.some((m) => m.capped && (m.memory64 || (m.effective.maximum ?? 0) < 65536)),
+      prepare: (bytes) => this.#core.prepare(bytes, prepareOptions),
+    });
+  }
+
+  /** How fetchModule calls were served: `{ downloads, memoryHits, storageHits }`. */
+  wasiModuleStats() {
+    return { ...this.#wasiModules.stats };
+  }
+
+  /** Empties fetchModule's caches (`{ persistent: true }` also deletes the Cache Storage entries). */
+  async clearWasiModules({ persistent = false } = {}) {
+    if (persistent) await this.#wasiModules.clear();
+    else this.#wasiModules.forgetCompiled();
+  }
+
+  /**
+   * Runs a WASI preview-1 command to completion in a dedicated worker (docs/WASI.md). `source`: bytes, a
+   * module from fetchModule, or `{ url, sha256?, metering? }` (fetched first; opts.onProgress/opts.signal apply).
+   */
+  async runWasi(source, opts = {}) {
+    if (isUrlSource(source)) {
+      const { url, ...fetchOptions } = source;
+      source = await this.fetchModule(url, {
+        ...fetchOptions,
+        onProgress: opts?.onProgress,
+        signal: opts?.signal,
+      });
+    }
+    const { prepared, runOptions } = this.#preparedWasi(source, opts);
     return runWasi(prepared, runOptions);
   }
 
   /** Starts a long-running WASI service in a dedicated worker, with streamed stdout/stderr (docs/WASI.md). */
-  spawnWasi(bytes, opts = {}) {
-    const { prepared, runOptions } = this.#preparedWasi(bytes, opts);
+  spawnWasi(source, opts = {}) {
+    if (isUrlSource(source)) {
+      throw new UgcError(
+        'bad_argument',
+        'spawnWasi takes bytes or a module from rt.fetchModule: await rt.fetchModule(url, { sha256 }) first',
+      );
+    }
+    const { prepared, runOptions } = this.#preparedWasi(source, opts);
     return spawnWasi(prepared, runOptions);
   }
 
@@ -289,6 +380,18 @@ class Runtime {
       variants: this.#variants,
     });
   }
+}
+
+/** `{ url, … }` (not bytes, not a fetched module): a module to fetch before running. */
+function isUrlSource(source) {
+  return (
+    typeof source === 'object' &&
+    source !== null &&
+    !ArrayBuffer.isView(source) &&
+    !(source instanceof ArrayBuffer) &&
+    !isWasiModule(source) &&
+    'url' in source
+  );
 }
 
 /**
