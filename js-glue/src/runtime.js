@@ -230,7 +230,7 @@ class Runtime {
       const runOptions = {
         ...opts,
         fuel: source.metered ? (opts.fuel ?? BigInt(limits.fuel)) : undefined,
-        timeoutMs: opts.timeoutMs ?? limits.timeoutMs,
+        timeoutMs: wasiTimeout(opts, limits),
       };
       return { prepared: source.module, runOptions };
     }
@@ -245,7 +245,7 @@ class Runtime {
     const runOptions = {
       ...opts,
       fuel: opts.fuel ?? BigInt(limits.fuel),
-      timeoutMs: opts.timeoutMs ?? limits.timeoutMs,
+      timeoutMs: wasiTimeout(opts, limits),
     };
     return { prepared, runOptions };
   }
@@ -380,6 +380,11 @@ class Runtime {
       variants: this.#variants,
     });
   }
+}
+
+/** The run's wall-clock limit: the policy's unless given; `null` means none (a service; fuel still applies). */
+function wasiTimeout(opts, limits) {
+  return opts.timeoutMs === null ? null : (opts.timeoutMs ?? limits.timeoutMs);
 }
 
 /** `{ url, … }` (not bytes, not a fetched module): a module to fetch before running. */
