@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ const CMARK = join(
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
 let server;
+let slow; // a second origin that sends a module in 8 pieces, 30 ms apart (deterministic progress)
+let slowUrl;
 let browser;
 let page;
 let hello;
@@ -75,19 +78,37 @@ before(async () => {
         (func (export "_start")))`),
     },
   });
+  const cmark = readFileSync(CMARK);
+  slow = createServer(async (req, res) => {
+    res.writeHead(200, {
+      'Content-Type': 'application/wasm',
+      'Content-Length': cmark.length,
+      'Access-Control-Allow-Origin': '*',
+      'Cache-Control': 'no-store',
+    });
+    const piece = Math.ceil(cmark.length / 8);
+    for (let at = 0; at < cmark.length; at += piece) {
+      res.write(cmark.subarray(at, at + piece));
+      await new Promise((ok) => setTimeout(ok, 30));
+    }
+    res.end();
+  });
+  await new Promise((ok) => slow.listen(0, '127.0.0.1', ok));
+  slowUrl = `http://127.0.0.1:${slow.address().port}/cmark.wasm`;
   browser = await launchBrowser();
   page = await openPage();
 });
 after(async () => {
   await browser?.close();
   await server?.close();
+  slow?.closeAllConnections();
+  slow?.close();
 });
 
 describe('rt.fetchModule', () => {
   test('a cold start downloads once with progress; the second start fetches nothing', async () => {
     const r = await page.evaluate(async () => {
-      const events = [];
-      const first = await window.rt.fetchModule('/mods/cmark.wasm', { onProgress: (p) => events.push(p) });
+      const first = await window.rt.fetchModule('/mods/cmark.wasm');
       const second = await window.rt.fetchModule('/mods/cmark.wasm');
       const run = await window.rt.runWasi(second, { args: ['pulldown-cmark'], stdin: '# Title\n' });
       return {
@@ -95,7 +116,6 @@ describe('rt.fetchModule', () => {
         second: window.describe(second),
         stdout: window.text(run.stdout),
         metered: run.fuelApplied,
-        events,
         stats: window.rt.wasiModuleStats(),
       };
     });
@@ -108,21 +128,32 @@ describe('rt.fetchModule', () => {
     assert.equal(r.stdout, '<h1>Title</h1>\n');
     assert.equal(r.metered, true, 'the fetched module was prepared with fuel metering');
     assert.equal(count('/mods/cmark.wasm'), 1, 'the second start did not fetch');
-    const downloads = r.events.filter((e) => e.phase === 'download');
-    assert.ok(downloads.length >= 3, `several download progress events, got ${downloads.length}`);
+    assert.deepEqual(r.stats, { downloads: 1, memoryHits: 1, storageHits: 0 });
+  });
+
+  test('progress follows Content-Length and the chunks as they arrive', async () => {
+    const events = await page.evaluate(async (url) => {
+      const events = [];
+      await window.rt.fetchModule(url, { onProgress: (p) => events.push(p), persist: false });
+      return events;
+    }, slowUrl);
+    const size = readFileSync(CMARK).length;
+    const downloads = events.filter((e) => e.phase === 'download');
+    assert.ok(downloads.length >= 5, `one event per piece (8 sent 30 ms apart), got ${downloads.length}`);
     assert.ok(
-      downloads.every((e) => e.total === size),
+      downloads.every((e) => e.total === size && e.url === slowUrl),
       'total from Content-Length',
     );
+    const loaded = downloads.map((e) => e.loaded);
     assert.deepEqual(
-      downloads.map((e) => e.loaded),
-      [...downloads.map((e) => e.loaded)].sort((a, b) => a - b),
+      loaded,
+      [...loaded].sort((a, b) => a - b),
       'loaded only grows',
     );
-    assert.equal(downloads.at(-1).loaded, size);
-    const phases = [...new Set(r.events.map((e) => e.phase))];
+    assert.equal(loaded[0], 0);
+    assert.equal(loaded.at(-1), size);
+    const phases = [...new Set(events.map((e) => e.phase))];
     assert.deepEqual(phases, ['download', 'validate', 'prepare', 'compile', 'done']);
-    assert.deepEqual(r.stats, { downloads: 1, memoryHits: 1, storageHits: 0 });
   });
 
   test('a new runtime and a reloaded page start from Cache Storage without fetching', async () => {

@@ -16,6 +16,8 @@ const CACHE_NAME = 'ugc-wasi-modules';
 // Cache Storage keys must be http(s) URLs; these are never fetched (`.invalid` cannot resolve).
 const KEY_BASE = 'https://ugc-wasm.invalid/wasi/';
 const SHA256_RE = /^[0-9a-f]{64}$/;
+/** Cache Storage writes still running, by key (shared by every store of the page: the storage is too). */
+const pendingWrites = new Map();
 
 /** A module handle made by a store: `rt.runWasi`/`rt.spawnWasi` accept only these (never a bare Module). */
 const handles = new WeakSet();
@@ -107,26 +109,32 @@ class PersistentModules {
   }
 
   async match(key) {
+    await pendingWrites.get(key);
     const cache = await this.#cache();
     return (await cache?.match(KEY_BASE + key).catch(() => undefined)) ?? null;
   }
 
-  async put(key, bytes, meta) {
-    const cache = await this.#cache();
-    const headers = { 'content-type': 'application/wasm' };
-    for (const [k, v] of Object.entries(meta)) headers[`x-ugc-${k}`] = String(v);
-    await cache?.put(KEY_BASE + key, new Response(bytes, { headers })).catch(() => {});
+  /** Stores the module, then records `url` → `sha256`; lookups of either key wait for the write. */
+  put(key, bytes, meta, url, sha256) {
+    const urlKey = `url/${encodeURIComponent(url)}`;
+    const write = (async () => {
+      const cache = await this.#cache();
+      const headers = { 'content-type': 'application/wasm' };
+      for (const [k, v] of Object.entries(meta)) headers[`x-ugc-${k}`] = String(v);
+      await cache?.put(KEY_BASE + key, new Response(bytes, { headers })).catch(() => {});
+      await cache?.put(KEY_BASE + urlKey, new Response(sha256)).catch(() => {});
+    })();
+    for (const k of [key, urlKey]) {
+      pendingWrites.set(k, write);
+      write.then(() => pendingWrites.get(k) === write && pendingWrites.delete(k));
+    }
+    return write;
   }
 
   async urlHash(url) {
     const response = await this.match(`url/${encodeURIComponent(url)}`);
     const text = response ? (await response.text()).trim() : '';
     return SHA256_RE.test(text) ? text : null;
-  }
-
-  async recordUrl(url, sha256) {
-    const cache = await this.#cache();
-    await cache?.put(KEY_BASE + `url/${encodeURIComponent(url)}`, new Response(sha256)).catch(() => {});
   }
 
   async clear() {
@@ -295,7 +303,9 @@ export class WasiModuleStore {
     })();
     const bytes = await read;
     const downloadMs = performance.now() - t0;
+    const tHash = performance.now();
     const sha256 = await sha256Hex(bytes);
+    const hashMs = performance.now() - tHash;
     if (expected && sha256 !== expected) {
       throw new WasiRunError('sha256_mismatch', `${url}: expected SHA-256 ${expected}, got ${sha256}`, {
         url,
@@ -337,13 +347,13 @@ export class WasiModuleStore {
       source: 'network',
       url,
       streamingCompile: compiled === bytes && streamed !== null,
-      timings: { downloadMs, validateMs, prepareMs, compileMs },
+      timings: { downloadMs, hashMs, validateMs, prepareMs, compileMs },
     });
     this.#memory.set(key, Promise.resolve(handle));
     this.#urls.set(url, sha256);
     if (opts.persist !== false) {
-      await this.#persistent.put(key, compiled, { size: bytes.length, metered: policy.metered });
-      await this.#persistent.recordUrl(url, sha256);
+      // Off the start-up path: writing tens of MB to Cache Storage takes longer than compiling them.
+      this.#persistent.put(key, compiled, { size: bytes.length, metered: policy.metered }, url, sha256);
     }
     return handle;
   }
