@@ -211,6 +211,10 @@ const fromUrl = await page.evaluate(async (quick) => {
       const m = await rt.fetchModule(fresh(url), { refresh: true, metering: false });
       if (!m.streamingCompile) throw new Error('expected the streaming path');
     });
+    const coldBuffered = await timed(async () => {
+      const m = await rt.fetchModule(fresh(url), { refresh: true, metering: false, compileStreaming: false });
+      if (m.streamingCompile) throw new Error('expected the buffered path');
+    });
     await rt.fetchModule(url); // the plain URL, recorded for the cached runs
     const memory = await timed(async () => {
       const m = await rt.fetchModule(url);
@@ -229,6 +233,7 @@ const fromUrl = await page.evaluate(async (quick) => {
       rawStreaming,
       cold,
       coldUnmetered,
+      coldBuffered,
       memory,
       storage,
       t,
@@ -256,6 +261,9 @@ function printUrl() {
     );
     console.log(
       `    cold, unmetered ${perMb(r.coldUnmetered)} -> ${f(r.coldUnmetered / r.rawStreaming)}x raw (teed compileStreaming)`,
+    );
+    console.log(
+      `    cold, unmetered ${perMb(r.coldBuffered)} -> ${f(r.coldBuffered / r.rawStreaming)}x raw (buffered: download, check, compile the bytes)`,
     );
     console.log(
       `    cached: memory ${f(r.memory, 2)} ms; Cache Storage (new runtime) ${perMb(r.storage)} -> ` +

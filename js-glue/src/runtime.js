@@ -256,7 +256,9 @@ class Runtime {
    * without fetching. The result is accepted by runWasi/spawnWasi. See docs/WASI.md "Modules from a URL".
    * @param {string|URL} url
    * @param {{ sha256?: string, onProgress?: (p: { url, phase, loaded?, total?, source? }) => void,
-   *   signal?: AbortSignal, metering?: boolean, refresh?: boolean, persist?: boolean }} [opts]
+   *   signal?: AbortSignal, metering?: boolean, compileStreaming?: boolean, refresh?: boolean,
+   *   persist?: boolean }} [opts] metering: false = timeout-only (no fuel); then compileStreaming: false
+   *   compiles the checked bytes instead of teeing the response into WebAssembly.compileStreaming
    */
   async fetchModule(url, opts = {}) {
     if (opts === null || typeof opts !== 'object') {
@@ -277,7 +279,8 @@ class Runtime {
     return this.#wasiModules.fetch(url, opts, {
       variant: `${this.#wasiFingerprint}-${metering ? 'metered' : 'unmetered'}`,
       maxBytes: json.maxModuleSize,
-      streaming: !metering,
+      // Measured both ways (docs/WASI.md): the teed streaming compile is the default where it is possible.
+      streaming: !metering && opts.compileStreaming !== false,
       metered: metering,
       validate: (bytes) => {
         const verdict = this.#core.validate(bytes, policy);
