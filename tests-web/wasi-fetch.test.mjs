@@ -73,6 +73,7 @@ before(async () => {
       '/mods/hello-copy.wasm': hello,
       '/mods/echo-corrupted.wasm': corrupted,
       '/mods/echo.wasm': echo,
+      '/mods/random.wasm': readFileSync(join(PROGRAMS, 'random.wasm')),
       '/mods/cmark.wasm': { file: CMARK },
       '/mods/refused.wasm': wat(`(module (import "env" "system" (func)) (memory (export "memory") 1)
         (func (export "_start")))`),
@@ -192,6 +193,15 @@ describe('rt.fetchModule', () => {
     assert.equal(r.stdout, 'hello from wasi\n');
     assert.equal(count('/mods/hello.wasm'), 1);
     assert.equal(count('/mods/hello-copy.wasm'), 0, 'the content was known: nothing fetched');
+  });
+
+  test('concurrent starts of one URL share a single download', async () => {
+    const r = await page.evaluate(async () => {
+      const all = await Promise.all([1, 2, 3].map(() => window.rt.fetchModule('/mods/random.wasm')));
+      return all.map((m) => m.module === all[0].module);
+    });
+    assert.deepEqual(r, [true, true, true]);
+    assert.equal(count('/mods/random.wasm'), 1);
   });
 
   test('a corrupted download is sha256_mismatch and is not cached', async () => {

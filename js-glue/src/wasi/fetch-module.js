@@ -151,6 +151,7 @@ class PersistentModules {
 export class WasiModuleStore {
   #memory = new Map(); // `${sha256}/${variant}` -> Promise<handle>
   #urls = new Map(); // absolute URL -> sha256 learned from a download
+  #inflight = new Map(); // URL + expected hash + variant -> the download in progress
   #persistent;
   /** How each fetchModule was served; `downloads` counts network fetches. */
   stats = { downloads: 0, memoryHits: 0, storageHits: 0 };
@@ -219,7 +220,19 @@ export class WasiModuleStore {
         return hit.with({ timings: { totalMs: performance.now() - started } });
       }
     }
-    const entry = await this.#download(absolute, expected, opts, policy, progress);
+    // Concurrent starts of the same module (several services at once) share one download.
+    const flightKey = `${absolute}|${expected ?? ''}|${policy.variant}`;
+    let flight = this.#inflight.get(flightKey);
+    if (!flight) {
+      flight = this.#download(absolute, expected, opts, policy, progress);
+      this.#inflight.set(flightKey, flight);
+      flight.then(
+        () => this.#inflight.delete(flightKey),
+        () => this.#inflight.delete(flightKey),
+      );
+    }
+    const shared = await flight;
+    const entry = shared.with({ timings: { ...shared.timings } });
     entry.timings.totalMs = performance.now() - started;
     progress({ phase: 'done', source: 'network', loaded: entry.size, total: entry.size });
     return entry;
