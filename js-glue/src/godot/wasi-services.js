@@ -191,7 +191,7 @@ class WasiServices {
 }
 
 /** Splits a byte stream into lines (UTF-8, '\n' or '\r\n'); a final line without '\n' is flushed at the end. */
-class LineSplitter {
+export class LineSplitter {
   #decoder = new TextDecoder();
   #rest = '';
 
@@ -201,8 +201,9 @@ class LineSplitter {
     while ((at = this.#rest.indexOf('\n')) !== -1) {
       const line = this.#rest.slice(0, at);
       this.#rest = this.#rest.slice(at + 1);
-      emit(line.endsWith('\r') ? line.slice(0, -1) : line);
+      pieces(line.endsWith('\r') ? line.slice(0, -1) : line, emit);
     }
+    // No line break in sight: do not let a partial line grow without bound.
     while (this.#rest.length > MAX_LINE_CHARS) {
       emit(this.#rest.slice(0, MAX_LINE_CHARS));
       this.#rest = this.#rest.slice(MAX_LINE_CHARS);
@@ -211,9 +212,15 @@ class LineSplitter {
 
   end(emit) {
     this.#rest += this.#decoder.decode();
-    if (this.#rest) emit(this.#rest);
+    if (this.#rest) pieces(this.#rest, emit);
     this.#rest = '';
   }
+}
+
+/** A line as pieces of at most MAX_LINE_CHARS. */
+function pieces(line, emit) {
+  if (line.length <= MAX_LINE_CHARS) return emit(line);
+  for (let at = 0; at < line.length; at += MAX_LINE_CHARS) emit(line.slice(at, at + MAX_LINE_CHARS));
 }
 
 class Service {
