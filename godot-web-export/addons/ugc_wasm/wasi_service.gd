@@ -54,8 +54,12 @@ static var polls := 0
 @export var autostart := true
 ## Wall-clock limit in ms; 0 = none (a service normally runs until killed).
 @export var timeout_ms := 0
-## Fuel for the whole run; 0 = the wasi policy's default.
+## Fuel budget; 0 = the wasi policy's default (10^10).
 @export var fuel := 0
+## The budget is per request: topped up whenever the program waits for stdin (a service that
+## answers lines runs for ever; one that spins without reading is still stopped). False: one
+## budget for the whole run.
+@export var fuel_per_input := true
 
 ## "idle", "starting", "running", "exited" or "failed".
 var state := "idle"
@@ -202,6 +206,7 @@ func _send_start() -> void:
 		"files": _files_json(),
 		"timeoutMs": timeout_ms,
 		"fuel": fuel,
+		"fuelPerInput": fuel_per_input,
 	}
 	if url != "":
 		config.url = url

@@ -80,7 +80,8 @@ class WasiServices {
   /**
    * Starts service `id` (an int chosen by GDScript). `configJson`: `{ module: key } | { url, sha256? }` plus
    * `args`, `env`, `files` (path → string, or `{ base64 }` for bytes, or null for a directory), `stdin`,
-   * `timeoutMs` (0 or absent: no wall-clock limit), `fuel` (0 or absent: the wasi policy's). Outcome arrives
+   * `timeoutMs` (0 or absent: no wall-clock limit), `fuel` (0 or absent: the wasi policy's), `fuelPerInput`
+   * (default true: the fuel is topped up whenever the service waits for stdin). Outcome arrives
    * through poll(): 'started' or 'failed'. Returns true when accepted.
    */
   start(id, configJson) {
@@ -270,6 +271,7 @@ class Service {
       timeoutMs: config.timeoutMs > 0 ? config.timeoutMs : null,
     };
     if (config.fuel > 0) opts.fuel = BigInt(config.fuel);
+    if (config.fuelPerInput !== false) opts.fuelPerInput = true;
     if (config.stdin) opts.stdin = String(config.stdin);
     const p = rt.spawnWasi(source, opts);
     this.process = p;
