@@ -195,6 +195,23 @@ describe('rt.fetchModule', () => {
     assert.equal(count('/mods/hello-copy.wasm'), 0, 'the content was known: nothing fetched');
   });
 
+  test('an abort during the download is a typed error', async () => {
+    const r = await page.evaluate(
+      (url) =>
+        window.attempt(() => {
+          const controller = new AbortController();
+          return window.rt.fetchModule(url, {
+            signal: controller.signal,
+            persist: false,
+            refresh: true,
+            onProgress: (p) => p.loaded > 0 && controller.abort(),
+          });
+        }),
+      slowUrl,
+    );
+    assert.equal(r.error?.code, 'aborted', JSON.stringify(r));
+  });
+
   test('concurrent starts of one URL share a single download', async () => {
     const r = await page.evaluate(async () => {
       const all = await Promise.all([1, 2, 3].map(() => window.rt.fetchModule('/mods/random.wasm')));

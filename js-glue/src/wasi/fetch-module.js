@@ -16,6 +16,7 @@ const CACHE_NAME = 'ugc-wasi-modules';
 // Cache Storage keys must be http(s) URLs; these are never fetched (`.invalid` cannot resolve).
 const KEY_BASE = 'https://ugc-wasm.invalid/wasi/';
 const SHA256_RE = /^[0-9a-f]{64}$/;
+const MAX_COMPILED = 16; // compiled modules kept in memory per runtime
 /** Cache Storage writes still running, by key (shared by every store of the page: the storage is too). */
 const pendingWrites = new Map();
 
@@ -238,6 +239,13 @@ export class WasiModuleStore {
     return entry;
   }
 
+  /** Keeps a compiled module; the least recently used goes beyond MAX_COMPILED (compiled code is big). */
+  #remember(key, handle) {
+    this.#memory.delete(key);
+    this.#memory.set(key, Promise.resolve(handle));
+    while (this.#memory.size > MAX_COMPILED) this.#memory.delete(this.#memory.keys().next().value);
+  }
+
   /** From memory, else from Cache Storage (compiled straight from the stored Response), else null. */
   async #cached(sha256, policy, url, progress, persist) {
     const key = `${sha256}/${policy.variant}`;
@@ -246,6 +254,7 @@ export class WasiModuleStore {
       const handle = await inMemory.catch(() => null);
       if (handle) {
         this.stats.memoryHits++;
+        this.#remember(key, handle);
         return handle.with({ source: 'memory', url });
       }
     }
@@ -262,7 +271,7 @@ export class WasiModuleStore {
       return null; // an unreadable entry is a miss; the download replaces it
     }
     const handle = makeHandle({ module, sha256, size, metered, source: 'cache', url });
-    this.#memory.set(key, Promise.resolve(handle));
+    this.#remember(key, handle);
     this.#urls.set(url, sha256);
     this.stats.storageHits++;
     return handle;
@@ -362,7 +371,7 @@ export class WasiModuleStore {
       streamingCompile: compiled === bytes && streamed !== null,
       timings: { downloadMs, hashMs, validateMs, prepareMs, compileMs },
     });
-    this.#memory.set(key, Promise.resolve(handle));
+    this.#remember(key, handle);
     this.#urls.set(url, sha256);
     if (opts.persist !== false) {
       // Off the start-up path: writing tens of MB to Cache Storage takes longer than compiling them.
