@@ -21,7 +21,7 @@ const CMARK = join(
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
 let server;
-let slow; // a second origin that sends a module in 8 pieces, 30 ms apart (deterministic progress)
+let slow; // a second origin that sends a module (cmark, or echo under /echo…) in 8 pieces, 30 ms apart (deterministic progress)
 let slowUrl;
 let browser;
 let page;
@@ -81,15 +81,16 @@ before(async () => {
   });
   const cmark = readFileSync(CMARK);
   slow = createServer(async (req, res) => {
+    const body = req.url.startsWith('/echo') ? echo : cmark;
     res.writeHead(200, {
       'Content-Type': 'application/wasm',
-      'Content-Length': cmark.length,
+      'Content-Length': body.length,
       'Access-Control-Allow-Origin': '*',
       'Cache-Control': 'no-store',
     });
-    const piece = Math.ceil(cmark.length / 8);
-    for (let at = 0; at < cmark.length; at += piece) {
-      res.write(cmark.subarray(at, at + piece));
+    const piece = Math.ceil(body.length / 8);
+    for (let at = 0; at < body.length; at += piece) {
+      res.write(body.subarray(at, at + piece));
       await new Promise((ok) => setTimeout(ok, 30));
     }
     res.end();
@@ -253,7 +254,6 @@ describe('rt.fetchModule', () => {
       refused: await window.attempt(() => window.rt.fetchModule('/mods/refused.wasm')),
       refusedAgain: await window.attempt(() => window.rt.fetchModule('/mods/refused.wasm')),
       badHash: await window.attempt(() => window.rt.fetchModule('/mods/hello.wasm', { sha256: 'xyz' })),
-      spawnUrl: await window.attempt(async () => window.rt.spawnWasi({ url: '/mods/hello.wasm' })),
       bareModule: await window.attempt(async () =>
         window.rt.runWasi(await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))),
       ),
@@ -265,7 +265,6 @@ describe('rt.fetchModule', () => {
     assert.equal(r.refusedAgain.error?.code, 'validation');
     assert.equal(count('/mods/refused.wasm'), 2, 'a refused module is not cached');
     assert.equal(r.badHash.error?.code, 'invalid_option');
-    assert.equal(r.spawnUrl.error?.code, 'bad_argument');
     assert.equal(r.bareModule.error?.code, 'bad_argument', 'a bare Module never skips validation');
   });
 
@@ -285,6 +284,53 @@ describe('rt.fetchModule', () => {
     assert.equal(r.out, '1: STREAMED\n');
     assert.equal(r.code, 0);
     assert.equal(r.fuel.error?.code, 'bad_argument');
+  });
+
+  test('spawnWasi({ url }) returns at once; stdin is queued until the module arrives', async () => {
+    const r = await page.evaluate(
+      async (url) => {
+        const phases = [];
+        const p = window.rt.spawnWasi(
+          { url },
+          { args: ['echo'], onProgress: (e) => phases.push(e.phase), timeoutMs: null },
+        );
+        const modeBefore = p.stdinMode;
+        p.write('queued\n');
+        p.closeStdin();
+        const chunks = [];
+        for await (const c of p.stdout) chunks.push(window.text(c));
+        const code = await p.exited;
+        const missing = window.rt.spawnWasi({ url: '/mods/missing.wasm' }, {});
+        const missingOut = [];
+        for await (const c of missing.stdout) missingOut.push(c);
+        const killed = window.rt.spawnWasi({ url: '/mods/cmark.wasm', refresh: true }, {});
+        killed.kill();
+        const outcome = async (promise) =>
+          promise.then(
+            (v) => ({ value: v }),
+            (e) => ({ code: e.code }),
+          );
+        return {
+          modeBefore,
+          modeAfter: p.stdinMode,
+          out: chunks.join(''),
+          code,
+          phases: [...new Set(phases)],
+          missing: await outcome(missing.exited),
+          missingOut: missingOut.length,
+          killed: await outcome(killed.exited),
+        };
+      },
+      slowUrl.replace('cmark', 'echo'),
+    );
+    assert.equal(r.modeBefore, null);
+    assert.ok(['pipe', 'messages'].includes(r.modeAfter));
+    assert.equal(r.out, '1: QUEUED\n');
+    assert.equal(r.code, 0);
+    assert.deepEqual(r.phases, ['download', 'validate', 'prepare', 'compile', 'done']);
+    assert.deepEqual(r.missing, { code: 'fetch_failed' });
+    assert.equal(r.missingOut, 0, 'the streams just close');
+    assert.deepEqual(r.killed, { code: 'killed' });
   });
 
   test('runWasi({ url, sha256 }) fetches, checks and runs in one call', async () => {

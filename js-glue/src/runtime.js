@@ -11,6 +11,7 @@ import { Script } from './script.js';
 import { SharedGroup } from './shared.js';
 import { runWasi, spawnWasi } from './wasi/index.js';
 import { WasiModuleStore, isWasiModule, sha256Hex } from './wasi/fetch-module.js';
+import { deferredSpawn } from './wasi/deferred.js';
 
 const ISOLATIONS = new Set(['instance', 'worker']);
 const MAX_FUEL = (1n << 63n) - 1n;
@@ -332,9 +333,14 @@ class Runtime {
   /** Starts a long-running WASI service in a dedicated worker, with streamed stdout/stderr (docs/WASI.md). */
   spawnWasi(source, opts = {}) {
     if (isUrlSource(source)) {
-      throw new UgcError(
-        'bad_argument',
-        'spawnWasi takes bytes or a module from rt.fetchModule: await rt.fetchModule(url, { sha256 }) first',
+      // The handle is returned at once; the process starts when the module is fetched (or fails `exited`).
+      const { url, ...fetchOptions } = source;
+      return deferredSpawn((signal) =>
+        this.fetchModule(url, {
+          ...fetchOptions,
+          onProgress: opts?.onProgress,
+          signal: opts?.signal ? AbortSignal.any([signal, opts.signal]) : signal,
+        }).then((module) => this.spawnWasi(module, opts)),
       );
     }
     const { prepared, runOptions } = this.#preparedWasi(source, opts);
