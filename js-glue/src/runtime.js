@@ -9,9 +9,7 @@ import { ModuleCache } from './module-cache.js';
 import { needsScriptHost } from './host-imports.js';
 import { Script } from './script.js';
 import { SharedGroup } from './shared.js';
-import { runWasi, spawnWasi } from './wasi/index.js';
-import { WasiModuleStore, isWasiModule, sha256Hex } from './wasi/fetch-module.js';
-import { deferredSpawn } from './wasi/deferred.js';
+import { CheckedWasi } from './wasi/checked.js';
 
 const ISOLATIONS = new Set(['instance', 'worker']);
 const MAX_FUEL = (1n << 63n) - 1n;
@@ -58,9 +56,7 @@ class Runtime {
   #onLog;
   #live = 0;
   #wasiOverrides;
-  #wasiPolicy = null;
-  #wasiModules = new WasiModuleStore();
-  #wasiFingerprint = null;
+  #wasiEntry = null;
 
   constructor(core, policy, onLog, wasiOverrides) {
     this.#core = core;
@@ -213,138 +209,37 @@ class Runtime {
     return verdict;
   }
 
+  /**
+   * WASI preview-1 programs (docs/WASI.md): checked against the `wasi` profile (plus createRuntime's
+   * `wasiPolicy` overrides), prepared, and run in dedicated workers — js-glue/src/wasi/checked.js.
+   */
   #wasi() {
-    return (this.#wasiPolicy ??= this.#core.profile('wasi', this.#wasiOverrides));
+    return (this.#wasiEntry ??= new CheckedWasi(this.#core, this.#wasiOverrides));
   }
 
-  /**
-   * A WASI program checked against the `wasi` profile (plus createRuntime's `wasiPolicy` overrides) and
-   * prepared with its memory cap and fuel metering, with the run options' fuel/timeout defaults filled in.
-   * A module from `fetchModule` was checked and prepared when it was fetched: it is used as it is.
-   */
-  #preparedWasi(source, opts) {
-    if (opts === null || typeof opts !== 'object') {
-      throw new UgcError('bad_argument', 'WASI options must be an object');
-    }
-    const policy = this.#wasi();
-    const limits = policy.limits();
-    if (isWasiModule(source)) {
-      if (!source.metered && opts.fuel !== undefined) {
-        throw new UgcError('bad_argument', 'fuel given but the module was fetched with metering: false');
-      }
-      const runOptions = {
-        ...opts,
-        fuel: source.metered ? (opts.fuel ?? BigInt(limits.fuel)) : undefined,
-        timeoutMs: wasiTimeout(opts, limits),
-      };
-      return { prepared: source.module, runOptions };
-    }
-    const input = toBytes(source);
-    const verdict = this.#core.validate(input, policy);
-    if (!verdict.ok) throw new ValidationError(verdict.errors, verdict.report);
-    const prepared = this.#core.prepare(input, {
-      maxMemoryPages: limits.maxMemoryPages,
-      maxTableElements: limits.maxTableElements,
-      metering: limits.metering,
-    });
-    const runOptions = {
-      ...opts,
-      fuel: opts.fuel ?? BigInt(limits.fuel),
-      timeoutMs: wasiTimeout(opts, limits),
-    };
-    return { prepared, runOptions };
+  /** Runs a WASI command to completion: `source` is bytes, a fetchModule result or `{ url, sha256? }`. */
+  async runWasi(source, opts = {}) {
+    return this.#wasi().runWasi(source, opts);
   }
 
-  /**
-   * Downloads (streamed, with progress), checks and compiles a WASI module once per content: later calls for
-   * the same `sha256` (or the same URL, whose hash is recorded) are served from memory or Cache Storage
-   * without fetching. The result is accepted by runWasi/spawnWasi. See docs/WASI.md "Modules from a URL".
-   * @param {string|URL} url
-   * @param {{ sha256?: string, onProgress?: (p: { url, phase, loaded?, total?, source? }) => void,
-   *   signal?: AbortSignal, metering?: boolean, compileStreaming?: boolean, refresh?: boolean,
-   *   persist?: boolean }} [opts] metering: false = timeout-only (no fuel); then compileStreaming: false
-   *   compiles the checked bytes instead of teeing the response into WebAssembly.compileStreaming
-   */
+  /** Starts a long-running WASI service with streamed stdout/stderr (same sources as runWasi). */
+  spawnWasi(source, opts = {}) {
+    return this.#wasi().spawnWasi(source, opts);
+  }
+
+  /** Downloads, checks and compiles a WASI module once per content (cached by SHA-256). */
   async fetchModule(url, opts = {}) {
-    if (opts === null || typeof opts !== 'object') {
-      throw new UgcError('bad_argument', 'fetchModule options must be an object');
-    }
-    const policy = this.#wasi();
-    const limits = policy.limits();
-    const metering = opts.metering ?? limits.metering;
-    if (typeof metering !== 'boolean') throw new UgcError('bad_argument', 'metering must be a boolean');
-    const json = policy.toJSON();
-    // Validation depends on the whole policy: modules checked under another policy are other cache entries.
-    this.#wasiFingerprint ??= (await sha256Hex(new TextEncoder().encode(JSON.stringify(json)))).slice(0, 16);
-    const prepareOptions = {
-      maxMemoryPages: limits.maxMemoryPages,
-      maxTableElements: limits.maxTableElements,
-      metering,
-    };
-    return this.#wasiModules.fetch(url, opts, {
-      variant: `${this.#wasiFingerprint}-${metering ? 'metered' : 'unmetered'}`,
-      maxBytes: json.maxModuleSize,
-      // Measured both ways (docs/WASI.md): the teed streaming compile is the default where it is possible.
-      streaming: !metering && opts.compileStreaming !== false,
-      metered: metering,
-      validate: (bytes) => {
-        const verdict = this.#core.validate(bytes, policy);
-        if (!verdict.ok) throw new ValidationError(verdict.errors, verdict.report);
-        return verdict.report;
-      },
-      // Unmetered, the module runs as downloaded unless a cap must be lowered: a table maximum, or a memory
-      // maximum below what the engine allows anyway (65536 pages for wasm32).
-      needsRewrite: (report) =>
-        metering ||
-        report.tables.some((t) => t.capped) ||
-        report.memories.some((m) => m.capped && (m.memory64 || (m.effective.maximum ?? 0) < 65536)),
-      prepare: (bytes) => this.#core.prepare(bytes, prepareOptions),
-    });
+    return this.#wasi().fetchModule(url, opts);
   }
 
   /** How fetchModule calls were served: `{ downloads, memoryHits, storageHits }`. */
   wasiModuleStats() {
-    return { ...this.#wasiModules.stats };
+    return this.#wasi().moduleStats();
   }
 
   /** Empties fetchModule's caches (`{ persistent: true }` also deletes the Cache Storage entries). */
-  async clearWasiModules({ persistent = false } = {}) {
-    if (persistent) await this.#wasiModules.clear();
-    else this.#wasiModules.forgetCompiled();
-  }
-
-  /**
-   * Runs a WASI preview-1 command to completion in a dedicated worker (docs/WASI.md). `source`: bytes, a
-   * module from fetchModule, or `{ url, sha256?, metering? }` (fetched first; opts.onProgress/opts.signal apply).
-   */
-  async runWasi(source, opts = {}) {
-    if (isUrlSource(source)) {
-      const { url, ...fetchOptions } = source;
-      source = await this.fetchModule(url, {
-        ...fetchOptions,
-        onProgress: opts?.onProgress,
-        signal: opts?.signal,
-      });
-    }
-    const { prepared, runOptions } = this.#preparedWasi(source, opts);
-    return runWasi(prepared, runOptions);
-  }
-
-  /** Starts a long-running WASI service in a dedicated worker, with streamed stdout/stderr (docs/WASI.md). */
-  spawnWasi(source, opts = {}) {
-    if (isUrlSource(source)) {
-      // The handle is returned at once; the process starts when the module is fetched (or fails `exited`).
-      const { url, ...fetchOptions } = source;
-      return deferredSpawn((signal) =>
-        this.fetchModule(url, {
-          ...fetchOptions,
-          onProgress: opts?.onProgress,
-          signal: opts?.signal ? AbortSignal.any([signal, opts.signal]) : signal,
-        }).then((module) => this.spawnWasi(module, opts)),
-      );
-    }
-    const { prepared, runOptions } = this.#preparedWasi(source, opts);
-    return spawnWasi(prepared, runOptions);
+  async clearWasiModules(options) {
+    return this.#wasi().clearModules(options);
   }
 
   /** Validates, prepares, compiles (once per module and options) and instantiates a script. */
@@ -442,23 +337,6 @@ class Runtime {
     }
     return group;
   }
-}
-
-/** The run's wall-clock limit: the policy's unless given; `null` means none (a service; fuel still applies). */
-function wasiTimeout(opts, limits) {
-  return opts.timeoutMs === null ? null : (opts.timeoutMs ?? limits.timeoutMs);
-}
-
-/** `{ url, … }` (not bytes, not a fetched module): a module to fetch before running. */
-function isUrlSource(source) {
-  return (
-    typeof source === 'object' &&
-    source !== null &&
-    !ArrayBuffer.isView(source) &&
-    !(source instanceof ArrayBuffer) &&
-    !isWasiModule(source) &&
-    'url' in source
-  );
 }
 
 /**
