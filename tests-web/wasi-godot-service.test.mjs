@@ -12,7 +12,8 @@ import path from 'node:path';
 import { bootGodot, REPO_ROOT } from './lib/godot.mjs';
 import { addonProject, glueHead, glueServe, waitForJson } from './godot-addon-lib.mjs';
 
-const FACE = path.join(REPO_ROOT, 'guest/wasi-tests/target/wasm32-wasip1/release/face_service.wasm');
+const PROGRAMS = path.join(REPO_ROOT, 'guest/wasi-tests/target/wasm32-wasip1/release');
+const FACE = path.join(PROGRAMS, 'face_service.wasm');
 
 const MAIN_GD = `extends Node
 
@@ -125,6 +126,30 @@ func _ready() -> void:
 	add_child(g)
 	report.g = g_log.failed
 
+	# Args (with a space), env (a non-String value too) and input files (bytes and text).
+	var h_log := {}
+	var h := _service("H", h_log)
+	h.wasm_module = load("res://modules/args_env.wasm")
+	h.args = PackedStringArray(["args_env", "two words"])
+	h.env = {"GREETING": "hi there", "N": 5}
+	add_child(h)
+	var i_log := {}
+	var i_svc := _service("I", i_log)
+	i_svc.wasm_module = load("res://modules/copy.wasm")
+	i_svc.args = PackedStringArray(["copy", "/data/in.bin", "/data/out/copy.bin"])
+	i_svc.files = {"/data/in.bin": PackedByteArray([0, 1, 2, 255, 10, 13]), "/data/out/": null}
+	add_child(i_svc)
+	var j_log := {}
+	var j := _service("J", j_log)
+	j.wasm_module = load("res://modules/copy.wasm")
+	j.args = PackedStringArray(["copy", "/t.txt", "/u.txt"])
+	j.files = {"/t.txt": "héllo"}
+	add_child(j)
+	await _wait(func(): return h.state == "exited" and i_svc.state == "exited" and j.state == "exited")
+	report.h = h_log.out
+	report.i = {"out": i_log.out, "code": i_svc.exit_code}
+	report.j = j_log.out
+
 	# One crossing per frame for all services: several services, a few frames.
 	var many := []
 	for i in 3:
@@ -157,7 +182,11 @@ before(async () => {
   godot = await bootGodot({
     files: addonProject({
       mainGd: MAIN_GD.replace('${SHA}', sha),
-      modules: { 'face_service.wasm': face },
+      modules: {
+        'face_service.wasm': face,
+        'args_env.wasm': readFileSync(path.join(PROGRAMS, 'args_env.wasm')),
+        'copy.wasm': readFileSync(path.join(PROGRAMS, 'copy.wasm')),
+      },
     }),
     head: glueHead(),
     serve: { ...glue, files: { '/svc/face_service.wasm': face } },
@@ -204,6 +233,17 @@ describe('WasiService in Godot', () => {
   test('close_stdin ends the service with exit code 0', () => {
     assert.deepEqual(report.d.exit, [0]);
     assert.deepEqual(report.d.err, ['face_service ready (smoothing 0)', 'face_service: 0 frames']);
+  });
+
+  test('args, env and input files (bytes and text) reach the program', () => {
+    assert.deepEqual(report.h.slice(0, 4), [
+      'arg 0 args_env',
+      'arg 1 two words',
+      'env GREETING=hi there',
+      'env N=5',
+    ]);
+    assert.deepEqual(report.i, { out: ['copied 6'], code: 0 });
+    assert.deepEqual(report.j, ['copied 6'], 'UTF-8: é is two bytes');
   });
 
   test('wrong sha256, web_only and a missing module are typed failures', () => {
