@@ -146,12 +146,11 @@ class ScriptAsGroup {
     };
     return {
       callSync: (name, ...args) => script.callSync(name, ...args),
-      callMethod: () => unsupported('a synchronous Variant method call'),
+      callMethodBytes: () => unsupported('a synchronous Variant method call'),
       property: () => unsupported('a synchronous property read'),
-      setProperty: (name, bytes) => {
-        script
-          .setProperty(name, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))
-          .catch((error) => (this.fault ??= error));
+      setPropertySync: (name, bytes) => {
+        const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+        script.setProperty(name, buffer).catch(() => {});
       },
       dispose: () => {},
     };

@@ -187,7 +187,7 @@ class GodotBridge {
       if (!argsBase64)
         return { ok: false, code: 'bad_argument', message: `${method} is not declared`, state: entry.state };
       const args = fromBase64(String(argsBase64));
-      const result = this.#guard(entry, method, () => entry.view.callMethod(method, args));
+      const result = this.#guard(entry, method, () => entry.view.callMethodBytes(method, args));
       if (!result.ok) return { ...result, state: entry.state };
       return { ok: true, bytes: true, value: this.#bytes(result.value) };
     }
@@ -217,8 +217,11 @@ class GodotBridge {
     this.crossings.property++;
     const entry = this.#scripts.get(Number(id));
     if (!entry || entry.state !== 'running' || !entry.view) return null;
+    const view = entry.view;
     try {
-      return this.#bytes(entry.view.property(String(name)));
+      // Bytes keep every Variant type; a plain JS value (vectors as {x, y, z}) is only exact for scalars.
+      if (typeof view.propertyBytes === 'function') return view.propertyBytes(String(name));
+      return this.#bytes(view.property(String(name)));
     } catch {
       return null;
     }
@@ -383,7 +386,7 @@ class GodotBridge {
       return;
     }
     if (entry.state !== 'running') return;
-    const result = this.#guard(entry, '_property_changed', () => entry.view.setProperty(name, bytes));
+    const result = this.#guard(entry, '_property_changed', () => entry.view.setPropertySync(name, bytes));
     if (!result.ok && entry.state === 'running')
       console.error(`ugc-godot: ${entry.node}.${name}: ${result.code} ${result.message}`);
   }
