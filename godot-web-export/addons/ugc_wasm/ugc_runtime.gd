@@ -71,6 +71,11 @@ func _ready() -> void:
 		push_error("ugc_wasm: %s: %s" % [unavailable.code, unavailable.message])
 
 
+## Every node with a registered Wasm script (for HUDs and tools).
+func scripts() -> Array:
+	return _nodes.values()
+
+
 func register(node: Node) -> void:
 	if node._id != 0:
 		queue_command(node, "enter")
@@ -157,7 +162,9 @@ func read_property(node: Node, name: String, fallback: Variant) -> Variant:
 	var bytes: Variant = _bridge.property(node._id, name)
 	if bytes == null:
 		return fallback
-	return bytes_to_var(JavaScriptBridge.js_buffer_to_packed_byte_array(bytes))
+	var value: Variant = bytes_to_var(JavaScriptBridge.js_buffer_to_packed_byte_array(bytes))
+	# Only a value of the declared type counts (the page may not know the exact Variant type).
+	return value if typeof(value) == typeof(fallback) else fallback
 
 
 func unregister(node: Object) -> void:

@@ -76,6 +76,8 @@ class GodotBridge {
     /** Crossings from GDScript, by entry point: the frame protocol promises one `frame` per frame. */
     this.crossings = { frame: 0, physics: 0, addModule: 0, invoke: 0, property: 0 };
     this.frames = 0;
+    /** Time spent in `frame` (ms, all frames): commands, every guest call, the batch. */
+    this.frameMs = 0;
     /** Batch entries handed to Godot so far (all scripts). */
     this.batchEntries = 0;
     this.ready = Promise.resolve(runtime ?? createRuntime(policy ? { policy } : {})).then(
@@ -132,8 +134,15 @@ class GodotBridge {
    * script's queued node writes in the ABI's format (docs/ABI.md, "The per-frame batch").
    */
   frame(deltaUs, commandsJson) {
+    const start = performance.now();
     this.crossings.frame++;
     this.frames++;
+    const answer = this.#frame(deltaUs, commandsJson);
+    this.frameMs += performance.now() - start;
+    return answer;
+  }
+
+  #frame(deltaUs, commandsJson) {
     if (commandsJson) for (const command of JSON.parse(commandsJson)) this.#command(command);
     if (this.#groups === null) return this.#flush();
     const delta = Number(deltaUs) / 1e6;
@@ -234,6 +243,7 @@ class GodotBridge {
       ready: this.#runtime !== null,
       runtimeError: this.#runtimeError ? String(this.#runtimeError.message) : null,
       frame: this.frames,
+      frameMs: this.frameMs,
       crossings: { ...this.crossings },
       batchEntries: this.batchEntries,
       queries: { count: objects.queries, ms: objects.queryMs },
