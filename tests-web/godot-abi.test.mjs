@@ -123,6 +123,7 @@ func _ready() -> void:
 	report.bob_after = {"name": bob.name, "inside": bob.is_inside_tree(), "has_script": bob.get_script() != null, "state": bob.wasm_state}
 	report.still_moving = await _still_moving(bob)
 	report.apply_cost = _apply_cost(runtime)
+	report.query_cost = _query_cost(holder)
 	print("UGC_ABI " + JSON.stringify(report))
 
 
@@ -130,6 +131,23 @@ func _still_moving(node: Node3D) -> bool:
 	var y := node.position.y
 	await _frames(5)
 	return node.position.y != y
+
+
+## µs per object query (guest object_get → crate → page → GDScript callback → back): 100 reads
+## in one method call, minus the same call without reads (echo), best of 7.
+func _query_cost(holder: Node) -> Dictionary:
+	var probe := Node3D.new()
+	add_child(probe)
+	var best := {"peek": INF, "echo": INF}
+	for round in 7:
+		var t := Time.get_ticks_usec()
+		holder.call_wasm("peek", [probe])
+		best.peek = min(best.peek, Time.get_ticks_usec() - t)
+		t = Time.get_ticks_usec()
+		holder.call_wasm("echo", [probe])
+		best.echo = min(best.echo, Time.get_ticks_usec() - t)
+	probe.queue_free()
+	return {"per_query": (best.peek - best.echo) / 100.0, "call": best.echo}
 
 
 ## µs per node to apply a batch of position writes (typed fast path), through Object.set (what the
@@ -276,11 +294,12 @@ describe('ugc_wasm addon with the guest ABI (Godot 4.6 web)', () => {
   test('what applying the batch costs per node (printed, not asserted)', () => {
     const c = report.apply_cost;
     assert.equal(c.applied, true);
+    assert.ok(status.queries.count >= 700, `queries ${status.queries.count}`);
     console.log(
       `apply batch per node: typed fast path ${c.fast.toFixed(3)} µs, Object.set ${c.set.toFixed(3)} µs, ` +
         `GDScript n.position = v ${c.gdscript.toFixed(3)} µs, bytes_to_var ${c.decode.toFixed(3)} µs; ` +
-        `object query round trip ${(status.queries.ms / Math.max(1, status.queries.count)) * 1000} µs ` +
-        `(${status.queries.count} queries)`,
+        `object query round trip ${report.query_cost.per_query.toFixed(2)} µs ` +
+        `(a Variant call_wasm ${report.query_cost.call} µs)`,
     );
   });
 

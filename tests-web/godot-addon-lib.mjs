@@ -75,7 +75,8 @@ export function sdkModules(names = ['avatar_bob', 'c_spinner', 'toggle_prop', 'f
 
 /**
  * An ABI test module: `hold([object])` keeps the object's handle and writes `position = (1, 2, 3)` on it every
- * frame; `echo(args)` returns its argument Array as it came (Objects, nested containers, packed arrays).
+ * frame; `echo(args)` returns its argument Array as it came (Objects, nested containers, packed arrays);
+ * `peek([object])` reads the object's `scale` 100 times (each read is a query answered by Godot).
  */
 export const HOLDER_WAT = `
 (module
@@ -84,14 +85,26 @@ export const HOLDER_WAT = `
   (import "ugc" "release" (func $release (param i32) (result i32)))
   (import "ugc" "new_value" (func $new_value (param i32 i32 i32) (result i32)))
   (import "ugc" "object_set" (func $object_set (param i32 i32 i32 i32) (result i32)))
+  (import "ugc" "object_get" (func $object_get (param i32 i32 i32) (result i32)))
   (memory 1)
   (data (i32.const 0) "position")
+  (data (i32.const 32) "scale")
   (data (i32.const 16) "\\00\\00\\80\\3f\\00\\00\\00\\40\\00\\00\\40\\40")
   (global $target (mut i32) (i32.const 0))
   (func (export "hold") (param $args i32) (result i32)
     (if (i32.gt_s (global.get $target) (i32.const 0))
       (then (drop (call $release (global.get $target)))))
     (global.set $target (call $array_get (local.get $args) (i32.const 0)))
+    (i32.const 0))
+  (func (export "peek") (param $args i32) (result i32)
+    (local $obj i32) (local $i i32) (local $h i32)
+    (local.set $obj (call $array_get (local.get $args) (i32.const 0)))
+    (loop $l
+      (local.set $h (call $object_get (local.get $obj) (i32.const 32) (i32.const 5)))
+      (if (i32.gt_s (local.get $h) (i32.const 0)) (then (drop (call $release (local.get $h)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_s (local.get $i) (i32.const 100))))
+    (drop (call $release (local.get $obj)))
     (i32.const 0))
   (func (export "echo") (param $args i32) (result i32)
     (drop (call $retain (local.get $args)))
@@ -105,7 +118,7 @@ export const HOLDER_WAT = `
 
 export const HOLDER_MANIFEST = {
   extends: 'Node3D',
-  methods: [{ name: 'hold' }, { name: 'echo' }],
+  methods: [{ name: 'hold' }, { name: 'echo' }, { name: 'peek' }],
 };
 
 /**

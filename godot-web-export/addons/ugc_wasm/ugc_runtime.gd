@@ -155,16 +155,14 @@ func queue_property(node: Node, name: String, value: Variant) -> void:
 
 
 ## The guest-side value of declared property `name` (guests may write their own properties), or
-## `fallback` when the page cannot say (not running).
-func read_property(node: Node, name: String, fallback: Variant) -> Variant:
+## null when the page cannot say (the script is not running).
+func read_property(node: Node, name: String) -> Variant:
 	if _bridge == null or node._id == 0:
-		return fallback
+		return null
 	var bytes: Variant = _bridge.property(node._id, name)
 	if bytes == null:
-		return fallback
-	var value: Variant = bytes_to_var(JavaScriptBridge.js_buffer_to_packed_byte_array(bytes))
-	# Only a value of the declared type counts (the page may not know the exact Variant type).
-	return value if typeof(value) == typeof(fallback) else fallback
+		return null
+	return bytes_to_var(JavaScriptBridge.js_buffer_to_packed_byte_array(bytes))
 
 
 func unregister(node: Object) -> void:

@@ -133,11 +133,16 @@ func _get(property: StringName) -> Variant:
 		value = _declared[property].default
 	else:
 		return null
-	# A running guest may have written its own property: the page has the current value.
+	# A running guest may have written its own property: the page has the current value. Only a
+	# value of the declared type counts (the page may hand back an int for a whole float).
 	if wasm_state == "running" and _declared.has(property):
 		var runtime := _runtime()
-		if runtime:
-			value = runtime.read_property(self, property, value)
+		var current: Variant = runtime.read_property(self, property) if runtime else null
+		var type: int = _declared[property].type
+		if typeof(current) == type:
+			value = current
+		elif type == TYPE_FLOAT and typeof(current) == TYPE_INT:
+			value = float(current)
 	return value
 
 
