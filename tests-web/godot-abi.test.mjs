@@ -146,8 +146,24 @@ func _query_cost(holder: Node) -> Dictionary:
 		t = Time.get_ticks_usec()
 		holder.call_wasm("echo", [probe])
 		best.echo = min(best.echo, Time.get_ticks_usec() - t)
+	# Its parts: the GDScript answer alone (registry, rules, get, var_to_bytes, base64) and the answer call.
+	var runtime = get_node("/root/UgcRuntime")
+	var t0 := Time.get_ticks_usec()
+	for i in 1000:
+		runtime._query("get", probe.get_instance_id(), &"scale", "")
+	var gdscript := (Time.get_ticks_usec() - t0) / 1000.0
+	t0 = Time.get_ticks_usec()
+	for i in 1000:
+		runtime._bridge.answer("ok:CQAAAAAAgD8AAIA/AACAPw==")
+	var answer := (Time.get_ticks_usec() - t0) / 1000.0
 	probe.queue_free()
-	return {"per_query": (best.peek - best.echo) / 100.0, "call": best.echo}
+	# Baseline in the same run: a bare JS → GDScript callback (no-op), 1,000 times from the page.
+	var window: JavaScriptObject = JavaScriptBridge.get_interface("window")
+	var noop := JavaScriptBridge.create_callback(func(_args: Array) -> void: pass)
+	window.__ugcNoop = noop
+	var bare_none: float = JavaScriptBridge.eval("(() => { let best = Infinity; for (let r = 0; r < 9; r++) { const t = performance.now(); for (let i = 0; i < 1000; i++) window.__ugcNoop(); best = Math.min(best, performance.now() - t); } return best; })()")
+	var bare: float = JavaScriptBridge.eval("(() => { let best = Infinity; for (let r = 0; r < 9; r++) { const t = performance.now(); for (let i = 0; i < 1000; i++) window.__ugcNoop('get\\\\x1f123456789\\\\x1fscale\\\\x1f'); best = Math.min(best, performance.now() - t); } return best; })()")
+	return {"per_query": (best.peek - best.echo) / 100.0, "call": best.echo, "bare_callback": bare, "bare_none": bare_none, "gdscript": gdscript, "answer": answer}
 
 
 ## µs per node to apply a batch of position writes (typed fast path), through Object.set (what the
@@ -229,8 +245,10 @@ describe('ugc_wasm addon with the guest ABI (Godot 4.6 web)', () => {
 
   test('command calls apply in order (c_spinner rotate_y) and signals arrive as user signals', () => {
     assert.notEqual(report.spin.now, report.spin.start);
-    assert.ok(report.spin.turned.length >= 1, JSON.stringify(report.spin));
-    assert.equal(report.spin.turned[0], 1);
+    // turned(count) counts full turns: consecutive from whenever the test connected.
+    const turned = report.spin.turned;
+    assert.ok(turned.length >= 1, JSON.stringify(report.spin));
+    turned.forEach((count, i) => assert.equal(count, turned[0] + i, JSON.stringify(turned)));
   });
 
   test('setting a declared property runs the guest _property_changed (toggle_prop)', () => {
@@ -298,8 +316,10 @@ describe('ugc_wasm addon with the guest ABI (Godot 4.6 web)', () => {
     console.log(
       `apply batch per node: typed fast path ${c.fast.toFixed(3)} µs, Object.set ${c.set.toFixed(3)} µs, ` +
         `GDScript n.position = v ${c.gdscript.toFixed(3)} µs, bytes_to_var ${c.decode.toFixed(3)} µs; ` +
-        `object query round trip ${report.query_cost.per_query.toFixed(2)} µs ` +
-        `(a Variant call_wasm ${report.query_cost.call} µs)`,
+        `object query round trip ${report.query_cost.per_query.toFixed(2)} µs vs a bare JS → GDScript ` +
+        `callback with one string ${report.query_cost.bare_callback.toFixed(2)} µs, without arguments ` +
+        `${report.query_cost.bare_none.toFixed(2)} µs; of a query, the GDScript answer ${report.query_cost.gdscript} µs ` +
+        `and the answer call ${report.query_cost.answer} µs (a Variant call_wasm ${report.query_cost.call} µs)`,
     );
   });
 

@@ -365,50 +365,55 @@ func _refuse(code: String, id: int, name: StringName, message: String) -> void:
 	batch_refused.emit(error)
 
 
-## Answers one object query from the runtime (see js-glue/src/godot/godot-objects.js): the holder
-## carries `op`, `id`, `name`, `args`; the answer goes back in `status` and `ret`.
+## Answers one object query from the runtime (see js-glue/src/godot/godot-objects.js): the one
+## argument is "op\u001fid\u001fname\u001fargs"; the answer is one call, `ugcGodot.answer(text)`:
+## "ok:" + the class name or base64 Variant bytes, else "gone", "not_found" or "not_allowed".
 func _on_query(args: Array) -> void:
-	var holder: JavaScriptObject = args[0]
-	var id := str(holder.id).to_int()
-	var name := StringName(str(holder.name))
+	var question := str(args[0]).split("\u001f")
+	var answer := "not_found"
+	if question.size() == 4:
+		answer = _query(question[0], question[1].to_int(), StringName(question[2]), question[3])
+	_bridge.answer(answer)
+
+
+func _query(op: String, id: int, name: StringName, args: String) -> String:
 	var obj := registry.resolve(id)
-	var answer := ["gone"]
-	if obj != null:
-		match str(holder.op):
-			"class":
-				answer = ["ok", obj.get_class()]
-			"get":
-				answer = _query_get(obj, registry.entries[id], name)
-			"call":
-				answer = _query_call(obj, registry.entries[id], name, str(holder.args))
-			_:
-				answer = ["not_found"]
-	holder.status = answer[0]
-	if answer.size() > 1:
-		holder.ret = answer[1]
+	if obj == null:
+		return "gone"
+	match op:
+		"class":
+			return "ok:" + obj.get_class()
+		"get":
+			return _query_get(obj, registry.entries[id], name)
+		"call":
+			return _query_call(obj, registry.entries[id], name, args)
+	return "not_found"
 
 
-func _query_get(obj: Object, rules: Dictionary, name: StringName) -> Array:
-	if registry.rules.loaded and not registry.rules.allows_property(rules, name, false):
-		return ["not_allowed"]
-	if not name in obj:
-		return ["not_found"]
+func _query_get(obj: Object, rules: Dictionary, name: StringName) -> String:
+	# Allow-listed names are real properties of the class; without rules, ask the object (slower:
+	# `in` walks its property list).
+	if registry.rules.loaded:
+		if not registry.rules.allows_property(rules, name, false):
+			return "not_allowed"
+	elif not name in obj:
+		return "not_found"
 	return _query_answer(obj.get(name))
 
 
-func _query_call(obj: Object, rules: Dictionary, name: StringName, args: String) -> Array:
+func _query_call(obj: Object, rules: Dictionary, name: StringName, args: String) -> String:
 	if registry.rules.loaded and not rules["query"].has(name):
-		return ["not_allowed"]
+		return "not_allowed"
 	var call_args: Variant = bytes_to_var(Marshalls.base64_to_raw(args))
 	if not obj.has_method(name) or not call_args is Array:
-		return ["not_found"]
+		return "not_found"
 	return _query_answer(obj.callv(name, registry.import_value(call_args)))
 
 
 ## Objects in a query's answer become reachable for the guest.
-func _query_answer(value: Variant) -> Array:
+func _query_answer(value: Variant) -> String:
 	registry.add_all(value)
-	return ["ok", Marshalls.raw_to_base64(var_to_bytes(value))]
+	return "ok:" + Marshalls.raw_to_base64(var_to_bytes(value))
 
 
 func _load_capabilities() -> void:

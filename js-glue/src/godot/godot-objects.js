@@ -3,9 +3,11 @@
 // UgcRuntime autoload at connect time). Callbacks cannot return values (shared/GODOT-WEB.md), so the question
 // and the answer travel in one holder object GDScript reads and writes:
 //
-//   holder = { op: 'class' | 'get' | 'call', id: '<ObjectID as decimal text>', name, args: '<base64>' }
-//   GDScript sets holder.status ('ok' | 'gone' | 'not_found' | 'not_allowed') and holder.ret (class name, or
-//   the result's Variant bytes as base64).
+//   handler('<op>\x1f<ObjectID as decimal text>\x1f<name>\x1f<args as base64>')   op: class | get | call
+//   GDScript answers with one call, ugcGodot.answer(text): 'ok:' + the class name or the result's Variant
+//   bytes as base64, or the refusal ('gone' | 'not_found' | 'not_allowed').
+// One string in, one string out: every argument a callback receives is converted on its own (an object one
+// becomes a JavaScriptObject), and every JavaScriptObject property access from GDScript is a crossing.
 //
 // Only reads and query calls come here (writes are in the per-frame batch), and only after the crate's
 // capability rules allowed them; GDScript checks its registry and the rules again before touching the object.
@@ -27,7 +29,7 @@ function toBase64(bytes) {
 
 export class GodotObjects {
   #handler = null;
-  #holder = { op: '', id: '', name: '', args: '', status: '', ret: '' };
+  #answer = 'gone';
   /** Round trips to GDScript and their total time (ms), for status() and the docs' cost figures. */
   queries = 0;
   queryMs = 0;
@@ -43,45 +45,43 @@ export class GodotObjects {
 
   /** The class of a live object, or null when it was freed or is not in Godot's registry. */
   classOf(id) {
-    const h = this.#ask('class', id, '', '');
-    return h.status === 'ok' ? String(h.ret) : null;
+    const answer = this.#ask('class', id, '', '');
+    return answer.startsWith('ok:') ? answer.slice(3) : null;
   }
 
   /** A property as Variant bytes; `undefined` when there is none, `null` when the object is gone. */
   get(id, name) {
-    return this.#answer(this.#ask('get', id, name, ''));
+    return this.#decode('get', name, this.#ask('get', id, name, ''));
   }
 
   /** A query method's result as Variant bytes (same conventions as `get`). */
   call(id, name, argsBytes) {
-    return this.#answer(this.#ask('call', id, name, toBase64(argsBytes)));
+    return this.#decode('call', name, this.#ask('call', id, name, toBase64(argsBytes)));
+  }
+
+  /** GDScript's answer to the question being asked (see the top of this file). */
+  answer(text) {
+    this.#answer = String(text);
   }
 
   #ask(op, id, name, args) {
-    const h = this.#holder;
-    h.op = op;
-    h.id = String(id);
-    h.name = String(name);
-    h.args = args;
-    h.status = 'gone';
-    h.ret = '';
-    if (this.#handler === null) return h;
+    if (this.#handler === null) return 'gone';
+    this.#answer = 'gone';
     const start = performance.now();
-    this.#handler(h);
+    this.#handler(`${op}\x1f${id}\x1f${name}\x1f${args}`);
     this.queryMs += performance.now() - start;
     this.queries++;
-    return h;
+    return this.#answer;
   }
 
-  #answer(h) {
-    switch (h.status) {
-      case 'ok':
-        return decoder(String(h.ret));
+  #decode(op, name, answer) {
+    if (answer.startsWith('ok:')) return decoder(answer.slice(3));
+    switch (answer) {
       case 'gone':
         return null;
       case 'not_allowed':
         // The crate allowed it but Godot's copy of the rules did not: the guest sees a refusal.
-        throw new Error(`Godot refused ${h.op} '${h.name}' (not_allowed)`);
+        throw new Error(`Godot refused ${op} '${name}' (not_allowed)`);
       default:
         return undefined;
     }

@@ -109,6 +109,11 @@ class GodotBridge {
     this.#objects.setHandler(handler);
   }
 
+  /** GDScript's answer to the object query being asked (godot-objects.js). */
+  answer(text) {
+    this.#objects.answer(text);
+  }
+
   /**
    * The capability allow-list as JSON text (`{ classes: { Node3D: { parent, properties: { position: 'rw' },
    * property_prefixes: { 'blend_shapes/': 'rw' }, methods: { rotate_y: 'command' } } }, always_refused: [] }`),
