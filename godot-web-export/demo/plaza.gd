@@ -156,6 +156,8 @@ static func _head_mesh() -> ArrayMesh:
 	var arrays := sphere.get_mesh_arrays()
 	var base: PackedVector3Array = arrays[Mesh.ARRAY_VERTEX]
 	var mesh := ArrayMesh.new()
+	# Shapes are given as absolute positions: normalized blending mixes them with the base.
+	mesh.blend_shape_mode = Mesh.BLEND_SHAPE_MODE_NORMALIZED
 	var shapes := []
 	for shape: String in FACE_SHAPES:
 		mesh.add_blend_shape(shape)
