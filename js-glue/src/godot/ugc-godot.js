@@ -531,7 +531,7 @@ class GodotBridge {
     this.batchEntries += batch.count;
     const answer = this.#answer;
     answer[0] = this.#events;
-    this.#events = [];
+    if (this.#events.length > 0) this.#events = [];
     const writer = this.#writer;
     writer.reset();
     writer.value(answer);
