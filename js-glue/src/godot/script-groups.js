@@ -4,11 +4,7 @@
 // sees the same thing: groups of views, each group one instance, one `takeBatch()` per group per frame.
 //
 // Node instancing also goes through `rt.loadShared` (a group of one view), which the runtime allows for any
-// module: a loaded Script's `callMethod`/`takeBatch` are asynchronous, and the frame crossing is not. On a
-// runtime without `loadShared` (before shared instancing landed), `rt.load` is wrapped instead: its batch
-// then reaches Godot one frame late and Variant method calls are refused (`unsupported`).
-
-import { UgcError } from '../ugc-wasm.js';
+// module: a loaded Script's `callMethod`/`takeBatch` are asynchronous, and the frame crossing is not.
 
 /** One instance and the nodes (entries) it serves. */
 export class Group {
@@ -76,8 +72,8 @@ export class ScriptGroups {
    * Loads the group's instance once (every entry waiting on it shares the promise).
    * Resolves with the runtime group; rejects with the load's UgcError.
    */
-  load(group, bytes, self, onLog) {
-    group.loading ??= this.#load(bytes, self, onLog).then(
+  load(group, bytes, onLog) {
+    group.loading ??= this.#rt.loadShared(bytes, { ...this.#options, onLog }).then(
       (handle) => {
         group.handle = handle;
         return handle;
@@ -88,12 +84,6 @@ export class ScriptGroups {
       },
     );
     return group.loading;
-  }
-
-  #load(bytes, self, onLog) {
-    const options = { ...this.#options, onLog };
-    if (typeof this.#rt.loadShared === 'function') return this.#rt.loadShared(bytes, options);
-    return this.#rt.load(bytes, { ...options, self }).then((script) => new ScriptAsGroup(script));
   }
 
   /** Drops an entry; a group left empty is disposed (its instance freed). */
@@ -118,63 +108,5 @@ export class ScriptGroups {
           () => {},
         );
     }
-  }
-}
-
-/**
- * `rt.load`'s Script behind the group interface (runtimes without `loadShared`): one node, one instance.
- * The Script's batch is only available as a Promise, so each take hands over the previous frame's batch.
- */
-class ScriptAsGroup {
-  #script;
-  #ready = [];
-  fault = null;
-
-  constructor(script) {
-    this.#script = script;
-    this.report = script.report;
-  }
-
-  get size() {
-    return 1;
-  }
-
-  attach() {
-    const script = this.#script;
-    const unsupported = (what) => {
-      throw new UgcError('unsupported', `${what} needs a runtime with shared instancing (rt.loadShared)`);
-    };
-    return {
-      callSync: (name, ...args) => script.callSync(name, ...args),
-      callMethodBytes: () => unsupported('a synchronous Variant method call'),
-      property: () => unsupported('a synchronous property read'),
-      setPropertySync: (name, bytes) => {
-        const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
-        script.setProperty(name, buffer).catch(() => {});
-      },
-      dispose: () => {},
-    };
-  }
-
-  callEach(views, name, arg) {
-    try {
-      this.#script.callSync(name, arg);
-      return null;
-    } catch (error) {
-      return { code: error.code ?? 'trap', message: String(error.message), export: name };
-    }
-  }
-
-  takeBatch() {
-    const ready = this.#ready.shift() ?? null;
-    this.#script.takeBatch().then(
-      (bytes) => this.#ready.push(bytes),
-      () => {},
-    );
-    return ready;
-  }
-
-  dispose() {
-    this.#script.dispose();
   }
 }

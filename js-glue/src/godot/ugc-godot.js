@@ -21,7 +21,7 @@ export const PROTOCOL_VERSION = 2;
 /** Load-time failures that mean "this module can never run" rather than "it misbehaved". */
 const INVALID_CODES = new Set(['validation', 'load_failed', 'bad_argument', 'module_missing']);
 /** Call failures refused before entering the guest: the script is fine. */
-const HARMLESS = new Set(['bad_argument', 'unknown_export', 'abi_error', 'unsupported']);
+const HARMLESS = new Set(['bad_argument', 'unknown_export', 'abi_error']);
 
 /** Lifecycle exports the host calls itself; everything else exported is a method GDScript may call. */
 const LIFECYCLE = new Set([
@@ -352,7 +352,7 @@ class GodotBridge {
     const onLog = shared
       ? (message) => this.#onLog(entry.moduleName, message)
       : (message) => this.#onLog(entry.node, message);
-    this.#groups.load(group, bytes, self, onLog).then(
+    this.#groups.load(group, bytes, onLog).then(
       (handle) => this.#start(entry, handle, self),
       (err) => {
         if (this.#scripts.get(id) !== entry) return;
