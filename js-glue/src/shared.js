@@ -211,6 +211,7 @@ export class SharedGroup {
   #signatures;
   #hostGroup;
   #makeHost;
+  #scratch;
   #onDispose;
   #instance = null;
   #ctx = null;
@@ -226,7 +227,7 @@ export class SharedGroup {
   /**
    * @param {WebAssembly.Module} module prepared and compiled
    * @param {object} options `{ fuel, abiImports, signatures, onLog, report, variants, hostGroup (JsHostGroup or
-   *   null), makeHost(hostGroup, node, slot), onDispose }`
+   *   null), makeHost(hostGroup, node, slot), scratch (core.scratch), onDispose }`
    */
   constructor(module, options) {
     this.#module = module;
@@ -236,6 +237,7 @@ export class SharedGroup {
     this.#signatures = options.signatures ?? null;
     this.#hostGroup = options.hostGroup;
     this.#makeHost = options.makeHost;
+    this.#scratch = options.scratch ?? null;
     this.#onDispose = options.onDispose;
     const onLog = options.onLog ?? null;
     /** @internal log sink: the message and the node that logged (null during the start function). */
@@ -276,7 +278,7 @@ export class SharedGroup {
     this.fault = null;
     const startHost =
       this.#hostGroup === null ? null : this.#makeHost(this.#hostGroup, { id: 0n, class: '' }, 0);
-    const ctx = new HostContext({ onLog: this._onLog, host: startHost });
+    const ctx = new HostContext({ onLog: this._onLog, host: startHost, scratch: this.#scratch });
     ctx.slot = -1;
     this.#ctx = ctx;
     try {

@@ -15,6 +15,7 @@ import { createRuntime } from '../ugc-wasm.js';
 import { GodotObjects, fromBase64, toBase64 } from './godot-objects.js';
 import { ScriptGroups } from './script-groups.js';
 import { RawArray, Writer, varToBytes } from './variant-writer.js';
+import { installWasiServices } from './wasi-services.js';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -45,11 +46,17 @@ const LIFECYCLE = new Set([
  * @param {object} [options.capabilities] the allow-list Godot enforces again before applying a batch
  *   (default: the runtime's own, `rt.capabilities()`); an embedding game narrowing the rules passes them here
  * @param {(node: string, message: string) => void} [options.onLog] where `ugc.log` goes (default console.log)
+ * @param {boolean} [options.wasiServices=true] also install `window.ugcWasi` for WasiService nodes
  */
 export function installGodotBridge(options = {}) {
   const bridge = new GodotBridge(options);
   const name = options.name === undefined ? 'ugcGodot' : options.name;
   if (name !== null) globalThis[name] = bridge;
+  // The WasiService nodes' page side (window.ugcWasi, js-glue/src/godot/wasi-services.js).
+  if (options.wasiServices !== false) {
+    const runtime = options.runtime ?? createRuntime(options.policy ? { policy: options.policy } : {});
+    bridge.wasi = installWasiServices({ runtime, name: name === null ? null : 'ugcWasi' });
+  }
   return bridge;
 }
 
