@@ -99,6 +99,8 @@ func _ready() -> void:
 	add_child(target)
 	var echoed = holder.call_wasm("echo", [target, [1, "two", Vector3(3, 4, 5)], {"k": PackedInt32Array([1, 2])}])
 	report.echo = {"size": echoed.size() if echoed is Array else -1, "same_object": echoed is Array and echoed[0] == target, "nested": var_to_str(echoed[1]) if echoed is Array else "", "dict": var_to_str(echoed[2]) if echoed is Array else ""}
+	# A query the crate allows but Godot's rules (the page's) do not: the guest gets bad_value (-10).
+	report.ask = holder.call_wasm("ask", [target])
 	holder.call_wasm("hold", [target])
 	await _frames(3)
 	report.held = var_to_str(target.position)
@@ -305,6 +307,8 @@ describe('ugc_wasm addon with the guest ABI (Godot 4.6 web)', () => {
       codes.join(' '),
     );
     assert.equal(report.bob.rotation, 'Vector3(0, 0, 0)');
+    // is_visible_in_tree: a query in the crate's default rules, absent from the page's: refused by Godot.
+    assert.equal(report.ask, -10);
     assert.deepEqual(report.bob_after, { name: 'Bob', inside: true, has_script: true, state: 'running' });
     assert.equal(report.still_moving, true);
   });

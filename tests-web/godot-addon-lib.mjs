@@ -76,7 +76,8 @@ export function sdkModules(names = ['avatar_bob', 'c_spinner', 'toggle_prop', 'f
 /**
  * An ABI test module: `hold([object])` keeps the object's handle and writes `position = (1, 2, 3)` on it every
  * frame; `echo(args)` returns its argument Array as it came (Objects, nested containers, packed arrays);
- * `peek([object])` reads the object's `scale` 100 times (each read is a query answered by Godot).
+ * `peek([object])` reads the object's `scale` 100 times (each read is a query answered by Godot);
+ * `ask([object])` calls the query `is_visible_in_tree` on it and returns 1 on success, else the ABI error code.
  */
 export const HOLDER_WAT = `
 (module
@@ -86,9 +87,12 @@ export const HOLDER_WAT = `
   (import "ugc" "new_value" (func $new_value (param i32 i32 i32) (result i32)))
   (import "ugc" "object_set" (func $object_set (param i32 i32 i32 i32) (result i32)))
   (import "ugc" "object_get" (func $object_get (param i32 i32 i32) (result i32)))
+  (import "ugc" "object_call" (func $object_call (param i32 i32 i32 i32) (result i32)))
+  (import "ugc" "new_int" (func $new_int (param i64) (result i32)))
   (memory 1)
   (data (i32.const 0) "position")
   (data (i32.const 32) "scale")
+  (data (i32.const 48) "is_visible_in_tree")
   (data (i32.const 16) "\\00\\00\\80\\3f\\00\\00\\00\\40\\00\\00\\40\\40")
   (global $target (mut i32) (i32.const 0))
   (func (export "hold") (param $args i32) (result i32)
@@ -106,6 +110,13 @@ export const HOLDER_WAT = `
       (br_if $l (i32.lt_s (local.get $i) (i32.const 100))))
     (drop (call $release (local.get $obj)))
     (i32.const 0))
+  (func (export "ask") (param $args i32) (result i32)
+    (local $obj i32) (local $r i32)
+    (local.set $obj (call $array_get (local.get $args) (i32.const 0)))
+    (local.set $r (call $object_call (local.get $obj) (i32.const 48) (i32.const 18) (i32.const 0)))
+    (if (i32.gt_s (local.get $r) (i32.const 0)) (then (drop (call $release (local.get $r))) (local.set $r (i32.const 1))))
+    (drop (call $release (local.get $obj)))
+    (call $new_int (i64.extend_i32_s (local.get $r))))
   (func (export "echo") (param $args i32) (result i32)
     (drop (call $retain (local.get $args)))
     (local.get $args))
@@ -118,7 +129,7 @@ export const HOLDER_WAT = `
 
 export const HOLDER_MANIFEST = {
   extends: 'Node3D',
-  methods: [{ name: 'hold' }, { name: 'echo' }, { name: 'peek' }],
+  methods: [{ name: 'hold' }, { name: 'echo' }, { name: 'peek' }, { name: 'ask' }],
 };
 
 /**
