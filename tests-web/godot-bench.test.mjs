@@ -125,7 +125,7 @@ test('wasm-math does the float work of math.gd, bit for bit, with one accumulato
   };
   const expected = [0, 0, 0];
   for (slot = 0; slot < 3; slot++) m._ready();
-X
+  // Slot 20,000 needs 3 pages (8 bytes per slot from byte 1024): _ready grows memory.
   slot = 20_000;
   m._ready();
   for (let frame = 0; frame < 4; frame++) {
