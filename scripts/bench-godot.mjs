@@ -9,6 +9,8 @@
 //        [--variants=none,empty,wasm-empty,move,wasm-move,math,wasm-math,jscall]
 //        [--warmup=3] [--min-frames=5] [--max-frames=60] [--budget-ms=1500] [--load-timeout-ms=120000]
 //        [--json=out.json]
+//   node scripts/bench-godot.mjs --probe=1 [--counts=…] [--reps=20]   (the pieces of a Wasm frame on the Godot
+//        side, godot-web-export/bench/probe.gd: crossing, bytes_to_var, apply loops; median µs and ns per node)
 //
 // Variants are columns. `none` (script-less children) is the measuring overhead; every other column is also shown
 // as µs per node (minus `none`) and as a ratio to its baseline from the same run: `<impl>-<workload>` (e.g.
@@ -37,6 +39,7 @@
 //                       "met",               // valid && speedup >= target
 //                       "valid" } ],         // neither row has a problem (below)
 //     "problems": [ "wasm-move N=100: 3 of 100 children failed (trap …)" ],  // why the exit status is 1
+//     "probes": [ { "probe": "bytes_to_var", "n": 1000, "median_us", "bytes" } ],  // only with --probe=1
 //     "jsTicks": 123,                         // calls the `jscall` workload made into the page
 //     "loadavg": { "before": [1, 5, 15 min], "after": [1, 5, 15 min] }   // os.loadavg() around the run
 //   }
@@ -50,8 +53,14 @@ import { addonFiles, glueHead, glueServe } from '../tests-web/godot-addon-lib.mj
 import { REPO_ROOT, bootGodot } from '../tests-web/lib/godot.mjs';
 
 export const BENCH_PROJECT = path.join(REPO_ROOT, 'godot-web-export/bench');
-// The `jscall` workload calls this once per node per frame.
-const BENCH_PAGE_JS = '<script>window.ugcBench = { ticks: 0, tick() { window.ugcBench.ticks++; } };</script>';
+// The `jscall` workload calls tick() once per node per frame; probe.gd's `crossing` calls bytes(n).
+const BENCH_PAGE_JS = `<script>
+window.ugcBench = {
+  ticks: 0,
+  tick() { window.ugcBench.ticks++; },
+  bytes(n) { return (window.ugcBench.buffer?.length === n ? window.ugcBench.buffer : (window.ugcBench.buffer = new Uint8Array(n))); },
+};
+</script>`;
 const ENGINE_KEYS = [
   'counts',
   'variants',
@@ -60,6 +69,8 @@ const ENGINE_KEYS = [
   'max-frames',
   'budget-ms',
   'load-timeout-ms',
+  'probe',
+  'reps',
 ];
 /** The issue's minimum speed-up of Wasm over GDScript, per workload. */
 export const TARGETS = { empty: 1, move: 1, math: 30 };
@@ -92,6 +103,7 @@ export async function runBench(engineArgs = [], { timeout = 600_000, onPage } = 
     await godot.waitForLine(/^UGC_BENCH_DONE$/, { timeout });
     const config = JSON.parse(godot.console.grep(/^UGC_BENCH_BEGIN /)[0].slice('UGC_BENCH_BEGIN '.length));
     const rows = godot.console.grep(/^UGC_BENCH \{/).map((l) => JSON.parse(l.slice('UGC_BENCH '.length)));
+    const probes = godot.console.grep(/^UGC_PROBE \{/).map((l) => JSON.parse(l.slice('UGC_PROBE '.length)));
     // Release builds swallow script errors, so count what actually reached JS.
     const jsTicks = await godot.page.evaluate(() => window.ugcBench.ticks);
     return {
@@ -100,6 +112,7 @@ export async function runBench(engineArgs = [], { timeout = 600_000, onPage } = 
       rows,
       comparison: compare(config, rows),
       problems: problems(rows),
+      probes,
       jsTicks,
       loadavg: { before, after: os.loadavg() },
     };
@@ -168,6 +181,7 @@ export function formatReport({
   engine,
   comparison = compare(config, rows),
   problems: bad = [],
+  probes = [],
 }) {
   const variants = config.variants;
   const counts = config.counts;
@@ -194,6 +208,25 @@ export function formatReport({
     if (!c || v === 'none') return null;
     return (c.median_us - (none?.median_us ?? 0)) / n;
   };
+  const probeTable = probes.length
+    ? [
+        '',
+        grid(
+          'Godot-side pieces of a Wasm frame (probe.gd): median µs, and ns per node',
+          ['probe', ...counts.map((n) => `N=${n.toLocaleString('en-US')}`), 'ns/node at max N'],
+          [...new Set(probes.map((p) => p.probe))].map((name) => {
+            const at = (n) => probes.find((p) => p.probe === name && p.n === n);
+            const last = at(counts[counts.length - 1]);
+            return [
+              name,
+              ...counts.map((n) => (at(n) ? fmt(at(n).median_us) : '—')),
+              last ? fmt((last.median_us * 1000) / last.n) : '—',
+            ];
+          }),
+        ),
+      ]
+    : [];
+  if (rows.length === 0) return [`${engine}`, ...probeTable].join('\n');
   return [
     `${engine}`,
     `frames per cell: ${config.min_frames}–${config.max_frames} after ${config.warmup} warm-up frames (budget ${config.budget_ms} ms)`,
@@ -234,6 +267,7 @@ export function formatReport({
           ),
         ]
       : []),
+    ...probeTable,
     ...(bad.length
       ? ['', 'PROBLEMS (these columns measured nothing useful):', ...bad.map((p) => `  ${p}`)]
       : []),

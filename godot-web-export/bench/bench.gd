@@ -15,7 +15,8 @@ extends Node
 ## call_wasm("acc") for Wasm), `failed` the Wasm children not running, with the first `error`.
 ##
 ## User args (after `--`): --counts=100,1000 --variants=none,empty --warmup=5 --min-frames=5
-## --max-frames=60 --budget-ms=1500 --load-timeout-ms=120000
+## --max-frames=60 --budget-ms=1500 --load-timeout-ms=120000; `--probe=1 --reps=20` runs probe.gd's
+## measurements of the pieces of a Wasm frame instead.
 
 const WORKLOADS := {
 	"empty": preload("res://scripts/empty_process.gd"),
@@ -64,6 +65,11 @@ func _ready() -> void:
 	var cfg := _config()
 	print("UGC_BENCH_BEGIN ", JSON.stringify(cfg))
 	await get_tree().process_frame
+	if cfg["probe"]:
+		var probe: Node = preload("res://probe.gd").new()
+		add_child(probe)
+		await probe.run(cfg["counts"], cfg["reps"])
+		cfg["counts"] = []
 	for n in cfg["counts"]:
 		for variant in cfg["variants"]:
 			var row := await _measure(variant, n, cfg)
@@ -82,6 +88,8 @@ func _config() -> Dictionary:
 		"max_frames": 60,
 		"budget_ms": 1500,
 		"load_timeout_ms": 120000,
+		"probe": 0,
+		"reps": 20,
 	}
 	for arg in OS.get_cmdline_user_args():
 		var parts := arg.trim_prefix("--").split("=", true, 1)
@@ -93,7 +101,7 @@ func _config() -> Dictionary:
 				cfg[key] = Array(parts[1].split(",")).map(func(s): return int(s))
 			"variants":
 				cfg[key] = Array(parts[1].split(","))
-			"warmup", "min_frames", "max_frames", "budget_ms", "load_timeout_ms":
+			"warmup", "min_frames", "max_frames", "budget_ms", "load_timeout_ms", "probe", "reps":
 				cfg[key] = int(parts[1])
 	return cfg
 

@@ -1,0 +1,128 @@
+extends Node
+## Targeted measurements of the Godot side of a Wasm frame, one piece at a time, to find where
+## the per-node time of the `wasm-*` columns goes (bench.gd runs this with `--probe`). For each N,
+## median µs over `reps` repetitions of:
+##   crossing      one GDScript -> JS call that returns a Uint8Array of the batch's size, copied
+##                 into a PackedByteArray (js_buffer_to_packed_byte_array), as UgcRuntime does
+##   bytes_to_var  decoding a batch of N `[0, object_id, &"position", Vector3]` entries (ABI.md)
+##   bytes_to_var_packed  decoding the same writes laid out as `[PackedInt64Array ids,
+##                 PackedVector3Array values]` (one property per group)
+##   apply_set     `instance_from_id(id).set(name, value)` per entry, Node3D children in the tree
+##   apply_call    `nodes[i].set_position(value)`: the setter method on a statically typed Node3D
+##   apply_ids     the packed layout applied: `(instance_from_id(ids[i]) as Node3D)
+##                 .set_position(values[i])`
+##   *_out         the same out of the tree (no transform notifications), plain Node3Ds
+##   *_ws          the same out of the tree on Node3Ds carrying the WasmScript host script and a
+##                 module (its `_set` sees every `set` first); out of the tree, so no runtime runs
+## A frame passes between repetitions, so every set is the node's first of the frame (a second set
+## of an already dirty transform is cheaper), as in a real frame.
+## Prints `UGC_PROBE {json}` per N and probe, then returns.
+
+const WASM_SCRIPT := preload("res://addons/ugc_wasm/wasm_script.gd")
+const POSITION := &"position"
+
+
+func run(counts: Array, reps: int) -> void:
+	var js: JavaScriptObject = JavaScriptBridge.get_interface("ugcBench")
+	for n: int in counts:
+		var in_tree := _nodes(n, false)
+		var holder := Node.new()
+		for node in in_tree:
+			holder.add_child(node)
+		add_child(holder)
+		var with_script := _nodes(n, true)
+		var out_of_tree := _nodes(n, false)
+		var batch := _batch(in_tree)
+		var batch_ws := _batch(with_script)
+		var batch_out := _batch(out_of_tree)
+		var bytes := var_to_bytes(batch)
+		var positions := PackedVector3Array()
+		positions.resize(n)
+		var packed_bytes := var_to_bytes(_packed(in_tree))
+		var ids: PackedInt64Array = _packed(in_tree)[0]
+		var ids_ws: PackedInt64Array = _packed(with_script)[0]
+		var probes := {
+			"crossing": func(): _cross(js, bytes.size()),
+			"bytes_to_var": func(): bytes_to_var(bytes),
+			"bytes_to_var_packed": func(): bytes_to_var(packed_bytes),
+			"apply_set": func(): _apply_set(batch),
+			"apply_call": func(): _apply_call(in_tree, positions),
+			"apply_ids": func(): _apply_ids(ids, positions),
+			"apply_set_out": func(): _apply_set(batch_out),
+			"apply_call_out": func(): _apply_call(out_of_tree, positions),
+			"apply_set_ws": func(): _apply_set(batch_ws),
+			"apply_call_ws": func(): _apply_call(with_script, positions),
+			"apply_ids_ws": func(): _apply_ids(ids_ws, positions),
+		}
+		var results := {}
+		for probe: String in probes:
+			results[probe] = await _time(reps, probes[probe])
+		for probe: String in results:
+			var row := {"probe": probe, "n": n, "median_us": results[probe], "bytes": bytes.size()}
+			print("UGC_PROBE ", JSON.stringify(row))
+		holder.free()
+		for node in with_script + out_of_tree:
+			node.free()
+
+
+func _nodes(n: int, wasm_script: bool) -> Array[Node3D]:
+	var nodes: Array[Node3D] = []
+	for i in n:
+		var node := Node3D.new()
+		if wasm_script:
+			node.set_script(WASM_SCRIPT)
+			node.wasm_module = load("res://modules/empty.wasm")
+		nodes.append(node)
+	return nodes
+
+
+## What the runtime's batch holds for one `position` write per node.
+func _batch(nodes: Array[Node3D]) -> Array:
+	var batch := []
+	batch.resize(nodes.size())
+	for i in nodes.size():
+		batch[i] = [0, nodes[i].get_instance_id(), POSITION, Vector3(i, 1, 2)]
+	return batch
+
+
+## The same writes as _batch, laid out as one group: `[ids, values]`.
+func _packed(nodes: Array[Node3D]) -> Array:
+	var ids := PackedInt64Array()
+	var values := PackedVector3Array()
+	for i in nodes.size():
+		ids.append(nodes[i].get_instance_id())
+		values.append(Vector3(i, 1, 2))
+	return [ids, values]
+
+
+func _cross(js: JavaScriptObject, size: int) -> void:
+	var result: Variant = js.bytes(size)
+	JavaScriptBridge.js_buffer_to_packed_byte_array(result)
+
+
+func _apply_set(batch: Array) -> void:
+	for entry: Array in batch:
+		instance_from_id(entry[1]).set(entry[2], entry[3])
+
+
+func _apply_call(nodes: Array[Node3D], positions: PackedVector3Array) -> void:
+	for i in nodes.size():
+		nodes[i].set_position(positions[i])
+
+
+func _apply_ids(ids: PackedInt64Array, positions: PackedVector3Array) -> void:
+	for i in ids.size():
+		(instance_from_id(ids[i]) as Node3D).set_position(positions[i])
+
+
+## Median µs of `reps` calls of `work` (after one warm-up call), one per frame.
+func _time(reps: int, work: Callable) -> float:
+	work.call()
+	var samples: Array[int] = []
+	for i in reps:
+		await get_tree().process_frame
+		var start := Time.get_ticks_usec()
+		work.call()
+		samples.append(Time.get_ticks_usec() - start)
+	samples.sort()
+	return samples[samples.size() / 2]
