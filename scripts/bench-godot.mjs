@@ -32,7 +32,10 @@
 //                 "load_ms",                                   // Wasm: until every child left "loading" (else 0)
 //                 "worked",   // children showing their work (move: position.x > 0; math: accumulator ≠ 0), -1: n/a
 //                 "failed",   // Wasm children not "running" after the timed frames (0 for GDScript)
-//                 "error" } ],                                 // the first failed child's { code, message, detail }
+//                 "error",                                     // the first failed child's { code, message, detail }
+//                 "js": { "frame_us", "call_each_us", "take_batch_us", "answer_bytes", "frames" } } ],
+//                 // medians over the timed frames of the page side: ugcGodot.frame (all JS work of the frame),
+//                 // the shared groups' callEach and takeBatch (null without loadShared), the answer's bytes
 //     "comparison": [ { "workload": "move", "n": 1000, "gdscript_ms", "wasm_ms",
 //                       "speedup",           // gdscript_ms / wasm_ms
 //                       "target",            // the issue's minimum speed-up: 1 (empty, move) or 30 (math)
@@ -49,16 +52,68 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchModules } from '../godot-web-export/bench/modules.mjs';
 import { readProjectFiles } from '../godot-web-export/tools/pck.mjs';
-import { addonFiles, glueHead, glueServe } from '../tests-web/godot-addon-lib.mjs';
+import { addonFiles, glueServe } from '../tests-web/godot-addon-lib.mjs';
 import { REPO_ROOT, bootGodot } from '../tests-web/lib/godot.mjs';
 
 export const BENCH_PROJECT = path.join(REPO_ROOT, 'godot-web-export/bench');
-// The `jscall` workload calls tick() once per node per frame; probe.gd's `crossing` calls bytes(n).
-const BENCH_PAGE_JS = `<script>
+// The page: `window.ugcBench` (the `jscall` workload calls tick() once per node per frame; probe.gd's `crossing`
+// calls bytes(n); bench.gd brackets each cell's timed frames with begin()/end()) and the addon's glue, installed
+// as in the demo's shell, on a runtime whose hot calls are timed: per frame, the JS time of `ugcGodot.frame`, of
+// the shared groups' `callEach` and `takeBatch` (if the runtime has `loadShared`), and the answer's size.
+const BENCH_PAGE = `<script>
 window.ugcBench = {
   ticks: 0,
   tick() { window.ugcBench.ticks++; },
-  bytes(n) { return (window.ugcBench.buffer?.length === n ? window.ugcBench.buffer : (window.ugcBench.buffer = new Uint8Array(n))); },
+  bytes(n) {
+    const b = window.ugcBench;
+    return b.buffer?.length === n ? b.buffer : (b.buffer = new Uint8Array(n));
+  },
+  frames: [],
+  recording: false,
+  begin() { this.frames = []; this.recording = true; },
+  end() {
+    this.recording = false;
+    const median = (key) => {
+      const v = this.frames.map((f) => f[key]).sort((a, b) => a - b);
+      return v.length ? Math.round(v[v.length >> 1] * 1000) : null;
+    };
+    return JSON.stringify({ frame_us: median('frame'), call_each_us: median('callEach'),
+      take_batch_us: median('takeBatch'), answer_bytes: median('bytes') / 1000, frames: this.frames.length });
+  },
+};
+</script>
+<script type="module">
+import { createRuntime } from './dist/ugc-wasm.js';
+import { installGodotBridge } from './dist/godot/ugc-godot.js';
+const bench = window.ugcBench;
+let current = null;
+const timed = (fn, key) => (...args) => {
+  const t0 = performance.now();
+  try { return fn(...args); } finally { if (current) current[key] += performance.now() - t0; }
+};
+const runtime = createRuntime().then((rt) => {
+  if (typeof rt.loadShared === 'function') {
+    const loadShared = rt.loadShared.bind(rt);
+    rt.loadShared = async (...args) => {
+      const group = await loadShared(...args);
+      group.callEach = timed(group.callEach.bind(group), 'callEach');
+      group.takeBatch = timed(group.takeBatch.bind(group), 'takeBatch');
+      return group;
+    };
+  }
+  return rt;
+});
+const bridge = installGodotBridge({ runtime, loadOptions: { fuel: 2000000 } });
+const frame = bridge.frame.bind(bridge);
+bridge.frame = (...args) => {
+  current = { frame: 0, callEach: 0, takeBatch: 0, bytes: 0 };
+  const t0 = performance.now();
+  const answer = frame(...args);
+  current.frame = performance.now() - t0;
+  current.bytes = (answer?.length ?? 0) / 1000;
+  if (bench.recording) bench.frames.push(current);
+  current = null;
+  return answer;
 };
 </script>`;
 const ENGINE_KEYS = [
@@ -95,7 +150,7 @@ export async function runBench(engineArgs = [], { timeout = 600_000, onPage } = 
   const godot = await bootGodot({
     files: benchProjectFiles(),
     args: ['--', ...engineArgs],
-    head: `${BENCH_PAGE_JS}\n${glueHead()}`,
+    head: BENCH_PAGE,
     serve: glueServe(),
   });
   try {
@@ -172,7 +227,7 @@ export function baselineOf(variant, variants) {
   return variant === 'none' || variant === 'empty' ? null : 'empty';
 }
 
-const fmt = (x, digits = 3) => (x >= 100 ? x.toFixed(1) : x.toPrecision(digits));
+const fmt = (x, digits = 3) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(digits));
 
 /** Plain-text tables: ms/frame, µs/node, ratio to baseline, and the GDScript-vs-Wasm comparison. */
 export function formatReport({
@@ -267,11 +322,55 @@ export function formatReport({
           ),
         ]
       : []),
+    ...breakdownTable(config, rows, cell),
     ...probeTable,
     ...(bad.length
       ? ['', 'PROBLEMS (these columns measured nothing useful):', ...bad.map((p) => `  ${p}`)]
       : []),
   ].join('\n');
+}
+
+/** Where a Wasm column's time goes, from the page's own timing of the same frames (row.js). */
+function breakdownTable(config, rows, cell) {
+  const wasm = rows.filter((r) => r.variant.startsWith(WASM_PREFIX) && r.js);
+  if (!wasm.length) return [];
+  const us = (x) => (x === null || x === undefined ? '—' : fmt(x));
+  const lines = wasm.map((r) => {
+    const none = cell('none', r.n)?.median_us ?? 0;
+    return [
+      r.variant,
+      r.n.toLocaleString('en-US'),
+      us(r.median_us),
+      us(r.js.frame_us),
+      us(r.js.call_each_us),
+      us(r.js.take_batch_us),
+      us(r.median_us - r.js.frame_us - none),
+      us(((r.median_us - none) * 1000) / r.n),
+      fmt(r.js.answer_bytes / 1024),
+    ];
+  });
+  const header = [
+    'variant',
+    'N',
+    'total µs',
+    'JS frame()',
+    'callEach',
+    'takeBatch',
+    'Godot side',
+    'ns/node',
+    'answer KiB',
+  ];
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
+  const row = (cells) => `| ${cells.map((c, i) => String(c).padStart(widths[i])).join(' | ')} |`;
+  return [
+    '',
+    'Wasm columns, where the time goes (median µs per frame): JS frame() is all page-side work (callEach: the',
+    'guest calls and host imports; takeBatch: the batch encode); Godot side = total − JS frame() − `none`',
+    '(the crossing, bytes_to_var and the apply loop); ns/node = (total − `none`) / N',
+    row(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...lines.map(row),
+  ];
 }
 
 async function main() {

@@ -22,6 +22,8 @@ test('every (variant, N) cell is measured, Wasm children run and really move / c
   assert.equal(result.rows.length, VARIANTS.length * counts.length);
   for (const row of result.rows) {
     assert.equal(row.frames, 2, JSON.stringify(row));
+    // The page timed the same frames' ugcGodot.frame calls.
+    assert.equal(row.js.frames, 2, JSON.stringify(row));
     assert.ok(row.min_us <= row.median_us && row.median_us <= row.max_us, JSON.stringify(row));
   }
   assert.deepEqual(result.problems, []);
@@ -50,6 +52,7 @@ test('every (variant, N) cell is measured, Wasm children run and really move / c
   );
   assert.match(report, /GDScript vs Wasm/);
   assert.match(report, /\| +math \| +20 \|/);
+  assert.match(report, /where the time goes/);
 });
 
 test('an `<impl>-<workload>` column is compared with the GDScript column of its workload', () => {

@@ -12,7 +12,8 @@ extends Node
 ##
 ## After the timed frames each row also says whether the work happened: `worked` counts the children
 ## whose workload left its mark (move: position.x > 0; math: a non-zero accumulator, read through
-## call_wasm("acc") for Wasm), `failed` the Wasm children not running, with the first `error`.
+## call_wasm("acc") for Wasm), `failed` the Wasm children not running, with the first `error`, and
+## `js` the page's own timing of the same frames (ugcBench.begin()/end(), see bench-godot.mjs).
 ##
 ## User args (after `--`): --counts=100,1000 --variants=none,empty --warmup=5 --min-frames=5
 ## --max-frames=60 --budget-ms=1500 --load-timeout-ms=120000; `--probe=1 --reps=20` runs probe.gd's
@@ -31,6 +32,7 @@ var _recording := false
 var _frame_start := 0
 var _samples: Array[int] = []
 var _modules := {}
+var _page: JavaScriptObject
 
 
 ## Takes the timestamps. First or last in the process order, by process_priority.
@@ -64,6 +66,7 @@ func frame_ended() -> void:
 func _ready() -> void:
 	var cfg := _config()
 	print("UGC_BENCH_BEGIN ", JSON.stringify(cfg))
+	_page = JavaScriptBridge.get_interface("ugcBench")
 	await get_tree().process_frame
 	if cfg["probe"]:
 		var probe: Node = preload("res://probe.gd").new()
@@ -187,6 +190,7 @@ func _measure(variant: String, n: int, cfg: Dictionary) -> Dictionary:
 	for i in cfg["warmup"]:
 		await get_tree().process_frame
 	_samples.clear()
+	_page.begin()
 	_recording = true
 	var budget_us: int = cfg["budget_ms"] * 1000
 	while (
@@ -195,6 +199,7 @@ func _measure(variant: String, n: int, cfg: Dictionary) -> Dictionary:
 	):
 		await get_tree().process_frame
 	_recording = false
+	var js: Variant = JSON.parse_string(_page.end())
 	var failed: Array[Node] = []
 	if wasm:
 		failed = _failed(children)
@@ -217,6 +222,7 @@ func _measure(variant: String, n: int, cfg: Dictionary) -> Dictionary:
 		"worked": worked,
 		"failed": failed.size(),
 		"error": error,
+		"js": js,
 	}
 
 
