@@ -2,7 +2,7 @@
 // and the Wasm workloads do exactly the GDScript work.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MATH_WAT, MOVE_WAT, benchModules } from '../godot-web-export/bench/modules.mjs';
+import { MATH_WAT, MOVE_SETONLY_WAT, MOVE_WAT, benchModules } from '../godot-web-export/bench/modules.mjs';
 import { wat } from '../scripts/lib/wasm-build.mjs';
 import { baselineOf, compare, formatReport, problems, runBench } from '../scripts/bench-godot.mjs';
 
@@ -143,53 +143,65 @@ test('wasm-math does the float work of math.gd, bit for bit, with one accumulato
   assert.equal(m.acc(), 0);
 });
 
-test('wasm-move reads position, adds delta to x, writes it back and releases both handles', async () => {
-  const calls = [];
+/**
+ * JS stand-ins for the ABI functions the move modules import: a node at (1.5, 2, 3) behind handle 50, `self` of
+ * slot s is 40 + s, new values get handles from 100; every call is logged in `calls`.
+ */
+function moveStandIns() {
+  const t = { calls: [], slot: 0, memory: null };
   const vec = new Map([[50, [1.5, 2, 3]]]);
-  let memory;
-  let slot = 0;
-  const text = (ptr, len) => new TextDecoder().decode(new Uint8Array(memory.buffer, ptr, len));
+  const text = (ptr, len) => new TextDecoder().decode(new Uint8Array(t.memory.buffer, ptr, len));
   let nextHandle = 100;
-  const ugc = {
-    node_slot: () => slot,
+  t.ugc = {
+    node_slot: () => t.slot,
     self: () => {
-      calls.push(['self', slot]);
-      return 40 + slot;
+      t.calls.push(['self', t.slot]);
+      return 40 + t.slot;
     },
     object_get: (obj, ptr, len) => {
-      calls.push(['object_get', obj, text(ptr, len)]);
+      t.calls.push(['object_get', obj, text(ptr, len)]);
       return 50;
     },
     value_read: (h, ptr, cap) => {
-      calls.push(['value_read', h, cap]);
-      new Float32Array(memory.buffer, ptr, 3).set(vec.get(h));
+      t.calls.push(['value_read', h, cap]);
+      new Float32Array(t.memory.buffer, ptr, 3).set(vec.get(h));
       return 12;
     },
     new_value: (type, ptr, len) => {
       const h = nextHandle++;
-      vec.set(h, [...new Float32Array(memory.buffer.slice(ptr, ptr + len))]);
-      calls.push(['new_value', type, len]);
+      vec.set(h, [...new Float32Array(t.memory.buffer.slice(ptr, ptr + len))]);
+      t.calls.push(['new_value', type, len]);
       return h;
     },
     object_set: (obj, ptr, len, h) => {
-      calls.push(['object_set', obj, text(ptr, len), vec.get(h)]);
+      t.calls.push(['object_set', obj, text(ptr, len), vec.get(h)]);
       return 0;
     },
     release: (h) => {
-      calls.push(['release', h]);
+      t.calls.push(['release', h]);
       return 0;
     },
   };
-  // The bench module keeps its memory private; the stand-ins need to see it, so export it here.
-  assert.equal(WebAssembly.Module.exports(new WebAssembly.Module(benchModules()['move.wasm'])).length, 2);
-  const bytes = wat(MOVE_WAT.replace('(memory 1)', '(memory (export "memory") 1)'));
-  const mm = await instantiate(bytes, ugc);
-  memory = mm.memory;
-  slot = 1;
-  mm._ready();
-  calls.length = 0;
-  mm._process(0.25);
-  assert.deepEqual(calls, [
+  return t;
+}
+
+/** A bench module with its memory exported (the bench's keep theirs private) so the stand-ins can read it. */
+async function withExportedMemory(name, source, t) {
+  assert.equal(WebAssembly.Module.exports(new WebAssembly.Module(benchModules()[name])).length, 2);
+  const m = await instantiate(wat(source.replace('(memory 1)', '(memory (export "memory") 1)')), t.ugc);
+  t.memory = m.memory;
+  return m;
+}
+
+test('wasm-move reads position, adds delta to x, writes it back and releases both handles', async () => {
+  const t = moveStandIns();
+  const m = await withExportedMemory('move.wasm', MOVE_WAT, t);
+  t.slot = 1;
+  m._ready();
+  assert.deepEqual(t.calls, [['self', 1]]);
+  t.calls.length = 0;
+  m._process(0.25);
+  assert.deepEqual(t.calls, [
     ['object_get', 41, 'position'],
     ['value_read', 50, 12],
     ['release', 50],
@@ -198,9 +210,32 @@ test('wasm-move reads position, adds delta to x, writes it back and releases bot
     ['release', 100],
   ]);
   // A failing ABI call traps instead of silently doing nothing.
-  ugc.object_set = () => -8;
-  const failing = await instantiate(bytes, ugc);
-  memory = failing.memory;
+  t.ugc.object_set = () => -8;
+  const failing = await withExportedMemory('move.wasm', MOVE_WAT, t);
   failing._ready();
   assert.throws(() => failing._process(0.25), WebAssembly.RuntimeError);
+});
+
+test('wasm-setonly-move reads position once in _ready, then only writes x + delta per frame', async () => {
+  const t = moveStandIns();
+  const m = await withExportedMemory('setonly-move.wasm', MOVE_SETONLY_WAT, t);
+  t.slot = 2;
+  m._ready();
+  assert.deepEqual(t.calls, [
+    ['self', 2],
+    ['object_get', 42, 'position'],
+    ['value_read', 50, 12],
+    ['release', 50],
+  ]);
+  t.calls.length = 0;
+  m._process(0.25);
+  m._process(0.5);
+  assert.deepEqual(t.calls, [
+    ['new_value', 9, 12],
+    ['object_set', 42, 'position', [1.75, 2, 3]],
+    ['release', 100],
+    ['new_value', 9, 12],
+    ['object_set', 42, 'position', [2.25, 2, 3]],
+    ['release', 101],
+  ]);
 });

@@ -4,11 +4,12 @@ extends Node
 ## and one processed last take Time.get_ticks_usec(). Prints one `UGC_BENCH {json}` row per
 ## (variant, N), then `UGC_BENCH_DONE`.
 ##
-## A variant is a name and a way to make one child (see _make_child). `wasm-<workload>` children
-## run res://modules/<workload>.wasm (built by scripts/bench-godot.mjs from modules.mjs) through the
-## ugc_wasm addon: a WasmScript each, driven by the UgcRuntime autoload (process_priority -1000, so
-## inside the timed pass: its one JavaScriptBridge crossing, every guest call, the batch coming back
-## and its application to the nodes are all measured). Timing starts once every Wasm child runs.
+## A variant is a name and a way to make one child (see _make_child). `wasm-<name>` children run
+## res://modules/<name>.wasm (built by scripts/bench-godot.mjs from modules.mjs; the workload is the
+## name's last dash-separated part) through the ugc_wasm addon: a WasmScript each, driven by the
+## UgcRuntime autoload (process_priority -1000, so inside the timed pass: its one JavaScriptBridge
+## crossing, every guest call, the batch coming back and its application to the nodes are all
+## measured). Timing starts once every Wasm child runs.
 ##
 ## After the timed frames each row also says whether the work happened: `worked` counts the children
 ## whose workload left its mark (move: position.x > 0; math: a non-zero accumulator, read through
@@ -151,7 +152,7 @@ func _failed(children: Array[Node]) -> Array[Node]:
 
 ## How many children show their workload's effect (see the header); -1 when the workload has none.
 func _worked(variant: String, children: Array[Node]) -> int:
-	var workload := variant.trim_prefix(WASM_PREFIX)
+	var workload := variant.get_slice("-", variant.count("-"))
 	var count := 0
 	for child in children:
 		match workload:

@@ -84,6 +84,44 @@ export const MOVE_WAT = `
     (drop (call $check (call $release (local.get $h))))))`;
 
 /**
+ * Not a default column: "move" for a guest that keeps its node's position in its own state (read once in
+ * `_ready`) and only writes it each frame (new_value + object_set + release). Same effect on the bench's nodes
+ * (nothing else moves them); measures what the per-frame read costs. Per slot: self handle, then x, y, z (f32).
+ */
+export const MOVE_SETONLY_WAT = `
+(module
+  (import "ugc" "self" (func $self (result i32)))
+  (import "ugc" "object_get" (func $object_get (param i32 i32 i32) (result i32)))
+  (import "ugc" "object_set" (func $object_set (param i32 i32 i32 i32) (result i32)))
+  (import "ugc" "value_read" (func $value_read (param i32 i32 i32) (result i32)))
+  (import "ugc" "new_value" (func $new_value (param i32 i32 i32) (result i32)))
+  (import "ugc" "release" (func $release (param i32) (result i32)))
+  ${NODE_SLOT_IMPORT}
+  (memory 1)
+  (data (i32.const 0) "position")
+  ${SLOT_STATE(16)}
+  (func (export "_ready")
+    (local $addr i32) (local $h i32)
+    (local.set $addr (call $ensure_state))
+    (i32.store (local.get $addr) (call $check (call $self)))
+    (local.set $h
+      (call $check (call $object_get (i32.load (local.get $addr)) (i32.const 0) (i32.const 8))))
+    (if (i32.ne (call $value_read (local.get $h) (i32.add (local.get $addr) (i32.const 4)) (i32.const 12))
+                (i32.const 12))
+      (then unreachable))
+    (drop (call $check (call $release (local.get $h)))))
+  (func (export "_process") (param $delta f64)
+    (local $addr i32) (local $h i32)
+    (local.set $addr (call $slot_addr))
+    (f32.store offset=4 (local.get $addr)
+      (f32.add (f32.load offset=4 (local.get $addr)) (f32.demote_f64 (local.get $delta))))
+    (local.set $h (call $check
+      (call $new_value (i32.const ${VECTOR3}) (i32.add (local.get $addr) (i32.const 4)) (i32.const 12))))
+    (drop (call $check
+      (call $object_set (i32.load (local.get $addr)) (i32.const 0) (i32.const 8) (local.get $h))))
+    (drop (call $check (call $release (local.get $h))))))`;
+
+/**
  * Workload "math", as scripts/math.gd: per node an f64 accumulator; each frame x = acc + delta, then 1,000 times
  * x = x * 1.000001 + 0.5; x = x - floor(x * 0.001) * 1000.0; acc = x. `acc()` returns the calling node's
  * accumulator (the bench checks the work was done).
@@ -111,11 +149,12 @@ export const MATH_WAT = `
   (func (export "acc") (result f64)
     (f64.load (call $slot_addr))))`;
 
-/** The bench's modules by file name (under res://modules/), for the pack. */
+/** The bench's modules by file name (under res://modules/), for the pack: variant `wasm-<name>` runs `<name>.wasm`. */
 export function benchModules() {
   return {
     'empty.wasm': scriptModule(EMPTY_WAT, MANIFEST),
     'move.wasm': scriptModule(MOVE_WAT, MANIFEST),
+    'setonly-move.wasm': scriptModule(MOVE_SETONLY_WAT, MANIFEST),
     'math.wasm': scriptModule(MATH_WAT, {
       ...MANIFEST,
       methods: [{ name: 'acc', return: 'float' }],
