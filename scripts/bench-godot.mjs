@@ -33,7 +33,8 @@
 //                 "worked",   // children showing their work (move: position.x > 0; math: accumulator ≠ 0), -1: n/a
 //                 "failed",   // Wasm children not "running" after the timed frames (0 for GDScript)
 //                 "error",                                     // the first failed child's { code, message, detail }
-//                 "js": { "frame_us", "call_each_us", "take_batch_us", "answer_bytes", "frames" } } ],
+//                 "js": { "frame_us", "call_each_us", "take_batch_us", "answer_bytes", "frames" },
+//                 "applied", "apply_us" } ],   // per frame (mean): batch entries UgcRuntime applied, µs doing it
 //                 // medians over the timed frames of the page side: ugcGodot.frame (all JS work of the frame),
 //                 // the shared groups' callEach and takeBatch (null without loadShared), the answer's bytes
 //     "comparison": [ { "workload": "move", "n": 1000, "gdscript_ms", "wasm_ms",
@@ -345,6 +346,7 @@ function breakdownTable(config, rows, cell) {
       us(r.js.call_each_us),
       us(r.js.take_batch_us),
       us(r.median_us - r.js.frame_us - none),
+      us(r.apply_us),
       us(((r.median_us - none) * 1000) / r.n),
       fmt(r.js.answer_bytes / 1024),
     ];
@@ -357,6 +359,7 @@ function breakdownTable(config, rows, cell) {
     'callEach',
     'takeBatch',
     'Godot side',
+    'of which apply',
     'ns/node',
     'answer KiB',
   ];
@@ -366,7 +369,7 @@ function breakdownTable(config, rows, cell) {
     '',
     'Wasm columns, where the time goes (median µs per frame): JS frame() is all page-side work (callEach: the',
     'guest calls and host imports; takeBatch: the batch encode); Godot side = total − JS frame() − `none`',
-    '(the crossing, bytes_to_var and the apply loop); ns/node = (total − `none`) / N',
+    '(the crossing, bytes_to_var and the apply loop, UgcRuntime.apply_usec per frame); ns/node = (total − `none`) / N',
     row(header),
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
     ...lines.map(row),

@@ -14,7 +14,9 @@ extends Node
 ## After the timed frames each row also says whether the work happened: `worked` counts the children
 ## whose workload left its mark (move: position.x > 0; math: a non-zero accumulator, read through
 ## call_wasm("acc") for Wasm), `failed` the Wasm children not running, with the first `error`, and
-## `js` the page's own timing of the same frames (ugcBench.begin()/end(), see bench-godot.mjs).
+## `js` the page's own timing of the same frames (ugcBench.begin()/end(), see bench-godot.mjs),
+## `applied`/`apply_us` the batch entries UgcRuntime applied and its time applying them, per frame
+## (mean; its `applied`/`apply_usec` counters).
 ##
 ## User args (after `--`): --counts=100,1000 --variants=none,empty --warmup=5 --min-frames=5
 ## --max-frames=60 --budget-ms=1500 --load-timeout-ms=120000; `--probe=1 --reps=20` runs probe.gd's
@@ -191,6 +193,9 @@ func _measure(variant: String, n: int, cfg: Dictionary) -> Dictionary:
 	for i in cfg["warmup"]:
 		await get_tree().process_frame
 	_samples.clear()
+	var runtime := get_node_or_null(^"/root/UgcRuntime")
+	var applied_before := _counter(runtime, &"applied")
+	var apply_usec_before := _counter(runtime, &"apply_usec")
 	_page.begin()
 	_recording = true
 	var budget_us: int = cfg["budget_ms"] * 1000
@@ -201,6 +206,9 @@ func _measure(variant: String, n: int, cfg: Dictionary) -> Dictionary:
 		await get_tree().process_frame
 	_recording = false
 	var js: Variant = JSON.parse_string(_page.end())
+	var frames := maxi(_samples.size(), 1)
+	var applied := (_counter(runtime, &"applied") - applied_before) / float(frames)
+	var apply_us := (_counter(runtime, &"apply_usec") - apply_usec_before) / float(frames)
 	var failed: Array[Node] = []
 	if wasm:
 		failed = _failed(children)
@@ -224,7 +232,16 @@ func _measure(variant: String, n: int, cfg: Dictionary) -> Dictionary:
 		"failed": failed.size(),
 		"error": error,
 		"js": js,
+		"applied": applied,
+		"apply_us": apply_us,
 	}
+
+
+## A counter of the UgcRuntime autoload (0 when it has none).
+func _counter(runtime: Node, name: StringName) -> int:
+	if runtime == null or not name in runtime:
+		return 0
+	return runtime.get(name)
 
 
 func _sum(values: Array[int]) -> int:
