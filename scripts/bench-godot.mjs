@@ -74,12 +74,12 @@ window.ugcBench = {
   begin() { this.frames = []; this.recording = true; },
   end() {
     this.recording = false;
-    const median = (key) => {
+    const median = (key, scale) => {
       const v = this.frames.map((f) => f[key]).sort((a, b) => a - b);
-      return v.length ? Math.round(v[v.length >> 1] * 1000) : null;
+      return v.length ? Math.round(v[v.length >> 1] * scale) : null;
     };
-    return JSON.stringify({ frame_us: median('frame'), call_each_us: median('callEach'),
-      take_batch_us: median('takeBatch'), answer_bytes: median('bytes') / 1000, frames: this.frames.length });
+    return JSON.stringify({ frame_us: median('frame', 1000), call_each_us: median('callEach', 1000),
+      take_batch_us: median('takeBatch', 1000), answer_bytes: median('bytes', 1), frames: this.frames.length });
   },
 };
 </script>
@@ -111,7 +111,7 @@ bridge.frame = (...args) => {
   const t0 = performance.now();
   const answer = frame(...args);
   current.frame = performance.now() - t0;
-  current.bytes = (answer?.length ?? 0) / 1000;
+  current.bytes = answer?.length ?? 0;
   if (bench.recording) bench.frames.push(current);
   current = null;
   return answer;
