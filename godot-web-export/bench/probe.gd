@@ -11,6 +11,8 @@ extends Node
 ##   apply_call    `nodes[i].set_position(value)`: the setter method on a statically typed Node3D
 ##   apply_ids     the packed layout applied: `(instance_from_id(ids[i]) as Node3D)
 ##                 .set_position(values[i])`
+##   apply_batch   the addon's own loop, UgcRuntime.apply_batch(batch), the nodes registered as
+##                 script nodes (only when the addon has one)
 ##   *_out         the same out of the tree (no transform notifications), plain Node3Ds
 ##   *_ws          the same out of the tree on Node3Ds carrying the WasmScript host script and a
 ##                 module (its `_set` sees every `set` first); out of the tree, so no runtime runs
@@ -54,9 +56,18 @@ func run(counts: Array, reps: int) -> void:
 			"apply_call_ws": func(): _apply_call(with_script, positions),
 			"apply_ids_ws": func(): _apply_ids(ids_ws, positions),
 		}
+		var runtime := get_node_or_null(^"/root/UgcRuntime")
+		if runtime != null and runtime.has_method(&"apply_batch"):
+			for node in in_tree + with_script:
+				runtime.registry.add(node, true)
+			probes["apply_batch"] = func(): runtime.apply_batch(batch)
+			probes["apply_batch_ws"] = func(): runtime.apply_batch(batch_ws)
 		var results := {}
 		for probe: String in probes:
 			results[probe] = await _time(reps, probes[probe])
+		if runtime != null and runtime.has_method(&"apply_batch"):
+			for node in in_tree + with_script:
+				runtime.registry.remove(node.get_instance_id())
 		for probe: String in results:
 			var row := {"probe": probe, "n": n, "median_us": results[probe], "bytes": bytes.size()}
 			print("UGC_PROBE ", JSON.stringify(row))
