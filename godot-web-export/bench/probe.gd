@@ -13,6 +13,9 @@ extends Node
 ##                 .set_position(values[i])`
 ##   apply_batch   the addon's own loop, UgcRuntime.apply_batch(batch), the nodes registered as
 ##                 script nodes (only when the addon has one)
+##   loop_*        apply_batch rebuilt step by step (in the tree): `min` instance_from_id + typed
+##                 set_position, `registry` + the registry lookup, `rules` + the capability check
+##                 (`rules["set"].has(name)`), `func` + the setter behind a static function call
 ##   *_out         the same out of the tree (no transform notifications), plain Node3Ds
 ##   *_ws          the same out of the tree on Node3Ds carrying the WasmScript host script and a
 ##                 module (its `_set` sees every `set` first); out of the tree, so no runtime runs
@@ -62,6 +65,11 @@ func run(counts: Array, reps: int) -> void:
 				runtime.registry.add(node, true)
 			probes["apply_batch"] = func(): runtime.apply_batch(batch)
 			probes["apply_batch_ws"] = func(): runtime.apply_batch(batch_ws)
+			var entries: Dictionary = runtime.registry.entries
+			probes["loop_min"] = func(): _loop(batch, entries, 0)
+			probes["loop_registry"] = func(): _loop(batch, entries, 1)
+			probes["loop_rules"] = func(): _loop(batch, entries, 2)
+			probes["loop_func"] = func(): _loop(batch, entries, 3)
 		var results := {}
 		for probe: String in probes:
 			results[probe] = await _time(reps, probes[probe])
@@ -124,6 +132,32 @@ func _apply_call(nodes: Array[Node3D], positions: PackedVector3Array) -> void:
 func _apply_ids(ids: PackedInt64Array, positions: PackedVector3Array) -> void:
 	for i in ids.size():
 		(instance_from_id(ids[i]) as Node3D).set_position(positions[i])
+
+
+## apply_batch's loop up to `step` (see loop_* in the header).
+func _loop(batch: Array, entries: Dictionary, step: int) -> void:
+	for item: Array in batch:
+		var id: int = item[1]
+		var rules: Variant = null
+		if step >= 1:
+			rules = entries.get(id)
+			if rules == null:
+				continue
+		var obj := instance_from_id(id)
+		var name: StringName = item[2]
+		if step >= 2 and not rules["set"].has(name):
+			continue
+		if step >= 3:
+			_set_position(obj as Node3D, name, item[3])
+		else:
+			(obj as Node3D).set_position(item[3])
+
+
+static func _set_position(node: Node3D, name: StringName, value: Variant) -> bool:
+	if typeof(value) == TYPE_VECTOR3 and name == &"position":
+		node.set_position(value)
+		return true
+	return false
 
 
 ## Median µs of `reps` calls of `work` (after one warm-up call), one per frame.
