@@ -15,7 +15,9 @@ extends Node
 ##                 script nodes (only when the addon has one)
 ##   loop_*        apply_batch rebuilt step by step (in the tree): `min` instance_from_id + typed
 ##                 set_position, `registry` + the registry lookup, `rules` + the capability check
-##                 (`rules["set"].has(name)`), `func` + the setter behind a static function call
+##                 (`rules["set"].has(name)`), `func` + the setter behind a static function call;
+##                 `has`/`get_is`: `min` + the registry lookup as `entries.has(id)` /
+##                 `entries.get(id)` tested with `is Dictionary` instead of `== null`
 ##   *_out         the same out of the tree (no transform notifications), plain Node3Ds
 ##   *_ws          the same out of the tree on Node3Ds carrying the WasmScript host script and a
 ##                 module (its `_set` sees every `set` first); out of the tree, so no runtime runs
@@ -70,6 +72,8 @@ func run(counts: Array, reps: int) -> void:
 			probes["loop_registry"] = func(): _loop(batch, entries, 1)
 			probes["loop_rules"] = func(): _loop(batch, entries, 2)
 			probes["loop_func"] = func(): _loop(batch, entries, 3)
+			probes["loop_has"] = func(): _loop(batch, entries, 4)
+			probes["loop_get_is"] = func(): _loop(batch, entries, 5)
 		var results := {}
 		for probe: String in probes:
 			results[probe] = await _time(reps, probes[probe])
@@ -139,15 +143,22 @@ func _loop(batch: Array, entries: Dictionary, step: int) -> void:
 	for item: Array in batch:
 		var id: int = item[1]
 		var rules: Variant = null
-		if step >= 1:
+		if step == 4:
+			if not entries.has(id):
+				continue
+		elif step == 5:
+			rules = entries.get(id)
+			if not rules is Dictionary:
+				continue
+		elif step >= 1:
 			rules = entries.get(id)
 			if rules == null:
 				continue
 		var obj := instance_from_id(id)
 		var name: StringName = item[2]
-		if step >= 2 and not rules["set"].has(name):
+		if step >= 2 and step <= 3 and not rules["set"].has(name):
 			continue
-		if step >= 3:
+		if step == 3:
 			_set_position(obj as Node3D, name, item[3])
 		else:
 			(obj as Node3D).set_position(item[3])
