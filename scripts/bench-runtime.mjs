@@ -4,6 +4,10 @@
 // Needs dist/ (npm run build) and wabt's wat2wasm for the fixtures.
 
 import { arr, guestWat, openRuntimePage, wat } from '../tests-web/runtime-harness.mjs';
+import { benchShared } from './lib/bench-shared.mjs';
+
+// --shared: only the shared-instancing benchmark (scripts/lib/bench-shared.mjs).
+const sharedOnly = process.argv.includes('--shared');
 
 const HOST_CALLS = `
   (import "ugc" "log" (func $log (param i32 i32)))
@@ -25,15 +29,21 @@ const fixtures = {
 
 const harness = await openRuntimePage();
 try {
-  await harness.page.goto(`${harness.url}/www/bench/runtime.html`);
-  await harness.page.waitForFunction(() => window.benchReady === true);
-  const rows = await harness.page.evaluate(
-    (input) =>
-      window.runBenchmarks(
-        Object.fromEntries(Object.entries(input).map(([key, bytes]) => [key, new Uint8Array(bytes)])),
-      ),
-    fixtures,
-  );
+  // The blank page the harness opened has `window.rt`: the shared-instancing rows run there first.
+  const sharedRows = await benchShared(harness.page);
+  let rows = [];
+  if (!sharedOnly) {
+    await harness.page.goto(`${harness.url}/www/bench/runtime.html`);
+    await harness.page.waitForFunction(() => window.benchReady === true);
+    rows = await harness.page.evaluate(
+      (input) =>
+        window.runBenchmarks(
+          Object.fromEntries(Object.entries(input).map(([key, bytes]) => [key, new Uint8Array(bytes)])),
+        ),
+      fixtures,
+    );
+  }
+  rows.push(...sharedRows);
   const fmt = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
   console.log(
     'benchmark'.padEnd(38),
@@ -41,6 +51,7 @@ try {
     'baseline'.padStart(16),
     'ratio'.padStart(7),
     'best'.padStart(7),
+    'ns/node'.padStart(8),
     ' baseline is',
   );
   for (const r of rows) {
@@ -50,6 +61,7 @@ try {
       `${fmt(r.baselineValue)} ${r.unit}`.padStart(16),
       `${r.ratio.toFixed(2)}×`.padStart(7),
       `${r.bestRatio.toFixed(2)}×`.padStart(7),
+      (r.nsPerNode === undefined ? '' : fmt(r.nsPerNode)).padStart(8),
       ` ${r.baseline}`,
     );
   }

@@ -96,18 +96,26 @@ export class HostContext {
 const BAD_POINTER = -4;
 
 /**
- * An ABI function taking one `(ptr, len)` input at argument `at`: the view is passed to `call(host, bytes,
- * ...args)` (the crate copies it), or `bad_pointer` is recorded and -4 returned.
+ * An ABI function taking one `(ptr, len)` input at argument `at` (0 or 1): the view is passed to
+ * `call(host, bytes, ...args)` (the crate copies it), or `bad_pointer` is recorded and -4 returned. Fixed
+ * arities (no rest parameters) keep the guest→host path allocation-free apart from the view.
  */
 function withInput(name, at, call) {
-  return (ctx) =>
-    (...args) => {
-      const ptr = args[at];
-      const len = args[at + 1];
+  return (ctx) => {
+    const bad = (ptr, len) => ctx.host.bad_pointer(name, ptr >>> 0, len >>> 0);
+    if (at === 0) {
+      return (ptr, len, c) => {
+        const start = ctx.check(ptr, len);
+        if (start < 0) return bad(ptr, len);
+        return call(ctx.host, ctx.view.subarray(start, start + (len >>> 0)), ptr, len, c);
+      };
+    }
+    return (a, ptr, len, d) => {
       const start = ctx.check(ptr, len);
-      if (start < 0) return ctx.host.bad_pointer(name, ptr >>> 0, len >>> 0);
-      return call(ctx.host, ctx.view.subarray(start, start + (len >>> 0)), ...args);
+      if (start < 0) return bad(ptr, len);
+      return call(ctx.host, ctx.view.subarray(start, start + (len >>> 0)), a, ptr, len, d);
     };
+  };
 }
 
 /**

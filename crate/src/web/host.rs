@@ -12,8 +12,6 @@
 //! name, argsBytes) }`, Variant bytes in and out, synchronous); without one, query calls on the
 //! node are `not_found` and every other object is `object_gone`.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -38,15 +36,10 @@ const POINTER_FUNCTIONS: &[&str] = &[
     "emit_signal",
 ];
 
-/// The engine-side properties of the scripts' nodes as far as the browser knows them, by
-/// (object id, property): one map per instance, shared by the hosts of a shared instance.
-type NodeState = Rc<RefCell<HashMap<(u64, String), Variant>>>;
-
 /// The [`ObjectBridge`]: the game's JS bridge when one was given (`{ classOf, get, call }`), else only
 /// the script's own node (see the module docs).
 struct SelfBridge {
     self_id: u64,
-    state: NodeState,
     js: Option<JsValue>,
 }
 
@@ -105,11 +98,6 @@ impl ObjectBridge for SelfBridge {
     }
 
     fn get(&mut self, id: u64, property: &str) -> Result<Variant, Fail> {
-        if id == self.self_id {
-            if let Some(v) = self.state.borrow().get(&(id, property.to_owned())) {
-                return Ok(v.clone());
-            }
-        }
         if let Some(js) = &self.js {
             let v = Self::invoke(js, "get", &[JsValue::from(id), JsValue::from_str(property)])?;
             return Self::answer(id, &format!("property '{property}'"), v);
@@ -164,15 +152,6 @@ fn encode(value: &Variant) -> Result<Vec<u8>, JsValue> {
     variant::encode(value).map_err(|e| error_object("bad_value", &e.to_string(), None))
 }
 
-/// The frame's writes of every host on `sink` as one Godot Array (binary Variant). The last
-/// value written per (object, property) is also remembered in `state`, as if Godot had applied
-/// the batch, so later reads of a node's own properties see it.
-fn take_batch_bytes(sink: &BatchSink, state: &NodeState) -> Result<Vec<u8>, JsValue> {
-    let (entries, last) = sink.borrow_mut().take();
-    state.borrow_mut().extend(last);
-    batch::encode(&entries).map_err(|e| error_object("bad_value", &e.to_string(), None))
-}
-
 fn bad_manifest(e: crate::host::ManifestError) -> JsValue {
     error_object("bad_manifest", &e.to_string(), None)
 }
@@ -186,12 +165,12 @@ pub fn manifest_instancing(bytes: &[u8]) -> Result<String, JsValue> {
 }
 
 /// What the hosts of one shared instance have in common: the parsed manifest (parsed once, not
-/// per node), the batch sink and the browser's view of the nodes' engine properties.
+/// per node) and the batch sink, which also holds the browser's view of the nodes' engine
+/// properties (a mirroring sink: see `BatchQueue`).
 #[wasm_bindgen]
 pub struct JsHostGroup {
     manifest: Manifest,
     sink: BatchSink,
-    state: NodeState,
 }
 
 #[wasm_bindgen]
@@ -201,8 +180,7 @@ impl JsHostGroup {
     pub fn new(bytes: &[u8]) -> Result<JsHostGroup, JsValue> {
         Ok(JsHostGroup {
             manifest: Manifest::from_module(bytes).map_err(bad_manifest)?,
-            sink: batch::sink(),
-            state: NodeState::default(),
+            sink: batch::mirroring_sink(),
         })
     }
 
@@ -223,13 +201,12 @@ impl JsHostGroup {
             max_live_handles,
             bridge,
             Rc::clone(&self.sink),
-            Rc::clone(&self.state),
         )
     }
 
     /// Every node's writes since the last take, in call order, as one Godot Array.
-    pub fn take_batch_bytes(&mut self) -> Result<Vec<u8>, JsValue> {
-        take_batch_bytes(&self.sink, &self.state)
+    pub fn take_batch_bytes(&mut self) -> Vec<u8> {
+        self.sink.borrow_mut().take_bytes()
     }
 
     /// Entries queued in the group's batch.
@@ -250,8 +227,6 @@ impl JsHostGroup {
 #[wasm_bindgen]
 pub struct JsScriptHost {
     host: ScriptHost,
-    state: NodeState,
-    sink: BatchSink,
     /// Reused output buffer for `value_read` / `var_to_bytes`.
     out: Vec<u8>,
 }
@@ -266,22 +241,18 @@ impl JsScriptHost {
         max_live_handles: u32,
         bridge: JsValue,
         sink: BatchSink,
-        state: NodeState,
     ) -> JsScriptHost {
         let mut config = HostConfig::new(self_id, manifest);
         config.self_class = self_class;
         config.max_live_handles = max_live_handles as usize;
         config.slot = slot;
-        config.batch = Some(Rc::clone(&sink));
+        config.batch = Some(sink);
         let bridge = SelfBridge {
             self_id,
-            state: state.clone(),
             js: (!bridge.is_undefined() && !bridge.is_null()).then_some(bridge),
         };
         JsScriptHost {
             host: ScriptHost::new(config, Box::new(bridge)),
-            state,
-            sink,
             out: Vec::new(),
         }
     }
@@ -309,8 +280,7 @@ impl JsScriptHost {
             0,
             max_live_handles,
             bridge,
-            batch::sink(),
-            NodeState::default(),
+            batch::mirroring_sink(),
         ))
     }
 
@@ -474,15 +444,14 @@ impl JsScriptHost {
     /// `object_get(self, name)` can read it.
     pub fn set_node_property(&mut self, name: &str, bytes: &[u8]) -> Result<(), JsValue> {
         let value = decode(bytes)?;
-        let id = self.host.self_id();
-        self.state.borrow_mut().insert((id, name.to_owned()), value);
+        self.host.seed_node_property(name, value);
         Ok(())
     }
 
     /// The frame's writes as one Godot Array (binary Variant); under shared instancing every
     /// node's (the group's take). Writes are also remembered as the nodes' engine state.
-    pub fn take_batch_bytes(&mut self) -> Result<Vec<u8>, JsValue> {
-        take_batch_bytes(&self.sink, &self.state)
+    pub fn take_batch_bytes(&mut self) -> Vec<u8> {
+        self.host.batch_sink().borrow_mut().take_bytes()
     }
 
     pub fn node_slot(&self) -> i32 {
