@@ -18,6 +18,8 @@ extends Node
 ##                 (`rules["set"].has(name)`), `func` + the setter behind a static function call;
 ##                 `has`/`get_is`: `min` + the registry lookup as `entries.has(id)` /
 ##                 `entries.get(id)` tested with `is Dictionary` instead of `== null`
+##   *_ws_tree     in the tree on Node3Ds running wasm-empty (WasmScript, registered by the addon
+##                 itself): the bench's real nodes
 ##   *_out         the same out of the tree (no transform notifications), plain Node3Ds
 ##   *_ws          the same out of the tree on Node3Ds carrying the WasmScript host script and a
 ##                 module (its `_set` sees every `set` first); out of the tree, so no runtime runs
@@ -38,10 +40,14 @@ func run(counts: Array, reps: int) -> void:
 			holder.add_child(node)
 		add_child(holder)
 		var with_script := _nodes(n, true)
+		var ws_tree := _nodes(n, true)
+		for node in ws_tree:
+			holder.add_child(node)
 		var out_of_tree := _nodes(n, false)
 		var batch := _batch(in_tree)
 		var batch_ws := _batch(with_script)
 		var batch_out := _batch(out_of_tree)
+		var batch_ws_tree := _batch(ws_tree)
 		var bytes := var_to_bytes(batch)
 		var positions := PackedVector3Array()
 		positions.resize(n)
@@ -67,6 +73,8 @@ func run(counts: Array, reps: int) -> void:
 				runtime.registry.add(node, true)
 			probes["apply_batch"] = func(): runtime.apply_batch(batch)
 			probes["apply_batch_ws"] = func(): runtime.apply_batch(batch_ws)
+			probes["apply_batch_ws_tree"] = func(): runtime.apply_batch(batch_ws_tree)
+			probes["apply_call_ws_tree"] = func(): _apply_call(ws_tree, positions)
 			var entries: Dictionary = runtime.registry.entries
 			probes["loop_min"] = func(): _loop(batch, entries, 0)
 			probes["loop_registry"] = func(): _loop(batch, entries, 1)
