@@ -68,27 +68,31 @@ test('the comparison refuses rows that measured nothing', () => {
   const config = { counts: [10], variants: ['move', 'wasm-move', 'math', 'wasm-math'] };
   const ok = { failed: 0, worked: 10, error: {} };
   const rows = [
-    { variant: 'move', n: 10, median_us: 900, ...ok },
+    { variant: 'move', n: 10, median_us: 900, min_us: 800, ...ok },
     {
       variant: 'wasm-move',
       n: 10,
       median_us: 300,
+      min_us: 200,
       failed: 10,
       worked: 0,
       error: { code: 'trap', message: 'x' },
     },
-    { variant: 'math', n: 10, median_us: 30_000, ...ok },
-    { variant: 'wasm-math', n: 10, median_us: 1000, ...ok, worked: 9 },
+    { variant: 'math', n: 10, median_us: 30_000, min_us: 30_000, ...ok },
+    { variant: 'wasm-math', n: 10, median_us: 1000, min_us: 1000, ...ok, worked: 9 },
   ];
   const [move, math] = compare(config, rows);
   assert.deepEqual(
-    { ...move, speedup: Math.round(move.speedup) },
+    { ...move, speedup: Math.round(move.speedup), speedup_min: Math.round(move.speedup_min) },
     {
       workload: 'move',
       n: 10,
       gdscript_ms: 0.9,
       wasm_ms: 0.3,
       speedup: 3,
+      gdscript_min_ms: 0.8,
+      wasm_min_ms: 0.2,
+      speedup_min: 4,
       target: 1,
       met: false,
       valid: false,
