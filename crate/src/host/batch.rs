@@ -96,7 +96,8 @@ pub const MAX_KNOWN_VALUES: usize = 1 << 16;
 /// as if Godot had applied the batch).
 #[derive(Debug)]
 pub struct BatchQueue {
-    /// The encoded entries (each a 4-element Array), back to back.
+    /// The Array header (patched at the take) and the encoded entries (each a 4-element Array),
+    /// back to back: the take hands this buffer over as it is.
     bytes: Vec<u8>,
     count: usize,
     /// Interned property names: `known` is keyed by (object, name index).
@@ -133,7 +134,7 @@ impl Default for BatchQueue {
 impl BatchQueue {
     pub fn new(mirror: bool) -> Self {
         BatchQueue {
-            bytes: Vec::new(),
+            bytes: HEADER_PLACEHOLDER.to_vec(),
             count: 0,
             names: FxHashMap::default(),
             known: FxHashMap::default(),
@@ -224,15 +225,15 @@ impl BatchQueue {
 
     /// The queued entries as one Godot Array (binary Variant); the queue starts empty again.
     pub fn take_bytes(&mut self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(8 + self.bytes.len());
-        out.extend_from_slice(&type_id::ARRAY.to_le_bytes());
+        self.bytes[..4].copy_from_slice(&type_id::ARRAY.to_le_bytes());
         // At most one entry per host call, far below i32::MAX.
-        out.extend_from_slice(&(self.count as u32).to_le_bytes());
-        out.extend_from_slice(&self.bytes);
-        self.bytes.clear();
+        self.bytes[4..8].copy_from_slice(&(self.count as u32).to_le_bytes());
+        // The next frame is about as large as this one.
+        let mut next = Vec::with_capacity(self.bytes.len());
+        next.extend_from_slice(&HEADER_PLACEHOLDER);
         self.count = 0;
         self.frame += 1;
-        out
+        std::mem::replace(&mut self.bytes, next)
     }
 
     /// The queued entries, decoded; the queue starts empty again (tests and native embedders).
@@ -248,7 +249,7 @@ impl BatchQueue {
     /// Drops everything queued, and the values of those writes (Godot never sees them); values of
     /// earlier frames and seeds stay.
     pub fn clear(&mut self) {
-        self.bytes.clear();
+        self.bytes.truncate(HEADER_PLACEHOLDER.len());
         self.count = 0;
         let frame = self.frame;
         self.known.retain(|_, (_, written)| *written != frame);
@@ -285,9 +286,9 @@ impl BatchQueue {
         let out = &mut self.bytes;
         out.extend_from_slice(&type_id::ARRAY.to_le_bytes());
         out.extend_from_slice(&4u32.to_le_bytes());
-        variant::encode_into(&Variant::Int(tag), out)?;
+        encode_int(out, tag);
         // ObjectIDs are u64 but GDScript ints are i64: the bits are kept.
-        variant::encode_into(&Variant::Int(object as i64), out)?;
+        encode_int(out, object as i64);
         out.extend_from_slice(&type_id::STRING_NAME.to_le_bytes());
         out.extend_from_slice(&(name.len() as u32).to_le_bytes());
         out.extend_from_slice(name.as_bytes());
@@ -298,6 +299,25 @@ impl BatchQueue {
         }
         self.count += 1;
         Ok(())
+    }
+}
+
+/// Room for the batch's Array header at the start of a queue's buffer.
+const HEADER_PLACEHOLDER: [u8; 8] = [0; 8];
+
+/// An INT as Godot encodes it: 32 bits when it fits, else 64 with the header's 64-bit flag
+/// (`variant::encode`'s rule; the eager-encoding test checks both against it).
+fn encode_int(out: &mut Vec<u8>, v: i64) {
+    const FLAG_64: u32 = 1 << 16;
+    match i32::try_from(v) {
+        Ok(small) => {
+            out.extend_from_slice(&type_id::INT.to_le_bytes());
+            out.extend_from_slice(&small.to_le_bytes());
+        }
+        Err(_) => {
+            out.extend_from_slice(&(type_id::INT | FLAG_64).to_le_bytes());
+            out.extend_from_slice(&v.to_le_bytes());
+        }
     }
 }
 

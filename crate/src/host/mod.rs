@@ -496,19 +496,27 @@ impl ScriptHost {
     fn object_set_inner(&mut self, obj: i32, name: &[u8], value: i32) -> Result<i32, Fail> {
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
-        let value = self.value(value)?;
         if object.id == self.this.id {
             if let Some(i) = self.property_index(name) {
+                let value = self.value(value)?;
                 let declared = self.manifest.properties[i].type_id;
                 self.properties[i] = coerce(value, declared, name)?;
                 return Ok(0);
             }
         }
+        // Errors in the order they always came: the value handle, the rules, then the value.
+        if value != 0 {
+            self.handles.get(handle(value))?;
+        }
         if !allowed(&self.allowed_set, &object.class, name) {
             self.capabilities.check_set(&object.class, name)?;
             self.allowed_set = Some((object.class.clone(), name.into()));
         }
-        let value = value.export()?;
+        // Exported straight from the table: no intermediate clone of the value.
+        let value = match value {
+            0 => Variant::Nil,
+            h => self.handles.get(handle(h))?.export()?,
+        };
         let mut sink = self.batch.borrow_mut();
         if object.id == self.this.id {
             sink.queue_set(object.id, name, &value).map_err(bad_value)?;

@@ -12,6 +12,7 @@
 //! name, argsBytes) }`, Variant bytes in and out, synchronous); without one, query calls on the
 //! node are `not_found` and every other object is `object_gone`.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -150,6 +151,48 @@ fn decode(bytes: &[u8]) -> Result<Variant, JsValue> {
 
 fn encode(value: &Variant) -> Result<Vec<u8>, JsValue> {
     variant::encode(value).map_err(|e| error_object("bad_value", &e.to_string(), None))
+}
+
+thread_local! {
+    /// Where the glue copies a guest's `(ptr, len)` input before calling a `*_scratch` method: one
+    /// buffer for every host on this thread, so the hot host calls pass no slice (a slice costs an
+    /// allocation and a free in the crate per call).
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; 256]);
+}
+
+/// Makes the scratch buffer at least `len` bytes and returns its address in the crate's memory
+/// (valid until the next call of this function). The glue writes inputs there.
+#[wasm_bindgen(js_name = scratchBuffer)]
+pub fn scratch_buffer(len: usize) -> usize {
+    SCRATCH.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.len() < len {
+            s.resize(len, 0);
+        }
+        s.as_ptr() as usize
+    })
+}
+
+/// Runs `f` on the first `len` bytes of the scratch buffer, copied out first: `f` may re-enter JS
+/// (a bridge call), which may reuse the buffer.
+fn from_scratch<R>(len: usize, f: impl FnOnce(&[u8]) -> R) -> R {
+    let mut small = [0u8; 64];
+    let mut large = Vec::new();
+    let n = SCRATCH.with(|s| {
+        let s = s.borrow();
+        let n = len.min(s.len());
+        if n <= small.len() {
+            small[..n].copy_from_slice(&s[..n]);
+        } else {
+            large.extend_from_slice(&s[..n]);
+        }
+        n
+    });
+    if n <= small.len() {
+        f(&small[..n])
+    } else {
+        f(&large)
+    }
 }
 
 fn bad_manifest(e: crate::host::ManifestError) -> JsValue {
@@ -324,6 +367,19 @@ impl JsScriptHost {
     }
     pub fn new_bool(&mut self, v: i32) -> i32 {
         self.host.new_bool(v)
+    }
+    /// `new_string` of the first `len` bytes of the scratch buffer (see `scratchBuffer`).
+    pub fn new_string_scratch(&mut self, len: usize) -> i32 {
+        from_scratch(len, |bytes| self.host.new_string(bytes))
+    }
+    pub fn new_value_scratch(&mut self, ty: i32, len: usize) -> i32 {
+        from_scratch(len, |bytes| self.host.new_value(ty, bytes))
+    }
+    pub fn object_get_scratch(&mut self, obj: i32, len: usize) -> i32 {
+        from_scratch(len, |name| self.host.object_get(obj, name))
+    }
+    pub fn object_set_scratch(&mut self, obj: i32, len: usize, value: i32) -> i32 {
+        from_scratch(len, |name| self.host.object_set(obj, name, value))
     }
     pub fn new_string(&mut self, bytes: &[u8]) -> i32 {
         self.host.new_string(bytes)
