@@ -5,7 +5,7 @@
 #![no_std]
 
 use core::f64::consts::TAU;
-use ugc_guest::{log, math, script, Object, PerNode, Result, Variant, Vector3};
+use ugc_guest::{log, math, script, Object, PerNode, Result, Vector3};
 
 script!(
     r#"{
@@ -67,10 +67,8 @@ fn animate(delta: f64) -> Result<()> {
     let bob = (math::sin(phase) * amplitude) as f32;
     // Sway at half the bob frequency, a quarter of a radian per metre of amplitude.
     let sway = (math::sin(phase * 0.5) * amplitude * 0.25) as f32;
-    node.set(
-        "position",
-        &Variant::new(Vector3::new(base.x, base.y + bob, base.z))?,
-    )?;
-    node.set("rotation", &Variant::new(Vector3::new(0.0, 0.0, sway))?)?;
+    // One host call each (`object_set_value`): no value handles on the per-frame path.
+    node.set("position", &Vector3::new(base.x, base.y + bob, base.z))?;
+    node.set("rotation", &Vector3::new(0.0, 0.0, sway))?;
     Ok(())
 }
