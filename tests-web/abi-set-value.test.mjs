@@ -10,7 +10,7 @@ import { arr, guestWat, openRuntimePage, withCustomSection } from './runtime-har
 /**
  * `via_value(name_ptr, name_len, ty, ptr, len)` writes with object_set_value, `via_handle(…)` the same with
  * new_value + object_set. Names live at 0 ("position"), 16 ("visible"), 32 ("name"), 48 ("speed", a
- * declared float property); values are put at 64+
+ * declared float property), 128 ("offset", a declared Vector3), 144 ("tint", a declared Color); values are put at 64+
  * by the test through `poke_f32` / `poke_u8`.
  */
 const SOURCE = `
@@ -26,6 +26,8 @@ const SOURCE = `
   (data (i32.const 16) "visible")
   (data (i32.const 32) "name")
   (data (i32.const 48) "speed")
+  (data (i32.const 128) "offset")
+  (data (i32.const 144) "tint")
   ;; The node's self handle, kept per slot (handles are per node under shared instancing).
   (func $me (result i32) (local $cell i32)
     (local.set $cell (i32.add (i32.const 2048) (i32.shl (call $slot) (i32.const 2))))
@@ -43,7 +45,11 @@ const SOURCE = `
     (local.get $r))
 )`;
 
-const PROPERTIES = [{ name: 'speed', type: 'float', default: 1 }];
+const PROPERTIES = [
+  { name: 'speed', type: 'float', default: 1 },
+  { name: 'offset', type: 'Vector3', default: [0, 0, 0] },
+  { name: 'tint', type: 'Color', default: [1, 1, 1, 1] },
+];
 const NODE = withCustomSection(
   guestWat(SOURCE),
   'ugc_script',
@@ -181,4 +187,69 @@ test('shared instance: one-call writes of every node land in the group batch as 
   assert.deepEqual(r.via_handle.codes, [0]);
   assert.equal(r.via_value.batch, r.via_handle.batch);
   assert.equal(r.via_value.handles, 1);
+});
+
+test('shared view: propertyBytes is the declared property as Godot Variant bytes (Vector3, Color intact)', async () => {
+  const r = await harness.page.evaluate(async () => {
+    const group = await rt.loadShared(SHARED_MOD);
+    const [a, b] = [0, 1].map((i) => group.attach({ self: { id: 700 + i, class: 'Node3D' } }));
+    // Node b writes its own declared properties with the one-call write: stored for b only.
+    const f32 = [0.1, -2.5, 1e-3, 0.75];
+    for (let i = 0; i < 4; i++) b.callSync('poke_f32', 64 + 4 * i, f32[i]);
+    const codes = [b.callSync('via_value', 128, 6, 9, 64, 12), b.callSync('via_value', 144, 4, 20, 64, 16)];
+    const out = {
+      codes,
+      offsetB: hex(b.propertyBytes('offset')),
+      tintB: hex(b.propertyBytes('tint')),
+      offsetA: hex(a.propertyBytes('offset')),
+      speed: hex(b.propertyBytes('speed')),
+      fresh: b.propertyBytes('offset') !== b.propertyBytes('offset'),
+      decoded: b.property('tint'),
+      undeclared: await attempt(() => b.propertyBytes('position')),
+    };
+    b.dispose();
+    out.detached = await attempt(() => b.propertyBytes('offset'));
+    group.dispose();
+    return out;
+  });
+  // Godot's encoding: u32 type (9 Vector3, 20 Color, 3 float with the 64-bit flag) then the fields.
+  const le = (type, floats) => {
+    const buf = Buffer.alloc(4 + 4 * floats.length);
+    buf.writeUInt32LE(type, 0);
+    floats.forEach((f, i) => buf.writeFloatLE(f, 4 + 4 * i));
+    return buf.toString('hex');
+  };
+  assert.deepEqual(r.codes, [0, 0]);
+  assert.equal(r.offsetB, le(9, [0.1, -2.5, 1e-3]));
+  assert.equal(r.tintB, le(20, [0.1, -2.5, 1e-3, 0.75]));
+  assert.equal(r.offsetA, le(9, [0, 0, 0]), 'node a keeps its own default');
+  // A float that fits single precision losslessly is encoded as one (as Godot's encode_variant does).
+  const speed = Buffer.alloc(8);
+  speed.writeUInt32LE(3, 0);
+  speed.writeFloatLE(1, 4);
+  assert.equal(r.speed, speed.toString('hex'));
+  assert.equal(r.fresh, true, 'a fresh array per call');
+  assert.equal(r.undeclared.error.code, 'abi_error');
+  assert.match(r.undeclared.error.message, /not_found/);
+  assert.equal(r.detached.error.code, 'disposed');
+  assert.ok(r.decoded !== null && typeof r.decoded === 'object');
+});
+
+test("rt.capabilities() is the crate's default rules in the shape the Godot addon reads", async () => {
+  const r = await harness.page.evaluate(() => {
+    const caps = rt.capabilities();
+    caps.classes.Node3D.properties.position = 'mutated';
+    return { caps, again: rt.capabilities().classes.Node3D.properties.position };
+  });
+  const node3d = r.caps.classes.Node3D;
+  assert.equal(node3d.parent, 'Node');
+  assert.equal(node3d.methods.rotate_y, 'command');
+  assert.equal(node3d.methods.to_global, 'query');
+  assert.equal(r.caps.classes.MeshInstance3D.property_prefixes['blend_shapes/'], 'rw');
+  assert.equal(r.caps.classes.Node.properties.name, 'r');
+  assert.equal(r.caps.classes.Node.parent, 'Object');
+  assert.equal(r.caps.classes.Object.parent, undefined, 'the root has no parent key');
+  for (const name of ['set_script', 'call', 'free', 'get_tree'])
+    assert.ok(r.caps.always_refused.includes(name));
+  assert.equal(r.again, 'rw', 'each call returns a fresh object');
 });
