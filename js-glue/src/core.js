@@ -50,6 +50,27 @@ const scratch = {
     if (len <= 32) for (let i = 0; i < len; i++) view[ptr + i] = src[start + i];
     else view.set(src.subarray(start, start + len), ptr);
   },
+  /** Copies `src[a, a + alen)` then `src[b, b + blen)` back to back (`object_set_value`'s name and value). */
+  putPair(src, a, alen, b, blen) {
+    const len = alen + blen;
+    if (len > this.cap) {
+      this.cap = Math.max(len, 256);
+      this.ptr = bindings.scratchBuffer(this.cap);
+      this.view = new Uint8Array(exports.memory.buffer);
+    }
+    let view = this.view;
+    const ptr = this.ptr;
+    if (ptr + len > view.length) view = this.view = new Uint8Array(exports.memory.buffer);
+    // Names and plain values are short: a loop beats creating two subarray views.
+    if (len <= 64) {
+      for (let i = 0; i < alen; i++) view[ptr + i] = src[a + i];
+      const at = ptr + alen;
+      for (let i = 0; i < blen; i++) view[at + i] = src[b + i];
+    } else {
+      view.set(src.subarray(a, a + alen), ptr);
+      view.set(src.subarray(b, b + blen), ptr + alen);
+    }
+  },
 };
 
 const core = {
@@ -95,6 +116,11 @@ const core = {
 
   abi() {
     return bindings.abi();
+  },
+
+  /** The default capability rules (`Capabilities::to_json` in the crate, docs/CAPABILITIES.md); a fresh object. */
+  capabilities() {
+    return bindings.capabilities();
   },
 
   /** Bytes of the crate's linear memory on this thread (it only grows: flat means nothing leaks). */

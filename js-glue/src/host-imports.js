@@ -177,6 +177,39 @@ const direct = (method, arity) => (ctx) => {
   }
 };
 
+/**
+ * `object_set_value(obj, name_ptr, name_len, ty, val_ptr, val_len)`: the per-frame write, so the leanest path —
+ * both ranges checked (the name's first), copied back to back into the scratch buffer, one crate call with
+ * numbers only. Without the scratch buffer, two views and the slice method.
+ */
+const objectSetValue = (ctx) => {
+  const bad = (ptr, len) => ctx.host.bad_pointer('object_set_value', ptr >>> 0, len >>> 0);
+  if (ctx.scratch === null) {
+    return (obj, np, nl, ty, vp, vl) => {
+      const name = ctx.check(np, nl);
+      if (name < 0) return bad(np, nl);
+      const value = ctx.check(vp, vl);
+      if (value < 0) return bad(vp, vl);
+      const view = ctx.view;
+      return ctx.host.object_set_value(
+        obj,
+        view.subarray(name, name + (nl >>> 0)),
+        ty,
+        view.subarray(value, value + (vl >>> 0)),
+      );
+    };
+  }
+  const scratch = ctx.scratch;
+  return (obj, np, nl, ty, vp, vl) => {
+    const name = ctx.check(np, nl);
+    if (name < 0) return bad(np, nl);
+    const value = ctx.check(vp, vl);
+    if (value < 0) return bad(vp, vl);
+    scratch.putPair(ctx.view, name, nl >>> 0, value, vl >>> 0);
+    return ctx.host.object_set_value_scratch(obj, nl >>> 0, ty, vl >>> 0);
+  };
+};
+
 /** `module.name` → (ctx) => the JS function the guest imports. Only `log` works without a ScriptHost. */
 const HOST_FUNCTIONS = new Map([
   [
@@ -260,6 +293,7 @@ const HOST_FUNCTIONS = new Map([
       (host, len, obj, value) => host.object_set_scratch(obj, len, value),
     ),
   ],
+  ['ugc.object_set_value', objectSetValue],
   [
     'ugc.object_call',
     withInput('object_call', 1, (host, bytes, obj, _ptr, _len, args) => host.object_call(obj, bytes, args)),

@@ -99,6 +99,11 @@ class Runtime {
     return structuredClone(this.#abi);
   }
 
+  /** The default capability rules: `{ classes: { Node3D: { parent, properties, property_prefixes, methods } }, always_refused }`. */
+  capabilities() {
+    return this.#core.capabilities();
+  }
+
   /** The effective policy (script profile plus the overrides given to createRuntime). */
   policy() {
     return this.#policy.toJSON();

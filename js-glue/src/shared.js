@@ -174,6 +174,15 @@ export class SharedView {
     return this.property(name);
   }
 
+  /**
+   * The current value of declared property `name` as Godot binary Variant bytes (a fresh Uint8Array), for
+   * `bytes_to_var` on the Godot side: a Vector3 or Color arrives intact, typed. Throws `abi_error` (reason
+   * `not_found`) for an undeclared name, like property().
+   */
+  propertyBytes(name) {
+    return this.#live()._hostOp(this, 'getProperty', name);
+  }
+
   /** Tells the host an engine property of this node (e.g. `position`), readable by the guest. */
   setNodeProperty(name, value) {
     const group = this.#live();

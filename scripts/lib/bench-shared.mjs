@@ -4,6 +4,7 @@
 //   callEach of an empty `_process`                      vs a raw JS loop calling a raw export
 //   callEach of a `_process` writing one Vector3 property
 //     + the group's takeBatch                            vs the same raw loop
+//   the same write in one host call (object_set_value), with and without a kept `self` handle
 // plus the parts of the one-write frame (guest + host calls, batch encoding) to show where the time goes.
 
 import { arr, guestWat, wat, withCustomSection } from '../../tests-web/runtime-harness.mjs';
@@ -18,6 +19,7 @@ const module = (body) => `
   (import "ugc" "new_value" (func $new_value (param i32 i32 i32) (result i32)))
   (import "ugc" "object_set" (func $set (param i32 i32 i32 i32) (result i32)))
   (import "ugc" "release" (func $release (param i32) (result i32)))
+  (import "ugc" "object_set_value" (func $set_value (param i32 i32 i32 i32 i32 i32) (result i32)))
   (memory 1)
   (data (i32.const 0) "position")
   (func (export "_process") (param $delta f64) ${body}))`;
@@ -52,7 +54,41 @@ const ONE_WRITE_CACHED_SELF = `
     (drop (call $set (local.get $self) (i32.const 0) (i32.const 8) (local.get $v)))
     (drop (call $release (local.get $v)))`;
 
+/** The one-call write (`object_set_value`, no value handle), with a fresh `self` handle per call (3 calls). */
+const ONE_CALL_WRITE = `
+    (local $x i32) (local $self i32)
+    (local.set $x (i32.add (i32.const 1024) (i32.shl (call $slot) (i32.const 2))))
+    (f32.store (local.get $x) (f32.add (f32.load (local.get $x)) (f32.demote_f64 (local.get $delta))))
+    (f32.store (i32.const 16) (f32.load (local.get $x)))
+    (f32.store (i32.const 20) (f32.const 0))
+    (f32.store (i32.const 24) (f32.const 0))
+    (local.set $self (call $self))
+    (drop (call $set_value (local.get $self) (i32.const 0) (i32.const 8) (i32.const 9) (i32.const 16) (i32.const 12)))
+    (drop (call $release (local.get $self)))`;
+
+/** The one-call write with the node's `self` handle kept in per-node memory: one host call per node. */
+const ONE_CALL_WRITE_CACHED_SELF = `
+    (local $x i32) (local $self i32) (local $cell i32)
+    (local.set $x (i32.add (i32.const 1024) (i32.shl (call $slot) (i32.const 2))))
+    (local.set $cell (i32.add (i32.const 0x20000) (i32.shl (call $slot) (i32.const 2))))
+    (f32.store (local.get $x) (f32.add (f32.load (local.get $x)) (f32.demote_f64 (local.get $delta))))
+    (f32.store (i32.const 16) (f32.load (local.get $x)))
+    (f32.store (i32.const 20) (f32.const 0))
+    (f32.store (i32.const 24) (f32.const 0))
+    (local.set $self (i32.load (local.get $cell)))
+    (if (i32.eqz (local.get $self))
+      (then (local.set $self (call $self)) (i32.store (local.get $cell) (local.get $self))))
+    (drop (call $set_value (local.get $self) (i32.const 0) (i32.const 8) (i32.const 9) (i32.const 16) (i32.const 12)))`;
+
 export const SHARED_FIXTURES = {
+  sharedOneCall: arr(withCustomSection(guestWat(module(ONE_CALL_WRITE)), 'ugc_script', MANIFEST)),
+  sharedOneCallCachedSelf: arr(
+    withCustomSection(
+      guestWat(module(ONE_CALL_WRITE_CACHED_SELF).replace('(memory 1)', '(memory 4)')),
+      'ugc_script',
+      MANIFEST,
+    ),
+  ),
   sharedCachedSelf: arr(
     withCustomSection(
       guestWat(module(ONE_WRITE_CACHED_SELF).replace('(memory 1)', '(memory 4)')),
@@ -104,6 +140,8 @@ export async function benchShared(page, counts = [100, 1000, 10000]) {
       const empty = await rt.loadShared(bytes('sharedEmpty'));
       const oneWrite = await rt.loadShared(bytes('sharedOneWrite'));
       const cachedSelf = await rt.loadShared(bytes('sharedCachedSelf'));
+      const oneCall = await rt.loadShared(bytes('sharedOneCall'));
+      const oneCallCached = await rt.loadShared(bytes('sharedOneCallCachedSelf'));
       const rows = [];
       for (const n of counts) {
         const attach = (group) =>
@@ -111,6 +149,8 @@ export async function benchShared(page, counts = [100, 1000, 10000]) {
         const emptyViews = attach(empty);
         const writeViews = attach(oneWrite);
         const cachedViews = attach(cachedSelf);
+        const oneCallViews = attach(oneCall);
+        const oneCallCachedViews = attach(oneCallCached);
         const delta = 1 / 60;
         const rawLoop = () => {
           for (let i = 0; i < n; i++) raw(delta);
@@ -127,6 +167,10 @@ export async function benchShared(page, counts = [100, 1000, 10000]) {
           oneWrite.takeBatch();
           check(cachedSelf.callEach(cachedViews, '_process', delta));
           cachedSelf.takeBatch();
+          check(oneCall.callEach(oneCallViews, '_process', delta));
+          oneCall.takeBatch();
+          check(oneCallCached.callEach(oneCallCachedViews, '_process', delta));
+          oneCallCached.takeBatch();
         }
         const baseline = time(7, rawLoop);
         rows.push(
@@ -157,6 +201,30 @@ export async function benchShared(page, counts = [100, 1000, 10000]) {
             time(7, () => {
               check(cachedSelf.callEach(cachedViews, '_process', delta));
               cachedSelf.takeBatch();
+            }),
+            'raw loop of a raw export',
+            baseline,
+          ),
+        );
+        rows.push(
+          row(
+            'one-call write (object_set_value) + takeBatch',
+            n,
+            time(7, () => {
+              check(oneCall.callEach(oneCallViews, '_process', delta));
+              oneCall.takeBatch();
+            }),
+            'raw loop of a raw export',
+            baseline,
+          ),
+        );
+        rows.push(
+          row(
+            'same, self handle kept per node (1 call)',
+            n,
+            time(7, () => {
+              check(oneCallCached.callEach(oneCallCachedViews, '_process', delta));
+              oneCallCached.takeBatch();
             }),
             'raw loop of a raw export',
             baseline,
@@ -196,11 +264,15 @@ export async function benchShared(page, counts = [100, 1000, 10000]) {
         for (const v of emptyViews) v.dispose();
         for (const v of writeViews) v.dispose();
         for (const v of cachedViews) v.dispose();
+        for (const v of oneCallViews) v.dispose();
+        for (const v of oneCallCachedViews) v.dispose();
         if (failed !== null) throw new Error(`benchmark guest faulted: ${failed.code}: ${failed.message}`);
       }
       empty.dispose();
       oneWrite.dispose();
       cachedSelf.dispose();
+      oneCall.dispose();
+      oneCallCached.dispose();
       return rows;
     },
     { fixtures: SHARED_FIXTURES, counts },

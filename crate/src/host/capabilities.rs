@@ -287,6 +287,66 @@ impl Capabilities {
         Rc::make_mut(&mut self.classes).insert(class.into(), rules);
     }
 
+    /// The rules as JSON, the one description the JS runtime (`rt.capabilities()`) and the Godot
+    /// addon (which enforces them again before applying a batch) read:
+    /// `{ classes: { Node3D: { parent: "Node", properties: { position: "rw" }, property_prefixes:
+    /// { "blend_shapes/": "rw" }, methods: { rotate_y: "command", to_global: "query" } }, … },
+    /// always_refused: [ … ] }`. Access is `"r"` or `"rw"`; a class without a parent has no
+    /// `parent` key; keys are sorted, so the output is stable. Names starting with `__ugc_` are
+    /// refused too (not listed: a prefix, not a name).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::{Map, Value};
+        fn access(a: Access) -> Value {
+            Value::from(match a {
+                Read => "r",
+                ReadWrite => "rw",
+            })
+        }
+        let sorted = |pairs: Vec<(&String, Value)>| {
+            let mut pairs = pairs;
+            pairs.sort_by(|a, b| a.0.cmp(b.0));
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.clone(), v))
+                .collect::<Map<_, _>>()
+        };
+        let mut names: Vec<&String> = self.classes.keys().collect();
+        names.sort();
+        let classes: Map<String, Value> = names
+            .into_iter()
+            .map(|name| {
+                let rules = &self.classes[name];
+                let mut class = Map::new();
+                if let Some(parent) = &rules.parent {
+                    class.insert("parent".into(), Value::from(parent.as_str()));
+                }
+                let properties = rules.properties.iter().map(|(n, a)| (n, access(*a)));
+                class.insert(
+                    "properties".into(),
+                    Value::Object(sorted(properties.collect())),
+                );
+                let prefixes = rules.property_prefixes.iter().map(|(n, a)| (n, access(*a)));
+                class.insert(
+                    "property_prefixes".into(),
+                    Value::Object(sorted(prefixes.collect())),
+                );
+                let methods = rules.methods.iter().map(|(n, k)| {
+                    let kind = match k {
+                        Command => "command",
+                        Query => "query",
+                    };
+                    (n, Value::from(kind))
+                });
+                class.insert("methods".into(), Value::Object(sorted(methods.collect())));
+                (name.clone(), Value::Object(class))
+            })
+            .collect();
+        serde_json::json!({
+            "classes": classes,
+            "always_refused": ALWAYS_REFUSED,
+        })
+    }
+
     pub fn check_get(&self, class: &str, property: &str) -> Result<(), Fail> {
         self.property_access(class, property).map(drop)
     }
@@ -413,6 +473,55 @@ mod tests {
         assert!(Capabilities::none()
             .check_get("Node3D", "position")
             .is_err());
+    }
+
+    #[test]
+    fn json_describes_exactly_the_rules_checked() {
+        let caps = Capabilities::default_rules();
+        let json = caps.to_json();
+        let node3d = &json["classes"]["Node3D"];
+        assert_eq!(node3d["parent"], "Node");
+        assert_eq!(node3d["properties"]["position"], "rw");
+        assert_eq!(node3d["methods"]["rotate_y"], "command");
+        assert_eq!(node3d["methods"]["to_global"], "query");
+        assert!(json["classes"]["Object"].get("parent").is_none());
+        assert_eq!(
+            json["classes"]["MeshInstance3D"]["property_prefixes"]["blend_shapes/"],
+            "rw"
+        );
+        let refused: Vec<&str> = json["always_refused"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(refused, ALWAYS_REFUSED);
+        // Every listed grant is one the checks allow, with the same access and kind.
+        for (class, rules) in json["classes"].as_object().unwrap() {
+            for (name, a) in rules["properties"].as_object().unwrap() {
+                caps.check_get(class, name).unwrap();
+                assert_eq!(
+                    caps.check_set(class, name).is_ok(),
+                    a == "rw",
+                    "{class}.{name}"
+                );
+            }
+            for (name, k) in rules["methods"].as_object().unwrap() {
+                let kind = caps.check_call(class, name).unwrap();
+                assert_eq!(
+                    kind == MethodKind::Command,
+                    k == "command",
+                    "{class}.{name}"
+                );
+            }
+            let prefixes = rules["property_prefixes"].as_object().unwrap();
+            for (prefix, a) in prefixes {
+                let name = format!("{prefix}x");
+                caps.check_get(class, &name).unwrap();
+                assert_eq!(caps.check_set(class, &name).is_ok(), a == "rw");
+            }
+        }
+        assert_eq!(json, Capabilities::default_rules().to_json(), "stable");
     }
 
     #[test]

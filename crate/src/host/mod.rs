@@ -508,15 +508,57 @@ impl ScriptHost {
         if value != 0 {
             self.handles.get(handle(value))?;
         }
-        if !allowed(&self.allowed_set, &object.class, name) {
-            self.capabilities.check_set(&object.class, name)?;
-            self.allowed_set = Some((object.class.clone(), name.into()));
-        }
+        self.check_set(&object, name)?;
         // Exported straight from the table: no intermediate clone of the value.
         let value = match value {
             0 => Variant::Nil,
             h => self.handles.get(handle(h))?.export()?,
         };
+        self.queue_set(&object, name, value)
+    }
+
+    /// `object_set_value(obj, name_ptr, name_len, ty, val_ptr, val_len)`: `object_set` of the
+    /// value `new_value(ty, val_ptr, val_len)` would make, without putting it in the handle table
+    /// (the one-call write of the per-frame path). Same rules, same batch entry, same errors;
+    /// a malformed value is refused before the capability rules are consulted.
+    pub fn object_set_value(&mut self, obj: i32, name: &[u8], ty: i32, bytes: &[u8]) -> i32 {
+        let r = self.object_set_value_inner(obj, name, ty, bytes);
+        self.finish("object_set_value", r)
+    }
+
+    fn object_set_value_inner(
+        &mut self,
+        obj: i32,
+        name: &[u8],
+        ty: i32,
+        bytes: &[u8],
+    ) -> Result<i32, Fail> {
+        let object = self.object(obj)?;
+        let name = utf8_name(name)?;
+        let value = raw::from_raw(ty, bytes)?;
+        if object.id == self.this.id {
+            if let Some(i) = self.property_index(name) {
+                let declared = self.manifest.properties[i].type_id;
+                self.properties[i] = coerce(value, declared, name)?;
+                return Ok(0);
+            }
+        }
+        self.check_set(&object, name)?;
+        let value = value.export()?;
+        self.queue_set(&object, name, value)
+    }
+
+    /// The capability rules for setting `name` on `object` (the last allowed pair is cached).
+    fn check_set(&mut self, object: &ObjectRef, name: &str) -> Result<(), Fail> {
+        if !allowed(&self.allowed_set, &object.class, name) {
+            self.capabilities.check_set(&object.class, name)?;
+            self.allowed_set = Some((object.class.clone(), name.into()));
+        }
+        Ok(())
+    }
+
+    /// Queues an allowed write in the frame's batch (and remembers the node's own writes).
+    fn queue_set(&mut self, object: &ObjectRef, name: &str, value: Variant) -> Result<i32, Fail> {
         let mut sink = self.batch.borrow_mut();
         if object.id == self.this.id {
             sink.queue_set(object.id, name, &value).map_err(bad_value)?;

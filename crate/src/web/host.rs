@@ -33,6 +33,7 @@ const POINTER_FUNCTIONS: &[&str] = &[
     "var_to_bytes",
     "object_get",
     "object_set",
+    "object_set_value",
     "object_call",
     "emit_signal",
 ];
@@ -381,6 +382,20 @@ impl JsScriptHost {
     pub fn object_set_scratch(&mut self, obj: i32, len: usize, value: i32) -> i32 {
         from_scratch(len, |name| self.host.object_set(obj, name, value))
     }
+    /// `object_set_value` with the name then the value in the scratch buffer (`name_len` then
+    /// `val_len` bytes, back to back).
+    pub fn object_set_value_scratch(
+        &mut self,
+        obj: i32,
+        name_len: usize,
+        ty: i32,
+        val_len: usize,
+    ) -> i32 {
+        from_scratch(name_len.saturating_add(val_len), |bytes| {
+            let (name, value) = bytes.split_at(name_len.min(bytes.len()));
+            self.host.object_set_value(obj, name, ty, value)
+        })
+    }
     pub fn new_string(&mut self, bytes: &[u8]) -> i32 {
         self.host.new_string(bytes)
     }
@@ -452,6 +467,9 @@ impl JsScriptHost {
     }
     pub fn object_set(&mut self, obj: i32, name: &[u8], value: i32) -> i32 {
         self.host.object_set(obj, name, value)
+    }
+    pub fn object_set_value(&mut self, obj: i32, name: &[u8], ty: i32, value: &[u8]) -> i32 {
+        self.host.object_set_value(obj, name, ty, value)
     }
     pub fn object_call(&mut self, obj: i32, name: &[u8], args: i32) -> i32 {
         self.host.object_call(obj, name, args)

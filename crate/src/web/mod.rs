@@ -60,3 +60,9 @@ pub fn prepare(bytes: &[u8], options: JsValue) -> Result<Vec<u8>, JsValue> {
 pub fn abi() -> Result<JsValue, JsValue> {
     to_js(&crate::abi::describe())
 }
+
+/// The default capability rules as JSON (`ugc_wasm::host::Capabilities::to_json`, docs/CAPABILITIES.md).
+#[wasm_bindgen]
+pub fn capabilities() -> Result<JsValue, JsValue> {
+    to_js(&crate::host::Capabilities::default_rules().to_json())
+}

@@ -598,6 +598,27 @@ pub fn linker<T: HostData>(engine: &Engine) -> Linker<T> {
     .unwrap();
     l.func_wrap(
         m,
+        "object_set_value",
+        |mut c: C<T>, o: i32, np: i32, nl: i32, ty: i32, vp: i32, vl: i32| {
+            // The name's range is checked first, as the JS glue does.
+            let Some(name) = read(&c, np, nl) else {
+                return c
+                    .data_mut()
+                    .host()
+                    .bad_pointer("object_set_value", np as u32, nl as u32);
+            };
+            match read(&c, vp, vl) {
+                Some(value) => c.data_mut().host().object_set_value(o, &name, ty, &value),
+                None => c
+                    .data_mut()
+                    .host()
+                    .bad_pointer("object_set_value", vp as u32, vl as u32),
+            }
+        },
+    )
+    .unwrap();
+    l.func_wrap(
+        m,
         "object_call",
         |mut c: C<T>, o: i32, ptr: i32, len: i32, args: i32| match read(&c, ptr, len) {
             Some(name) => c.data_mut().host().object_call(o, &name, args),

@@ -33,18 +33,42 @@ impl Object {
         Variant::from_status(unsafe { sys::object_get(self.0.handle(), name.as_ptr(), name.len()) })
     }
 
-    /// Sets a property. Writes to nodes are applied by Godot at the end of the frame.
-    pub fn set(&self, name: &str, value: &Variant) -> Result<()> {
-        // SAFETY: `name` is a live slice of guest memory.
-        check(unsafe {
-            sys::object_set(self.0.handle(), name.as_ptr(), name.len(), value.handle())
-        })
-        .map(drop)
+    /// Sets a property. Writes to nodes are applied by Godot at the end of the frame. A plain
+    /// value (number, bool, string, Vector3, Color, …) is written in one host call
+    /// (`object_set_value`), without making a handle; a [`Variant`] is written by handle.
+    pub fn set<T: ToVariant + ?Sized>(&self, name: &str, value: &T) -> Result<()> {
+        let obj = self.0.handle();
+        let raw = value.with_raw(&mut |ty, bytes| {
+            // SAFETY: `name` and `bytes` are live slices of guest memory.
+            unsafe {
+                sys::object_set_value(
+                    obj,
+                    name.as_ptr(),
+                    name.len(),
+                    ty,
+                    bytes.as_ptr(),
+                    bytes.len(),
+                )
+            }
+        });
+        if let Some(status) = raw {
+            return check(status).map(drop);
+        }
+        match value.as_handle() {
+            Some(h) => self.set_handle(name, h),
+            None => self.set_handle(name, value.to_variant()?.handle()),
+        }
     }
 
-    /// Sets a property from a plain value.
+    fn set_handle(&self, name: &str, value: i32) -> Result<()> {
+        // SAFETY: `name` is a live slice of guest memory.
+        check(unsafe { sys::object_set(self.0.handle(), name.as_ptr(), name.len(), value) })
+            .map(drop)
+    }
+
+    /// Sets a property from a plain value (the same as [`Object::set`]).
     pub fn set_value(&self, name: &str, value: &dyn ToVariant) -> Result<()> {
-        self.set(name, &value.to_variant()?)
+        self.set(name, value)
     }
 
     /// Calls an allowed method; `None` when it returned nil.

@@ -38,6 +38,14 @@ extern "C" {
     pub fn self_() -> i32;
     pub fn object_get(obj: i32, name_ptr: *const u8, name_len: usize) -> i32;
     pub fn object_set(obj: i32, name_ptr: *const u8, name_len: usize, value: i32) -> i32;
+    pub fn object_set_value(
+        obj: i32,
+        name_ptr: *const u8,
+        name_len: usize,
+        ty: i32,
+        val_ptr: *const u8,
+        val_len: usize,
+    ) -> i32;
     pub fn object_call(obj: i32, name_ptr: *const u8, name_len: usize, args: i32) -> i32;
     pub fn emit_signal(name_ptr: *const u8, name_len: usize, args: i32) -> i32;
 

@@ -212,44 +212,78 @@ impl core::ops::Deref for Borrowed {
     }
 }
 
-/// Conversions for the convenience constructors (`Array::push`, `Dictionary::set`, …).
+/// Conversions for the convenience constructors (`Array::push`, `Dictionary::set`, …) and for
+/// [`crate::Object::set`].
 pub trait ToVariant {
     fn to_variant(&self) -> Result<Variant>;
+
+    /// Calls `f` with the value in `new_value`'s raw encoding (type, bytes) and returns its
+    /// result; `None` for values that exist only as handles. Lets `Object::set` write a plain
+    /// value in one host call (`object_set_value`) without making a handle.
+    fn with_raw(&self, _f: &mut dyn FnMut(i32, &[u8]) -> i32) -> Option<i32> {
+        None
+    }
+
+    /// The handle of a value that already is one (no retain).
+    fn as_handle(&self) -> Option<i32> {
+        None
+    }
 }
 
 impl ToVariant for Variant {
     fn to_variant(&self) -> Result<Variant> {
         Ok(self.clone())
     }
+    fn as_handle(&self) -> Option<i32> {
+        Some(self.0)
+    }
 }
 impl ToVariant for i64 {
     fn to_variant(&self) -> Result<Variant> {
         Variant::int(*self)
+    }
+    fn with_raw(&self, f: &mut dyn FnMut(i32, &[u8]) -> i32) -> Option<i32> {
+        Some(f(type_id::INT, &self.to_le_bytes()))
     }
 }
 impl ToVariant for i32 {
     fn to_variant(&self) -> Result<Variant> {
         Variant::int(i64::from(*self))
     }
+    fn with_raw(&self, f: &mut dyn FnMut(i32, &[u8]) -> i32) -> Option<i32> {
+        i64::from(*self).with_raw(f)
+    }
 }
 impl ToVariant for f64 {
     fn to_variant(&self) -> Result<Variant> {
         Variant::float(*self)
+    }
+    fn with_raw(&self, f: &mut dyn FnMut(i32, &[u8]) -> i32) -> Option<i32> {
+        Some(f(type_id::FLOAT, &self.to_le_bytes()))
     }
 }
 impl ToVariant for f32 {
     fn to_variant(&self) -> Result<Variant> {
         Variant::float(f64::from(*self))
     }
+    fn with_raw(&self, f: &mut dyn FnMut(i32, &[u8]) -> i32) -> Option<i32> {
+        f64::from(*self).with_raw(f)
+    }
 }
 impl ToVariant for bool {
     fn to_variant(&self) -> Result<Variant> {
         Variant::bool(*self)
     }
+    fn with_raw(&self, f: &mut dyn FnMut(i32, &[u8]) -> i32) -> Option<i32> {
+        Some(f(type_id::BOOL, &[u8::from(*self)]))
+    }
 }
 impl ToVariant for &str {
     fn to_variant(&self) -> Result<Variant> {
         Variant::string(self)
+    }
+    fn with_raw(&self, f: &mut dyn FnMut(i32, &[u8]) -> i32) -> Option<i32> {
+        Some(f(type_id::STRING, self.as_bytes()))
     }
 }
 macro_rules! to_variant_raw {
@@ -257,6 +291,9 @@ macro_rules! to_variant_raw {
         impl ToVariant for $t {
             fn to_variant(&self) -> Result<Variant> {
                 Variant::new(*self)
+            }
+            fn with_raw(&self, f: &mut dyn FnMut(i32, &[u8]) -> i32) -> Option<i32> {
+                Some(f(<$t as Raw>::TYPE, bytes_of(core::slice::from_ref(self))))
             }
         }
     )*};

@@ -1,11 +1,11 @@
 //! Avatar animation driver: a procedural idle bob (up/down) and sway (roll) of the script's node,
 //! from time accumulated over `_process` calls. `amplitude` (metres) and `frequency` (Hz) are
 //! declared properties the game can tweak live. Shared instancing: one instance animates every
-//! avatar, each with its own time and base position in a [`PerNode`] table.
+//! avatar, each with its own time, base position and settings in a [`PerNode`] table.
 #![no_std]
 
 use core::f64::consts::TAU;
-use ugc_guest::{log, math, script, Object, PerNode, Result, Variant, Vector3};
+use ugc_guest::{log, math, script, Object, PerNode, Result, Vector3};
 
 script!(
     r#"{
@@ -25,11 +25,17 @@ struct Bob {
     time: f64,
     /// The node's position when the script started: the bob is an offset from it.
     base: Vector3,
+    /// The declared properties, kept here so a frame reads no property through the host (they
+    /// change only through `_property_changed`).
+    amplitude: f64,
+    frequency: f64,
 }
 
 static BOB: PerNode<Bob> = PerNode::new(Bob {
     time: 0.0,
     base: Vector3::ZERO,
+    amplitude: 0.1,
+    frequency: 1.5,
 });
 
 #[no_mangle]
@@ -44,6 +50,28 @@ pub extern "C" fn _ready() {
             e
         ),
     }
+    read_settings();
+}
+
+/// The game changed `amplitude` or `frequency`: take the new values.
+#[no_mangle]
+pub extern "C" fn _property_changed(_name: i32) {
+    read_settings();
+}
+
+fn read_settings() {
+    let settings = Object::this().and_then(|node| {
+        let amplitude = node.get("amplitude")?.to_float()?;
+        let frequency = node.get("frequency")?.to_float()?;
+        Ok((amplitude, frequency))
+    });
+    match settings {
+        Ok((amplitude, frequency)) => BOB.with(|b| {
+            b.amplitude = amplitude;
+            b.frequency = frequency;
+        }),
+        Err(e) => log!("avatar_bob: cannot read amplitude/frequency ({})", e),
+    }
 }
 
 #[no_mangle]
@@ -54,23 +82,24 @@ pub extern "C" fn _process(delta: f64) {
 }
 
 fn animate(delta: f64) -> Result<()> {
-    let Bob { time, base } = BOB.with(|b| {
+    let Bob {
+        time,
+        base,
+        amplitude,
+        frequency,
+    } = BOB.with(|b| {
         b.time += delta;
         *b
     });
-    let t = time;
+    // Four host calls a frame: `self`, two one-call writes, the release of `self`.
     let node = Object::this()?;
-    let amplitude = node.get("amplitude")?.to_float()?;
-    let frequency = node.get("frequency")?.to_float()?;
-    let phase = t * frequency * TAU;
+    let phase = time * frequency * TAU;
 
     let bob = (math::sin(phase) * amplitude) as f32;
     // Sway at half the bob frequency, a quarter of a radian per metre of amplitude.
     let sway = (math::sin(phase * 0.5) * amplitude * 0.25) as f32;
-    node.set(
-        "position",
-        &Variant::new(Vector3::new(base.x, base.y + bob, base.z))?,
-    )?;
-    node.set("rotation", &Variant::new(Vector3::new(0.0, 0.0, sway))?)?;
+    // One host call each (`object_set_value`): no value handles on the per-frame path.
+    node.set("position", &Vector3::new(base.x, base.y + bob, base.z))?;
+    node.set("rotation", &Vector3::new(0.0, 0.0, sway))?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! property lives in the host), so one shared instance serves every switch.
 #![no_std]
 
-use ugc_guest::{emit_signal, log, script, Array, Borrowed, Object, Result, Variant, Vector3};
+use ugc_guest::{emit_signal, log, script, Array, Borrowed, Object, Result, Vector3};
 
 script!(
     r#"{
@@ -42,6 +42,6 @@ fn toggled() -> Result<()> {
     } else {
         1.0
     };
-    node.set("scale", &Variant::new(Vector3::new(s, s, s))?)?;
+    node.set("scale", &Vector3::new(s, s, s))?;
     emit_signal("toggled", Some(&Array::of(&[&on])?))
 }
