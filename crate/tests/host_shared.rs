@@ -1,5 +1,7 @@
 //! Shared instancing under wasmi: one instance serving several nodes, each with its own
 //! `ScriptHost` (slot, handle table, `self`) and one batch sink for all (docs/ABI.md "Instancing").
+// wasmi runs natively only; the browser runs shared instancing in tests-web/runtime-shared.test.mjs.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod host_common;
 
