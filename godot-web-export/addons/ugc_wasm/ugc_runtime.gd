@@ -10,9 +10,12 @@ extends Node
 ## A script changed state (see WasmScript.wasm_state_changed); for HUDs that show every script.
 signal script_state_changed(node: Node, state: String, error: Dictionary)
 ## A batch entry or query was refused on the Godot side: `error` is `{ code, message, object_id,
-## name }` with code `object_gone`, `object_unknown`, `not_allowed` or `not_found`. Emitted once
-## per (object, code, name); every refusal is counted in `refusals`.
+## name }` with code `object_gone`, `object_unknown`, `not_allowed`, `not_found` or `bad_value`.
+## Emitted once per (object, code, name); every refusal is counted in `refusals`.
 signal batch_refused(error: Dictionary)
+
+## Column codes of _apply_column: the typed setter a (property, value column type) takes.
+enum { COL_SET, COL_POSITION, COL_ROTATION, COL_SCALE, COL_VISIBLE }
 
 const PROTOCOL := 2
 const ObjectRegistry := preload("res://addons/ugc_wasm/object_registry.gd")
@@ -256,14 +259,19 @@ func _apply(bytes: PackedByteArray) -> void:
 
 
 ## One loop over the batch: `[0, id, property, value]` set, `[1, id, method, args]` call (a command
-## method), `[2, id, signal, args]` emit. Each entry's object must be in the registry and alive,
+## method), `[2, id, signal, args]` emit, `[3, property, ids, values]` a run of sets of one property
+## (packed columns, see _apply_column). Each entry's object must be in the registry and alive,
 ## and the capability rules must allow the name; a refused entry is skipped (batch_refused), never
 ## fatal.
 ## Hot Node3D properties take typed setters: Object.set would ask WasmScript._set (GDScript) first.
 func apply_batch(batch: Array) -> void:
 	var entries := registry.entries
 	var enforce := registry.rules.loaded
+	var writes := 0
 	for item: Array in batch:
+		if item[0] == 3:
+			writes += _apply_column(item[1], item[2], item[3]) - 1
+			continue
 		var id: int = item[1]
 		var rules: Variant = entries.get(id)
 		if rules == null:
@@ -271,7 +279,7 @@ func apply_batch(batch: Array) -> void:
 			continue
 		var obj := instance_from_id(id)
 		if obj == null:
-			entries.erase(id)
+			registry.remove(id)
 			_refuse("object_gone", id, item[2], "the object was freed")
 			continue
 		var name: StringName = item[2]
@@ -300,7 +308,62 @@ func apply_batch(batch: Array) -> void:
 				var args: Array = [name]
 				args.append_array(item[3])
 				obj.callv(&"emit_signal", args)
-	applied += batch.size()
+	applied += batch.size() + writes
+
+
+## `ids[i].property = values[i]` for every i, in order (a tag-3 entry); returns how many writes it
+## held. One registry lookup per write gives the object and its rules; the capability verdict is
+## computed once per class (shallow-duplicated rules share their "set" Dictionary) and reused.
+func _apply_column(property: StringName, ids: PackedInt64Array, values: Variant) -> int:
+	var n := ids.size()
+	if typeof(values) < TYPE_PACKED_INT64_ARRAY or values.size() != n:
+		_refuse("bad_value", 0, property, "malformed columnar batch entry")
+		return n
+	var code := COL_SET
+	if typeof(values) == TYPE_PACKED_VECTOR3_ARRAY:
+		code = {&"position": COL_POSITION, &"rotation": COL_ROTATION, &"scale": COL_SCALE}.get(
+			property, COL_SET
+		)
+	elif typeof(values) == TYPE_PACKED_INT64_ARRAY and property == &"visible":
+		code = COL_VISIBLE
+	var objects := registry.objects
+	var enforce := registry.rules.loaded
+	var checked: Variant = null
+	var allowed := true
+	for i in n:
+		var id := ids[i]
+		var found: Variant = objects.get(id)
+		if found == null:
+			_refuse("object_unknown", id, property, "not an object the script was given")
+			continue
+		var obj: Variant = found[0]
+		if not is_instance_valid(obj):
+			registry.remove(id)
+			_refuse("object_gone", id, property, "the object was freed")
+			continue
+		if enforce:
+			var rules: Dictionary = found[1]
+			var writable: Dictionary = rules["set"]
+			if not is_same(writable, checked):
+				checked = writable
+				allowed = (
+					writable.has(property) or registry.rules.allows_property(rules, property, true)
+				)
+			if not allowed:
+				_refuse("not_allowed", id, property, "property not writable by scripts")
+				continue
+		var node := obj as Node3D
+		if node == null or code == COL_SET:
+			obj.set(property, values[i])
+		elif code == COL_POSITION:
+			node.set_position(values[i])
+		elif code == COL_ROTATION:
+			node.set_rotation(values[i])
+		elif code == COL_SCALE:
+			node.set_scale(values[i])
+		else:
+			node.set_visible(values[i] != 0)
+	return n
 
 
 ## Typed setters for the properties scripts write every frame; false when `name` is not one of
