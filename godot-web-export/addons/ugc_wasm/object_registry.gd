@@ -18,6 +18,9 @@ var entries := {}
 ## (ugc_runtime.gd _apply_column) both. Holds freed objects until they are found freed; read it
 ## into an untyped variable and check is_instance_valid first.
 var objects := {}
+## Bumped by every add and remove (and so by refresh): what the runtime resolved from the table
+## (ugc_runtime.gd _columns) is valid while this is unchanged.
+var generation := 0
 
 
 func add(obj: Object, is_script := false) -> int:
@@ -28,12 +31,14 @@ func add(obj: Object, is_script := false) -> int:
 		resolved["script"] = true
 	entries[id] = resolved
 	objects[id] = [obj, resolved]
+	generation += 1
 	return id
 
 
 func remove(id: int) -> void:
 	entries.erase(id)
 	objects.erase(id)
+	generation += 1
 
 
 ## Re-resolves every entry (after the rules arrived from the page).
