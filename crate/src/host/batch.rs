@@ -173,7 +173,8 @@ impl BatchEntry {
     }
 }
 
-/// The whole batch as one Godot Array value.
+/// The whole batch as one Godot Array value, every write as a row entry (no tag-3 runs: the form
+/// [`encode`] and a [`BatchQueue`] produce when no two consecutive writes share a property).
 pub fn to_variant(entries: &[BatchEntry]) -> Variant {
     Variant::array(entries.iter().map(BatchEntry::to_variant).collect())
 }
