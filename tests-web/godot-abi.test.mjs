@@ -120,6 +120,30 @@ func _ready() -> void:
 		[2, bob_id, &"tree_exited", []],
 	])
 	await _frames(1)
+	# Columnar entries (tag 3): writes in order, refusals per write, the cached typed loop.
+	var c1 := Node3D.new()
+	var c2 := Node3D.new()
+	add_child(c1)
+	add_child(c2)
+	runtime.registry.add(c1)
+	runtime.registry.add(c2)
+	var col_ids := PackedInt64Array([c1.get_instance_id(), c2.get_instance_id()])
+	var col := {}
+	var n0 := refused.size()
+	runtime.apply_batch([[3, &"position", PackedInt64Array([col_ids[0], 987654322, col_ids[1], col_ids[0]]), PackedVector3Array([Vector3(1, 0, 0), Vector3(9, 9, 9), Vector3(2, 0, 0), Vector3(3, 0, 0)])]])
+	col.first = [c1.position.x, c2.position.x]
+	runtime.apply_batch([[3, &"position", col_ids, PackedVector3Array([Vector3(4, 0, 0), Vector3(5, 0, 0)])]])
+	col.cached = runtime._columns.has([&"position", 2, col_ids[0]])
+	runtime.apply_batch([[3, &"position", col_ids, PackedVector3Array([Vector3(6, 0, 0), Vector3(7, 0, 0)])], [3, &"visible", col_ids, PackedInt64Array([0, 1])]])
+	col.second = [c1.position.x, c2.position.x, c1.visible, c2.visible]
+	c2.free()
+	runtime.apply_batch([[3, &"position", col_ids, PackedVector3Array([Vector3(8, 0, 0), Vector3(9, 0, 0)])]])
+	col.after_free = c1.position.x
+	runtime.apply_batch([[3, &"name", col_ids, PackedInt64Array([1, 2])], [3, &"position", col_ids, PackedVector3Array()]])
+	col.name = str(c1.name)
+	col.refused = refused.slice(n0).map(func(e): return [e.code, e.name])
+	c1.queue_free()
+	report.columns = col
 	report.refusals = runtime.refusals.duplicate()
 	report.refused = refused.map(func(e): return [e.code, e.name])
 	report.bob_after = {"name": bob.name, "inside": bob.is_inside_tree(), "has_script": bob.get_script() != null, "state": bob.wasm_state}
@@ -309,6 +333,22 @@ describe('ugc_wasm addon with the guest ABI (Godot 4.6 web)', () => {
     assert.equal(report.bob.rotation, 'Vector3(0, 0, 0)');
     // is_visible_in_tree: a query in the crate's default rules, absent from the page's: refused by Godot.
     assert.equal(report.ask, -10);
+    assert.deepEqual(report.columns.first, [3, 2], 'a column applies in order; an unknown id is skipped');
+    assert.equal(report.columns.cached, true, 'a fully resolved typed run is cached');
+    assert.deepEqual(report.columns.second, [6, 7, false, true], 'the cached typed loop writes every node');
+    assert.equal(
+      report.columns.after_free,
+      8,
+      'a node freed behind the cache is skipped, the others written',
+    );
+    assert.notEqual(report.columns.name, '1', 'a column of a property the rules refuse writes nothing');
+    assert.deepEqual(report.columns.refused, [
+      ['object_unknown', 'position'],
+      ['object_gone', 'position'],
+      ['not_allowed', 'name'],
+      ['object_unknown', 'name'],
+      ['bad_value', 'position'],
+    ]);
     assert.deepEqual(report.bob_after, { name: 'Bob', inside: true, has_script: true, state: 'running' });
     assert.equal(report.still_moving, true);
   });

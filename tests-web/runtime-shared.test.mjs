@@ -69,6 +69,19 @@ before(async () => {
       // Attaches `n` nodes (ids 1000 + i, Node3D) to `group`.
       window.attachMany = (group, n) =>
         Array.from({ length: n }, (_, i) => group.attach({ self: { id: 1000 + i, class: 'Node3D' } }));
+      // A decoded batch with every columnar entry (tag 3, a run of same-property writes, docs/ABI.md) expanded
+      // back into row writes `[0, id, property, value]`; the columns these modules write hold Vector3s.
+      window.expandBatch = (entries) =>
+        entries.flatMap((e) =>
+          e[0] !== 3
+            ? [e]
+            : Array.from(e[2], (id, i) => [
+                0,
+                Number(id),
+                e[1],
+                { x: e[3][3 * i], y: e[3][3 * i + 1], z: e[3][3 * i + 2] },
+              ]),
+        );
     },
     { shared: arr(SHARED), node: arr(NODE), badMode: arr(BAD_MODE), hostless: arr(HOSTLESS_BAD_MODE) },
   );
@@ -126,12 +139,24 @@ test('1,200 nodes share one instance: per-node state by slot, one batch with eve
     const tenth = views.filter((_, i) => i % 10 === 0);
     faults.push(group.callEach(tenth, '_process', 1 / 60));
     const counters = views.map((v) => v.callSync('counter'));
-    const batch = rt.decodeVariant(group.takeBatch());
-    const again = rt.decodeVariant(group.takeBatch());
+    const raw = rt.decodeVariant(group.takeBatch());
+    const batch = expandBatch(raw);
+    const again = expandBatch(rt.decodeVariant(group.takeBatch()));
+    const columns = raw.map((e) => [e[0], e[1], e[2].length]);
     const stats = { group: group.stats(), view: views[7].stats(), size: group.size };
     const live = rt.stats().liveScripts - before;
     group.dispose();
-    return { slotsOk, faults, counters, batch, again, stats, live, after: rt.stats().liveScripts - before };
+    return {
+      slotsOk,
+      faults,
+      counters,
+      batch,
+      columns,
+      again,
+      stats,
+      live,
+      after: rt.stats().liveScripts - before,
+    };
     function assert(ok) {
       if (!ok) throw new Error('assertion failed in page');
     }
@@ -140,6 +165,11 @@ test('1,200 nodes share one instance: per-node state by slot, one batch with eve
   assert.deepEqual(r.faults, [null, null, null, null]);
   r.counters.forEach((c, i) => assert.equal(c, i % 10 === 0 ? 4 : 3, `counter of node ${i}`));
   assert.equal(r.batch.length, 3 * 1200 + 120, 'every write of every node');
+  assert.deepEqual(
+    r.columns,
+    [[3, 'position', 3 * 1200 + 120]],
+    'one run of position writes: one columnar entry',
+  );
   // Call order: frame by frame, node by node.
   for (let frame = 0; frame < 3; frame++) {
     for (let i = 0; i < 1200; i += 97) {
@@ -206,11 +236,11 @@ test("a trap in one node's call faults every view of its group, and no other gro
       sameFault: va.every((v) => v.fault === a.fault),
       later: await attempt(() => va[12].callSync('slot')),
       again: a.callEach(va, '_process', 0.1),
-      batch: rt.decodeVariant(a.takeBatch()),
+      batch: expandBatch(rt.decodeVariant(a.takeBatch())),
       calls,
       other: b.callEach(vb, '_process', 0.1),
       otherStates: vb.map((v) => v.state),
-      otherBatch: rt.decodeVariant(b.takeBatch()).length,
+      otherBatch: expandBatch(rt.decodeVariant(b.takeBatch())).length,
     };
     a.reset();
     out.afterReset = {
@@ -332,7 +362,10 @@ test('node instancing past the browser cap fails with a typed memory_limit, and 
           group.attach({ self: { id: i + 1, class: 'Node3D' } }),
         );
         const fault = group.callEach(views, '_process', 0.1);
-        const writes = rt.decodeVariant(group.takeBatch()).length;
+        // Writes in the batch: a row entry is one, a columnar entry (tag 3) one per id.
+        const writes = rt
+          .decodeVariant(group.takeBatch())
+          .reduce((n, e) => n + (e[0] === 3 ? e[2].length : 1), 0);
         group.dispose();
         return { loaded, failure, fault, writes };
       },
@@ -374,7 +407,7 @@ test('the SDK examples run shared: avatar_bob keeps per-node state, toggle_prop 
       const last = {};
       for (let frame = 0; frame < 6; frame++) {
         group.callEach(frame % 2 === 0 ? views : [views[1]], '_process', 1 / 30);
-        for (const [, id, name, value] of rt.decodeVariant(group.takeBatch())) {
+        for (const [, id, name, value] of expandBatch(rt.decodeVariant(group.takeBatch()))) {
           if (name === 'position') last[id] = value;
         }
       }
@@ -385,7 +418,11 @@ test('the SDK examples run shared: avatar_bob keeps per-node state, toggle_prop 
       const toggles = await rt.loadShared(window.bytes(toggle));
       const [a, b] = [1, 2].map((id) => toggles.attach({ self: { id, class: 'MeshInstance3D' } }));
       await b.setProperty('on', true);
-      out.toggle = { batch: rt.decodeVariant(toggles.takeBatch()), a: a.property('on'), b: b.property('on') };
+      out.toggle = {
+        batch: expandBatch(rt.decodeVariant(toggles.takeBatch())),
+        a: a.property('on'),
+        b: b.property('on'),
+      };
       toggles.dispose();
       // face_driver: a declared method per view, JS values and bytes.
       const faces = await rt.loadShared(window.bytes(face));
@@ -393,7 +430,7 @@ test('the SDK examples run shared: avatar_bob keeps per-node state, toggle_prop 
       f2.setPropertySync('intensity', 0.5);
       const full = await f1.callMethod('express', { smile: 1 });
       const half = rt.decodeVariant(f2.callMethodBytes('express', rt.encodeVariant([{ smile: 1 }])));
-      const writers = [...new Set(rt.decodeVariant(faces.takeBatch()).map((e) => e[1]))];
+      const writers = [...new Set(expandBatch(rt.decodeVariant(faces.takeBatch())).map((e) => e[1]))];
       out.face = { full: full.mouthSmileLeft, half: half.mouthSmileLeft, writers };
       faces.dispose();
       return out;
@@ -445,7 +482,7 @@ test('onLog names the node whose call logged; logs from callEach and callSync al
     const views = [7, 8, 9].map((id) => group.attach({ self: { id } }));
     const fault = group.callEach(views, '_process', 0);
     views[1].callSync('_process', 0);
-    const batch = rt.decodeVariant(group.takeBatch());
+    const batch = expandBatch(rt.decodeVariant(group.takeBatch()));
     group.dispose();
     return { logs, fault, batch };
   }, arr(LOGGER));

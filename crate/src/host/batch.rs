@@ -7,8 +7,14 @@
 //! [ [0, object_id: int, property: StringName, value],      # set a property
 //!   [1, object_id: int, method: StringName, args: Array],  # call a command method
 //!   [2, object_id: int, signal: StringName, args: Array],  # emit a signal
+//!   [3, property: StringName, object_ids: PackedInt64Array, values: Packed*Array],
 //!   … ]
 //! ```
+//!
+//! Tag 3 is a run of consecutive writes of one property with one packable value type (see
+//! [`Column`]): `object_ids[i].property = values[i]` in order. Godot decodes a packed column about
+//! 25× faster than the same writes as row entries and applies it in a typed loop. Any other entry
+//! closes the run, so effects keep their order exactly; a run of one write stays a row entry.
 
 use super::fxhash::FxHashMap;
 use crate::variant::{self, type_id, Variant, VariantError};
@@ -39,6 +45,102 @@ pub enum BatchEntry {
 pub const SET: i64 = 0;
 pub const CALL: i64 = 1;
 pub const EMIT: i64 = 2;
+pub const SET_COLUMN: i64 = 3;
+
+/// Most writes one tag-3 entry holds; a longer run continues in a new entry (keeps every packed
+/// length far inside Godot's i32 and bounds one entry's size).
+pub const MAX_RUN: usize = 1 << 16;
+
+/// The values of a run of same-property writes, typed by the column they pack into. Bool and int
+/// both pack into a PackedInt64Array but are distinct columns, so a run never mixes them (Godot
+/// converts the int back for a bool property).
+#[derive(Debug, Clone, PartialEq)]
+enum Column {
+    Int(Vec<i64>),
+    Bool(Vec<i64>),
+    Float(Vec<f64>),
+    Vector2(Vec<variant::Vector2>),
+    Vector3(Vec<variant::Vector3>),
+    Vector4(Vec<variant::Vector4>),
+    Color(Vec<variant::Color>),
+}
+
+impl Column {
+    /// A new column holding `value`, if its type packs.
+    fn of(value: &Variant) -> Option<Column> {
+        Some(match value {
+            Variant::Int(v) => Column::Int(vec![*v]),
+            Variant::Bool(b) => Column::Bool(vec![i64::from(*b)]),
+            Variant::Float(v) => Column::Float(vec![*v]),
+            Variant::Vector2(v) => Column::Vector2(vec![*v]),
+            Variant::Vector3(v) => Column::Vector3(vec![*v]),
+            Variant::Vector4(v) => Column::Vector4(vec![*v]),
+            Variant::Color(v) => Column::Color(vec![*v]),
+            _ => return None,
+        })
+    }
+
+    /// Appends `value` when it has this column's type.
+    fn push(&mut self, value: &Variant) -> bool {
+        match (self, value) {
+            (Column::Int(c), Variant::Int(v)) => c.push(*v),
+            (Column::Bool(c), Variant::Bool(b)) => c.push(i64::from(*b)),
+            (Column::Float(c), Variant::Float(v)) => c.push(*v),
+            (Column::Vector2(c), Variant::Vector2(v)) => c.push(*v),
+            (Column::Vector3(c), Variant::Vector3(v)) => c.push(*v),
+            (Column::Vector4(c), Variant::Vector4(v)) => c.push(*v),
+            (Column::Color(c), Variant::Color(v)) => c.push(*v),
+            _ => return false,
+        }
+        true
+    }
+
+    /// The only value of a one-write column.
+    fn first(&self) -> Variant {
+        match self {
+            Column::Int(c) => Variant::Int(c[0]),
+            Column::Bool(c) => Variant::Bool(c[0] != 0),
+            Column::Float(c) => Variant::Float(c[0]),
+            Column::Vector2(c) => Variant::Vector2(c[0]),
+            Column::Vector3(c) => Variant::Vector3(c[0]),
+            Column::Vector4(c) => Variant::Vector4(c[0]),
+            Column::Color(c) => Variant::Color(c[0]),
+        }
+    }
+
+    fn into_packed(self) -> Variant {
+        match self {
+            Column::Int(c) | Column::Bool(c) => Variant::PackedInt64Array(c),
+            Column::Float(c) => Variant::PackedFloat64Array(c),
+            Column::Vector2(c) => Variant::PackedVector2Array(c),
+            Column::Vector3(c) => Variant::PackedVector3Array(c),
+            Column::Vector4(c) => Variant::PackedVector4Array(c),
+            Column::Color(c) => Variant::PackedColorArray(c),
+        }
+    }
+}
+
+/// The open run of same-property writes (not yet in the encoded bytes).
+#[derive(Debug)]
+struct Run {
+    property: String,
+    objects: Vec<i64>,
+    values: Column,
+}
+
+/// Splits a decoded packed column back into single values (the inverse of `Column::into_packed`;
+/// ints and bools are not told apart on the wire, they come back as ints).
+fn unpack(column: Variant) -> Vec<Variant> {
+    match column {
+        Variant::PackedInt64Array(c) => c.into_iter().map(Variant::Int).collect(),
+        Variant::PackedFloat64Array(c) => c.into_iter().map(Variant::Float).collect(),
+        Variant::PackedVector2Array(c) => c.into_iter().map(Variant::Vector2).collect(),
+        Variant::PackedVector3Array(c) => c.into_iter().map(Variant::Vector3).collect(),
+        Variant::PackedVector4Array(c) => c.into_iter().map(Variant::Vector4).collect(),
+        Variant::PackedColorArray(c) => c.into_iter().map(Variant::Color).collect(),
+        _ => Vec::new(),
+    }
+}
 
 impl BatchEntry {
     /// This entry as the Godot Array described in the module documentation.
@@ -71,14 +173,20 @@ impl BatchEntry {
     }
 }
 
-/// The whole batch as one Godot Array value.
+/// The whole batch as one Godot Array value, every write as a row entry (no tag-3 runs: the form
+/// [`encode`] and a [`BatchQueue`] produce when no two consecutive writes share a property).
 pub fn to_variant(entries: &[BatchEntry]) -> Variant {
     Variant::array(entries.iter().map(BatchEntry::to_variant).collect())
 }
 
-/// The whole batch in Godot's binary format (`bytes_to_var` on the Godot side).
+/// The whole batch in Godot's binary format (`bytes_to_var` on the Godot side), with runs of
+/// same-property writes packed into tag-3 entries exactly as a [`BatchQueue`] does.
 pub fn encode(entries: &[BatchEntry]) -> Result<Vec<u8>, variant::VariantError> {
-    variant::encode(&to_variant(entries))
+    let mut q = BatchQueue::default();
+    for e in entries {
+        q.push(e)?;
+    }
+    Ok(q.take_bytes())
 }
 
 /// Most (object, property) values a [`BatchQueue`] remembers for reads; past it, it forgets them
@@ -99,7 +207,12 @@ pub struct BatchQueue {
     /// The Array header (patched at the take) and the encoded entries (each a 4-element Array),
     /// back to back: the take hands this buffer over as it is.
     bytes: Vec<u8>,
+    /// Entries encoded in `bytes` (the Array's length).
     count: usize,
+    /// Operations queued (a run counts each of its writes).
+    ops: usize,
+    /// The open run of same-property writes, encoded when it closes.
+    run: Option<Run>,
     /// Interned property names: `known` is keyed by (object, name index).
     names: FxHashMap<Box<str>, u32>,
     /// Last value per (object, name index), with the frame it was written in (0: seeded).
@@ -136,6 +249,8 @@ impl BatchQueue {
         BatchQueue {
             bytes: HEADER_PLACEHOLDER.to_vec(),
             count: 0,
+            ops: 0,
+            run: None,
             names: FxHashMap::default(),
             known: FxHashMap::default(),
             frame: 1,
@@ -144,13 +259,13 @@ impl BatchQueue {
         }
     }
 
-    /// Entries queued since the last take.
+    /// Operations (writes, calls, signals) queued since the last take.
     pub fn len(&self) -> usize {
-        self.count
+        self.ops
     }
 
     pub fn is_empty(&self) -> bool {
-        self.count == 0
+        self.ops == 0
     }
 
     /// Queues a property write a host remembers itself (its node's own properties, see
@@ -161,7 +276,7 @@ impl BatchQueue {
         property: &str,
         value: &Variant,
     ) -> Result<(), VariantError> {
-        self.encode_entry(SET, object, property, value)
+        self.queue_write(object, property, value)
     }
 
     /// The current frame (values written now are pending until the next take).
@@ -183,7 +298,7 @@ impl BatchQueue {
         property: &str,
         value: Variant,
     ) -> Result<(), VariantError> {
-        self.encode_entry(SET, object, property, &value)?;
+        self.queue_write(object, property, &value)?;
         self.remember(object, property, value, self.frame);
         Ok(())
     }
@@ -211,6 +326,7 @@ impl BatchQueue {
                 } else {
                     EMIT
                 };
+                self.close_run();
                 self.encode_entry(tag, *object, name, &Variant::array(args.clone()))
             }
         }
@@ -225,6 +341,7 @@ impl BatchQueue {
 
     /// The queued entries as one Godot Array (binary Variant); the queue starts empty again.
     pub fn take_bytes(&mut self) -> Vec<u8> {
+        self.close_run();
         self.bytes[..4].copy_from_slice(&type_id::ARRAY.to_le_bytes());
         // At most one entry per host call, far below i32::MAX.
         self.bytes[4..8].copy_from_slice(&(self.count as u32).to_le_bytes());
@@ -232,6 +349,7 @@ impl BatchQueue {
         let mut next = Vec::with_capacity(self.bytes.len());
         next.extend_from_slice(&HEADER_PLACEHOLDER);
         self.count = 0;
+        self.ops = 0;
         self.frame += 1;
         std::mem::replace(&mut self.bytes, next)
     }
@@ -240,7 +358,7 @@ impl BatchQueue {
     pub fn take(&mut self) -> Vec<BatchEntry> {
         let bytes = self.take_bytes();
         match variant::decode_exact(&bytes) {
-            Ok(Variant::Array(a)) => a.elements.into_iter().filter_map(entry_of).collect(),
+            Ok(Variant::Array(a)) => a.elements.into_iter().flat_map(entries_of).collect(),
             // The queue encoded these bytes itself.
             _ => unreachable!("a batch queue always holds an Array of entries"),
         }
@@ -251,6 +369,8 @@ impl BatchQueue {
     pub fn clear(&mut self) {
         self.bytes.truncate(HEADER_PLACEHOLDER.len());
         self.count = 0;
+        self.ops = 0;
+        self.run = None;
         let frame = self.frame;
         self.known.retain(|_, (_, written)| *written != frame);
         // Hosts remember their own nodes' writes of this frame: mark it so they are ignored.
@@ -274,8 +394,78 @@ impl BatchQueue {
         self.known.insert((object, name), (value, frame));
     }
 
-    /// Appends `[tag, object, name, payload]`; on failure nothing is appended.
+    /// Queues a property write: into the open run when it continues it, else closes the run and
+    /// opens a new one (packable value) or appends a row entry.
+    fn queue_write(
+        &mut self,
+        object: u64,
+        property: &str,
+        value: &Variant,
+    ) -> Result<(), VariantError> {
+        if let Some(run) = &mut self.run {
+            if run.property == property && run.objects.len() < MAX_RUN && run.values.push(value) {
+                // ObjectIDs are u64 but GDScript ints are i64: the bits are kept.
+                run.objects.push(object as i64);
+                self.ops += 1;
+                return Ok(());
+            }
+        }
+        self.close_run();
+        match Column::of(value) {
+            Some(values) => {
+                self.run = Some(Run {
+                    property: property.to_owned(),
+                    objects: vec![object as i64],
+                    values,
+                });
+                self.ops += 1;
+                Ok(())
+            }
+            None => self.encode_entry(SET, object, property, value),
+        }
+    }
+
+    /// Encodes the open run, if any: a row entry for a single write, else one tag-3 entry.
+    fn close_run(&mut self) {
+        let Some(run) = self.run.take() else { return };
+        // Packable values and packed columns of at most MAX_RUN elements always encode: the
+        // errors below cannot happen, and a failure would only drop the run, never corrupt bytes.
+        if run.objects.len() == 1 {
+            let value = run.values.first();
+            let _ = self.encode_row(SET, run.objects[0] as u64, &run.property, &value);
+            return;
+        }
+        let start = self.bytes.len();
+        let out = &mut self.bytes;
+        out.extend_from_slice(&type_id::ARRAY.to_le_bytes());
+        out.extend_from_slice(&4u32.to_le_bytes());
+        encode_int(out, SET_COLUMN);
+        encode_string_name(out, &run.property);
+        let ids = variant::encode_into(&Variant::PackedInt64Array(run.objects), out);
+        let values = ids.and_then(|_| variant::encode_into(&run.values.into_packed(), out));
+        match values {
+            Ok(()) => self.count += 1,
+            Err(_) => self.bytes.truncate(start),
+        }
+    }
+
+    /// Appends `[tag, object, name, payload]` after closing the open run; on failure nothing is
+    /// appended.
     fn encode_entry(
+        &mut self,
+        tag: i64,
+        object: u64,
+        name: &str,
+        payload: &Variant,
+    ) -> Result<(), VariantError> {
+        self.close_run();
+        self.encode_row(tag, object, name, payload)?;
+        self.ops += 1;
+        Ok(())
+    }
+
+    /// Appends `[tag, object, name, payload]`; on failure nothing is appended.
+    fn encode_row(
         &mut self,
         tag: i64,
         object: u64,
@@ -289,10 +479,7 @@ impl BatchQueue {
         encode_int(out, tag);
         // ObjectIDs are u64 but GDScript ints are i64: the bits are kept.
         encode_int(out, object as i64);
-        out.extend_from_slice(&type_id::STRING_NAME.to_le_bytes());
-        out.extend_from_slice(&(name.len() as u32).to_le_bytes());
-        out.extend_from_slice(name.as_bytes());
-        out.resize(out.len() + (4 - name.len() % 4) % 4, 0);
+        encode_string_name(out, name);
         if let Err(e) = variant::encode_into(payload, out) {
             self.bytes.truncate(start);
             return Err(e);
@@ -321,9 +508,46 @@ fn encode_int(out: &mut Vec<u8>, v: i64) {
     }
 }
 
+/// A STRING_NAME as Godot encodes it (length, UTF-8 bytes, padding to 4).
+fn encode_string_name(out: &mut Vec<u8>, name: &str) {
+    out.extend_from_slice(&type_id::STRING_NAME.to_le_bytes());
+    out.extend_from_slice(&(name.len() as u32).to_le_bytes());
+    out.extend_from_slice(name.as_bytes());
+    out.resize(out.len() + (4 - name.len() % 4) % 4, 0);
+}
+
+/// A decoded entry back as the writes/calls it stands for (a tag-3 run as one write per object).
+fn entries_of(v: Variant) -> Vec<BatchEntry> {
+    let Variant::Array(a) = v else {
+        return Vec::new();
+    };
+    if let [Variant::Int(SET_COLUMN), Variant::StringName(_), Variant::PackedInt64Array(_), _] =
+        a.elements.as_slice()
+    {
+        let mut it = a.elements.into_iter().skip(1);
+        let (
+            Some(Variant::StringName(property)),
+            Some(Variant::PackedInt64Array(objects)),
+            Some(column),
+        ) = (it.next(), it.next(), it.next())
+        else {
+            return Vec::new();
+        };
+        return objects
+            .into_iter()
+            .zip(unpack(column))
+            .map(|(object, value)| BatchEntry::Set {
+                object: object as u64,
+                property: property.clone(),
+                value,
+            })
+            .collect();
+    }
+    entry_of(*a).into_iter().collect()
+}
+
 /// A decoded `[tag, object, name, payload]` back as an entry.
-fn entry_of(v: Variant) -> Option<BatchEntry> {
-    let Variant::Array(a) = v else { return None };
+fn entry_of(a: variant::Array) -> Option<BatchEntry> {
     let mut it = a.elements.into_iter();
     let (
         Some(Variant::Int(tag)),
@@ -362,6 +586,227 @@ fn entry_of(v: Variant) -> Option<BatchEntry> {
 mod tests {
     use super::*;
     use crate::variant::Vector3;
+
+    fn v3(x: f32) -> Variant {
+        Variant::Vector3(Vector3 { x, y: 0.0, z: 0.0 })
+    }
+
+    fn set(object: u64, property: &str, value: Variant) -> BatchEntry {
+        BatchEntry::Set {
+            object,
+            property: property.into(),
+            value,
+        }
+    }
+
+    fn decoded(q: &mut BatchQueue) -> Vec<Variant> {
+        match variant::decode_exact(&q.take_bytes()).unwrap() {
+            Variant::Array(a) => a.elements,
+            other => panic!("not an Array: {other:?}"),
+        }
+    }
+
+    fn column(property: &str, objects: Vec<i64>, values: Variant) -> Variant {
+        Variant::array(vec![
+            Variant::Int(SET_COLUMN),
+            Variant::StringName(property.into()),
+            Variant::PackedInt64Array(objects),
+            values,
+        ])
+    }
+
+    #[test]
+    fn runs_of_one_property_pack_and_other_entries_close_them_in_order() {
+        let entries = vec![
+            set(1, "position", v3(1.0)),
+            set(2, "position", v3(2.0)),
+            BatchEntry::Call {
+                object: 1,
+                method: "rotate_y".into(),
+                args: vec![Variant::Float(0.5)],
+            },
+            set(3, "position", v3(3.0)),
+            set(u64::MAX, "position", v3(4.0)),
+            set(3, "scale", v3(5.0)),
+            set(4, "scale", v3(6.0)),
+            BatchEntry::Emit {
+                object: 2,
+                signal: "done".into(),
+                args: vec![],
+            },
+            set(5, "visible", Variant::Bool(true)),
+        ];
+        let mut q = BatchQueue::default();
+        for e in &entries {
+            q.push(e).unwrap();
+        }
+        assert_eq!(q.len(), entries.len(), "len counts every write");
+        let col3 = |xs: &[f32]| {
+            Variant::PackedVector3Array(xs.iter().map(|&x| Vector3 { x, y: 0.0, z: 0.0 }).collect())
+        };
+        assert_eq!(
+            decoded(&mut q),
+            vec![
+                column("position", vec![1, 2], col3(&[1.0, 2.0])),
+                entries[2].to_variant(),
+                column("position", vec![3, -1], col3(&[3.0, 4.0])),
+                column("scale", vec![3, 4], col3(&[5.0, 6.0])),
+                entries[7].to_variant(),
+                entries[8].to_variant(),
+            ]
+        );
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn a_change_of_value_type_or_an_unpackable_value_closes_a_run() {
+        let q = &mut BatchQueue::default();
+        let quat = Variant::Quaternion(crate::variant::Quaternion {
+            x: 0.0,
+            y: 0.0,
+            z: 0.0,
+            w: 1.0,
+        });
+        let writes = [
+            set(1, "p", Variant::Int(1)),
+            set(2, "p", Variant::Int(2)),
+            set(3, "p", Variant::Bool(true)),
+            set(4, "p", Variant::Bool(false)),
+            set(5, "p", Variant::Float(0.5)),
+            set(6, "p", Variant::Float(1.5)),
+            set(7, "p", quat.clone()),
+            set(8, "p", quat),
+            set(9, "p", Variant::Float(2.5)),
+        ];
+        for w in &writes {
+            q.push(w).unwrap();
+        }
+        assert_eq!(
+            decoded(q),
+            vec![
+                column("p", vec![1, 2], Variant::PackedInt64Array(vec![1, 2])),
+                column("p", vec![3, 4], Variant::PackedInt64Array(vec![1, 0])),
+                column("p", vec![5, 6], Variant::PackedFloat64Array(vec![0.5, 1.5])),
+                writes[6].to_variant(),
+                writes[7].to_variant(),
+                writes[8].to_variant(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_single_write_stays_a_row_entry_and_rows_encode_as_before() {
+        // No two consecutive writes share a property: the bytes are exactly the row format.
+        let entries = vec![
+            set(1, "position", v3(1.0)),
+            set(1, "rotation", v3(2.0)),
+            set(
+                2,
+                "position",
+                Variant::Color(crate::variant::Color::default()),
+            ),
+        ];
+        let mut q = BatchQueue::default();
+        for e in &entries {
+            q.push(e).unwrap();
+        }
+        assert_eq!(
+            q.take_bytes(),
+            variant::encode(&to_variant(&entries)).unwrap()
+        );
+    }
+
+    #[test]
+    fn take_expands_runs_back_into_writes_and_reads_see_them() {
+        let mut q = BatchQueue::default();
+        let writes: Vec<BatchEntry> = (1..=5).map(|i| set(i, "position", v3(i as f32))).collect();
+        for w in &writes {
+            q.push(w).unwrap();
+        }
+        assert_eq!(q.read(4, "position", false), Some(&v3(4.0)));
+        assert_eq!(q.take(), writes);
+        let mut q = BatchQueue::default();
+        q.push(&set(1, "scale", Variant::Float(1.0))).unwrap();
+        q.push(&set(2, "scale", Variant::Float(2.0))).unwrap();
+        q.clear();
+        assert!(q.is_empty());
+        assert_eq!(q.take(), vec![], "a cleared run is dropped");
+    }
+
+    #[test]
+    fn long_runs_split_at_max_run() {
+        let mut q = BatchQueue::default();
+        for i in 0..MAX_RUN + 3 {
+            q.queue_set(i as u64, "x", &Variant::Float(1.0)).unwrap();
+        }
+        let entries = decoded(&mut q);
+        assert_eq!(entries.len(), 2);
+        let Variant::Array(last) = &entries[1] else {
+            panic!()
+        };
+        assert_eq!(
+            last.elements[2],
+            Variant::PackedInt64Array(vec![65536, 65537, 65538])
+        );
+    }
+
+    #[test]
+    fn packed_columns_match_godot_fixture_bytes() {
+        // Hex from crate/tests/fixtures/godot-variants.json (var_to_bytes in Godot 4).
+        let hex = |s: &str| -> Vec<u8> {
+            (0..s.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+                .collect()
+        };
+        let ids = hex("1f000000030000000100000000000000ffffffffffffffffffffffffffffff7f");
+        let floats = hex("21000000030000009a9999999999b93f9c7500883ce4377e0000000000000080");
+        let mut q = BatchQueue::default();
+        for (object, value) in [(1u64, 0.1), (u64::MAX, 1e300), (i64::MAX as u64, -0.0)] {
+            q.queue_set(object, "w", &Variant::Float(value)).unwrap();
+        }
+        let bytes = q.take_bytes();
+        let mut expected = Vec::new();
+        expected.extend_from_slice(&type_id::ARRAY.to_le_bytes());
+        expected.extend_from_slice(&1u32.to_le_bytes());
+        expected.extend_from_slice(&type_id::ARRAY.to_le_bytes());
+        expected.extend_from_slice(&4u32.to_le_bytes());
+        expected.extend_from_slice(&variant::encode(&Variant::Int(SET_COLUMN)).unwrap());
+        expected.extend_from_slice(&variant::encode(&Variant::StringName("w".into())).unwrap());
+        expected.extend_from_slice(&ids);
+        expected.extend_from_slice(&floats);
+        assert_eq!(bytes, expected);
+        // Vector3 and Color columns: the fixtures' element bytes, packed.
+        let mut q = BatchQueue::default();
+        for object in [1, 2] {
+            q.queue_set(
+                object,
+                "position",
+                &Variant::Vector3(Vector3 {
+                    x: 1.0,
+                    y: 2.0,
+                    z: 3.0,
+                }),
+            )
+            .unwrap();
+        }
+        let bytes = q.take_bytes();
+        let v3 = hex("24000000020000000000803f00000040000040400000803f0000004000004040");
+        assert!(bytes.ends_with(&v3));
+        let colors =
+            hex("25000000020000000000803f00000000000000000000803f000000000000003f0000803f0000803e");
+        let mut q = BatchQueue::default();
+        for (object, c) in [(1, [1.0, 0.0, 0.0, 1.0]), (2, [0.0, 0.5, 1.0, 0.25])] {
+            let [r, g, b, a] = c;
+            q.queue_set(
+                object,
+                "modulate",
+                &Variant::Color(crate::variant::Color { r, g, b, a }),
+            )
+            .unwrap();
+        }
+        assert!(q.take_bytes().ends_with(&colors));
+    }
 
     #[test]
     fn a_shared_sink_keeps_call_order_and_the_last_write() {

@@ -14,6 +14,13 @@ var rules := CapabilityRules.new()
 ## ObjectID -> the rules of its class (CapabilityRules.for_class), with "script": true for nodes
 ## that run a Wasm script (they alone may emit signals).
 var entries := {}
+## ObjectID -> [the object, its entry in `entries`]: one lookup gives the batch's columnar path
+## (ugc_runtime.gd _apply_column) both. Holds freed objects until they are found freed; read it
+## into an untyped variable and check is_instance_valid first.
+var objects := {}
+## Bumped by every add and remove (and so by refresh): what the runtime resolved from the table
+## (ugc_runtime.gd _columns) is valid while this is unchanged.
+var generation := 0
 
 
 func add(obj: Object, is_script := false) -> int:
@@ -23,11 +30,15 @@ func add(obj: Object, is_script := false) -> int:
 		resolved = resolved.duplicate()
 		resolved["script"] = true
 	entries[id] = resolved
+	objects[id] = [obj, resolved]
+	generation += 1
 	return id
 
 
 func remove(id: int) -> void:
 	entries.erase(id)
+	objects.erase(id)
+	generation += 1
 
 
 ## Re-resolves every entry (after the rules arrived from the page).
@@ -35,7 +46,7 @@ func refresh() -> void:
 	for id: int in entries.keys():
 		var obj := instance_from_id(id)
 		if obj == null:
-			entries.erase(id)
+			remove(id)
 			continue
 		var is_script: bool = entries[id].has("script")
 		add(obj, is_script)
@@ -47,7 +58,7 @@ func resolve(id: int) -> Object:
 		return null
 	var obj := instance_from_id(id)
 	if obj == null:
-		entries.erase(id)
+		remove(id)
 	return obj
 
 
@@ -93,4 +104,4 @@ func import_value(value: Variant, depth := 0) -> Variant:
 func sweep() -> void:
 	for id: int in entries.keys():
 		if instance_from_id(id) == null:
-			entries.erase(id)
+			remove(id)

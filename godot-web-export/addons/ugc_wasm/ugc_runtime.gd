@@ -10,9 +10,12 @@ extends Node
 ## A script changed state (see WasmScript.wasm_state_changed); for HUDs that show every script.
 signal script_state_changed(node: Node, state: String, error: Dictionary)
 ## A batch entry or query was refused on the Godot side: `error` is `{ code, message, object_id,
-## name }` with code `object_gone`, `object_unknown`, `not_allowed` or `not_found`. Emitted once
-## per (object, code, name); every refusal is counted in `refusals`.
+## name }` with code `object_gone`, `object_unknown`, `not_allowed`, `not_found` or `bad_value`.
+## Emitted once per (object, code, name); every refusal is counted in `refusals`.
 signal batch_refused(error: Dictionary)
+
+## Column codes of _apply_column: the typed setter a (property, value column type) takes.
+enum { COL_SET, COL_POSITION, COL_ROTATION, COL_SCALE, COL_VISIBLE }
 
 const PROTOCOL := 2
 const ObjectRegistry := preload("res://addons/ugc_wasm/object_registry.gd")
@@ -21,6 +24,8 @@ const SWEEP_FRAMES := 120
 const INTERFACE := "ugcGodot"
 ## How long to wait for the page to install `ugcGodot` before failing with `runtime_missing`.
 const CONNECT_TIMEOUT_MS := 10000
+## Most cached columnar runs (_columns) before the cache starts over.
+const MAX_COLUMN_CACHE := 64
 
 ## `{}` while the runtime can work, else the typed error every script gets (`web_only`,
 ## `runtime_missing`, `protocol_mismatch`).
@@ -42,6 +47,9 @@ var _frames := 0
 var _next_id := 1
 var _nodes := {}
 var _commands: Array[Dictionary] = []
+## Resolved nodes of typed columnar runs, see _apply_column: [property, n, first id] ->
+## [registry generation, ids, Array[Node3D]].
+var _columns := {}
 var _modules_to_send := {}
 var _sent_modules := {}
 var _physics_ids := {}
@@ -256,14 +264,19 @@ func _apply(bytes: PackedByteArray) -> void:
 
 
 ## One loop over the batch: `[0, id, property, value]` set, `[1, id, method, args]` call (a command
-## method), `[2, id, signal, args]` emit. Each entry's object must be in the registry and alive,
+## method), `[2, id, signal, args]` emit, `[3, property, ids, values]` a run of sets of one property
+## (packed columns, see _apply_column). Each entry's object must be in the registry and alive,
 ## and the capability rules must allow the name; a refused entry is skipped (batch_refused), never
 ## fatal.
 ## Hot Node3D properties take typed setters: Object.set would ask WasmScript._set (GDScript) first.
 func apply_batch(batch: Array) -> void:
 	var entries := registry.entries
 	var enforce := registry.rules.loaded
+	var writes := 0
 	for item: Array in batch:
+		if item[0] == 3:
+			writes += _apply_column(item[1], item[2], item[3]) - 1
+			continue
 		var id: int = item[1]
 		var rules: Variant = entries.get(id)
 		if rules == null:
@@ -271,7 +284,7 @@ func apply_batch(batch: Array) -> void:
 			continue
 		var obj := instance_from_id(id)
 		if obj == null:
-			entries.erase(id)
+			registry.remove(id)
 			_refuse("object_gone", id, item[2], "the object was freed")
 			continue
 		var name: StringName = item[2]
@@ -300,7 +313,128 @@ func apply_batch(batch: Array) -> void:
 				var args: Array = [name]
 				args.append_array(item[3])
 				obj.callv(&"emit_signal", args)
-	applied += batch.size()
+	applied += batch.size() + writes
+
+
+## `ids[i].property = values[i]` for every i, in order (a tag-3 entry); returns how many writes it
+## held. One registry lookup per write gives the object and its rules; the capability verdict is
+## computed once per class (shallow-duplicated rules share their "set" Dictionary) and reused.
+## A run of a typed property (position, rotation, scale, visible) whose every id resolved to a
+## writable Node3D leaves its resolved nodes in _columns: the next frame's run over the same ids
+## (PackedInt64Array equality, a memcmp) with the registry unchanged skips the lookups and runs
+## the typed loop of _set_nodes alone.
+func _apply_column(property: StringName, ids: PackedInt64Array, values: Variant) -> int:
+	var n := ids.size()
+	if typeof(values) < TYPE_PACKED_INT64_ARRAY or values.size() != n:
+		_refuse("bad_value", 0, property, "malformed columnar batch entry")
+		return n
+	var code := COL_SET
+	if typeof(values) == TYPE_PACKED_VECTOR3_ARRAY:
+		code = {&"position": COL_POSITION, &"rotation": COL_ROTATION, &"scale": COL_SCALE}.get(
+			property, COL_SET
+		)
+	elif typeof(values) == TYPE_PACKED_INT64_ARRAY and property == &"visible":
+		code = COL_VISIBLE
+	var key := [property, n, ids[0] if n > 0 else 0]
+	if code != COL_SET:
+		var cached: Variant = _columns.get(key)
+		if cached != null and cached[0] == registry.generation and cached[1] == ids:
+			_set_nodes(cached[2], code, values, ids, property)
+			return n
+	var nodes: Array[Node3D] = []
+	var complete := code != COL_SET
+	var objects := registry.objects
+	var enforce := registry.rules.loaded
+	var checked: Variant = null
+	var allowed := true
+	for i in n:
+		var id := ids[i]
+		var found: Variant = objects.get(id)
+		complete = complete and found != null
+		if found == null:
+			_refuse("object_unknown", id, property, "not an object the script was given")
+			continue
+		var obj: Variant = found[0]
+		if not is_instance_valid(obj):
+			complete = false
+			registry.remove(id)
+			_refuse("object_gone", id, property, "the object was freed")
+			continue
+		if enforce:
+			var rules: Dictionary = found[1]
+			var writable: Dictionary = rules["set"]
+			if not is_same(writable, checked):
+				checked = writable
+				allowed = (
+					writable.has(property) or registry.rules.allows_property(rules, property, true)
+				)
+			if not allowed:
+				complete = false
+				_refuse("not_allowed", id, property, "property not writable by scripts")
+				continue
+		var node := obj as Node3D
+		if node == null or code == COL_SET:
+			complete = false
+			obj.set(property, values[i])
+			continue
+		if complete:
+			nodes.append(node)
+		if code == COL_POSITION:
+			node.set_position(values[i])
+		elif code == COL_ROTATION:
+			node.set_rotation(values[i])
+		elif code == COL_SCALE:
+			node.set_scale(values[i])
+		else:
+			node.set_visible(values[i] != 0)
+	if complete:
+		# Bounded: runs differ by (property, length, first id); a game with more shapes re-resolves.
+		if _columns.size() >= MAX_COLUMN_CACHE:
+			_columns.clear()
+		_columns[key] = [registry.generation, ids, nodes]
+	return n
+
+
+## The typed loop of a cached column: `nodes` were resolved and checked for these `ids` while
+## the registry had its current generation. A node freed without telling the registry (not a
+## script node) is still caught: skipped as object_gone, and the registry entry dropped (which
+## invalidates the cache).
+func _set_nodes(
+	nodes: Array[Node3D], code: int, values: Variant, ids: PackedInt64Array, property: StringName
+) -> void:
+	var n := nodes.size()
+	if code == COL_VISIBLE:
+		var flags: PackedInt64Array = values
+		for i in n:
+			if is_instance_valid(nodes[i]):
+				nodes[i].set_visible(flags[i] != 0)
+			else:
+				_node_gone(ids[i], property)
+		return
+	var vectors: PackedVector3Array = values
+	if code == COL_POSITION:
+		for i in n:
+			if is_instance_valid(nodes[i]):
+				nodes[i].set_position(vectors[i])
+			else:
+				_node_gone(ids[i], property)
+	elif code == COL_ROTATION:
+		for i in n:
+			if is_instance_valid(nodes[i]):
+				nodes[i].set_rotation(vectors[i])
+			else:
+				_node_gone(ids[i], property)
+	else:
+		for i in n:
+			if is_instance_valid(nodes[i]):
+				nodes[i].set_scale(vectors[i])
+			else:
+				_node_gone(ids[i], property)
+
+
+func _node_gone(id: int, property: StringName) -> void:
+	registry.remove(id)
+	_refuse("object_gone", id, property, "the object was freed")
 
 
 ## Typed setters for the properties scripts write every frame; false when `name` is not one of

@@ -531,6 +531,8 @@ class GodotBridge {
           this.#faultGroup(group, { code: error.code ?? 'trap', message: String(error.message), export: '' });
           continue;
         }
+        // Merged by count rewrite: every entry kind (row tags 0-2, the columnar tag 3 of a run of writes) is one
+        // Array element, copied as it is; `count` counts entries, not writes.
         if (bytes && bytes.length > 8) batch.add(bytes);
       }
     }
