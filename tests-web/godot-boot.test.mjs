@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { REPO_ROOT, bootGodot, launchBrowser } from './lib/godot.mjs';
+import { benchProjectFiles } from '../scripts/bench-godot.mjs';
 
 const SCENE = `[gd_scene load_steps=2 format=3]
 
@@ -120,9 +121,9 @@ func _ready() -> void:
     // Here, the bench project with exactly these arguments traps in the first frame every time (docs/GODOT.md).
     // The trap depends on memory layout, so another Chromium or machine may not hit it: only the outcome is
     // asserted; whether the retry was needed is reported.
-    const bench = path.join(REPO_ROOT, 'godot-web-export/bench');
+    // The bench project packs the ugc_wasm addon too (its autoload), as scripts/bench-godot.mjs packs it.
     const godot = await bootGodot({
-      projectDir: bench,
+      files: benchProjectFiles(),
       head: '<script>window.ugcBench = { tick() {} };</script>',
       args: ['--', '--warmup=3'],
       browser,
