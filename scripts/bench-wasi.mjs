@@ -5,13 +5,15 @@
 //   stdout        MB/s through fd_write -> worker batching -> postMessage, vs the host in the page, vs a plain copy
 //   file copy     1 MiB through fd_read/fd_write (in-memory FS) vs a plain chunked copy in the page
 //   syscalls      ns per fd_fdstat_get / clock_time_get vs a raw wasm -> JS import call
-// Usage: node scripts/bench-wasi.mjs [--quick]
+// Usage: node scripts/bench-wasi.mjs [--quick] [--json=path]   (--json also writes the raw figures as JSON)
 
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { REPO_ROOT, serveRepo } from '../tests-web/lib/wasi-serve.mjs';
 import { launchBrowser, openWasiPage } from '../tests-web/lib/wasi-browser.mjs';
 
 const quick = process.argv.includes('--quick');
+const jsonPath = process.argv.find((a) => a.startsWith('--json='))?.slice('--json='.length);
 execFileSync('bash', ['scripts/build-wasi-tests.sh'], { cwd: REPO_ROOT, stdio: 'ignore' });
 const server = await serveRepo({ isolated: true, cache: true });
 const browser = await launchBrowser();
@@ -209,6 +211,8 @@ console.log(
   `  clock_time_get       ${f(pc.loop_clock)} ns (${f(pc.loop_clock / pc.loop_noop, 1)}x; performance.now() alone ${f(pc.performanceNow)} ns -> ${f(pc.loop_clock / pc.performanceNow)}x of it)`,
 );
 console.log(`  fd_fdstat_get        ${f(pc.loop_fdstat)} ns (${f(pc.loop_fdstat / pc.loop_noop, 1)}x)`);
+
+if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify({ quick, ...results }, null, 2)}\n`);
 
 await browser.close();
 await server.close();

@@ -1,0 +1,375 @@
+// Turns the raw results of every benchmark into report sections: one table per capability, each row a figure,
+// its baseline from the same run, the ratio (always computed here as figure ÷ baseline) and the issue's target.
+
+/** A report row; `ratio` is derived from the two measured values, never passed in. */
+export function row(figure, value, unit, baseline, baselineValue, { target = null, note = '' } = {}) {
+  const ratio = baselineValue > 0 && value > 0 ? value / baselineValue : NaN;
+  return { figure, value, unit, baseline, baselineValue, ratio, target, note };
+}
+
+/** Targets on the ratio (figure ÷ baseline). */
+const atMost = (limit, text) => ({ text, met: (ratio) => ratio <= limit });
+const atLeast = (limit, text) => ({ text, met: (ratio) => ratio >= limit });
+
+const mb = (bytes) => `${+(bytes / 1e6).toPrecision(3)} MB`;
+const geomean = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+
+function validation({ native, browser }) {
+  const rows = [];
+  const sizes = native?.validate?.sizes ?? [];
+  for (const s of sizes) {
+    const rate = (ns) => s.bytes / 1e6 / (ns / 1e9);
+    rows.push(
+      row(
+        `ugc_wasm::validate, ${mb(s.bytes)} module (native)`,
+        rate(s.ugc_validate_ns),
+        'MB/s',
+        'raw wasmparser::Validator, same features',
+        rate(s.wasmparser_ns),
+        {
+          // Issue #3 sets the target on a large module; smaller ones are shown for the size chart.
+          target: s.bytes >= 1e6 ? atLeast(0.9, '≥ 0.90×') : null,
+          note: `best runs ${(s.wasmparser_best_ns / s.ugc_validate_best_ns).toFixed(2)}×; ${s.rounds} rounds`,
+        },
+      ),
+    );
+  }
+  const largest = sizes.at(-1);
+  if (largest) {
+    rows.push(
+      row(
+        `SHA-256 of the ${mb(largest.bytes)} module (part of validate)`,
+        largest.sha256_ns / 1e6,
+        'ms',
+        'raw wasmparser::Validator',
+        largest.wasmparser_ns / 1e6,
+        { note: 'the report’s content hash' },
+      ),
+    );
+  }
+  for (const r of (browser?.runtime ?? []).filter((r) => r.name.startsWith('rt.validate'))) {
+    rows.push(
+      row(`${r.name} (Chromium, crate compiled to wasm32)`, r.value, r.unit, r.baseline, r.baselineValue, {
+        note: `best runs ${r.bestRatio.toFixed(2)}×`,
+      }),
+    );
+  }
+  return { title: 'Validation', issue: 3, rows };
+}
+
+function prepare({ native }) {
+  const rows = [];
+  const byFn = (fn) => (native?.prepare ?? []).filter((r) => r.fn === fn).sort((a, b) => a.bytes - b.bytes);
+  for (const base of byFn('roundtrip (baseline)')) {
+    for (const fn of ['prepare metered', 'prepare unmetered']) {
+      const r = byFn(fn).find((x) => x.bytes === base.bytes);
+      if (!r) continue;
+      rows.push(
+        row(
+          `${fn}, ${mb(r.bytes)} module (native)`,
+          r.medianNs / 1e6,
+          'ms',
+          'wasmparser → wasm-encoder roundtrip of the same bytes',
+          base.medianNs / 1e6,
+          {
+            note: `${(r.bytes / 1e6 / (r.medianNs / 1e9)).toFixed(1)} MB/s (criterion median)`,
+          },
+        ),
+      );
+    }
+  }
+  return { title: 'Prepare (memory caps + fuel instrumentation)', issue: 4, rows };
+}
+
+function fuel({ browser }) {
+  const f = browser?.fuel;
+  const rows = [];
+  if (f) {
+    const kernels = Object.keys(f.timings);
+    const names = { local: 'local (default)' };
+    for (const k of kernels) {
+      const t = f.timings[k];
+      rows.push(
+        row(`${k}: metered, local strategy (default)`, t.local, 'ms', 'same kernel unmetered', t.raw),
+      );
+    }
+    const strategies = Object.keys(f.timings[kernels[0]]).filter((v) => v !== 'raw');
+    for (const v of strategies) {
+      rows.push(
+        row(
+          `geomean of ${kernels.length} kernels: ${names[v] ?? v}`,
+          geomean(kernels.map((k) => f.timings[k][v])),
+          'ms',
+          'geomean unmetered',
+          geomean(kernels.map((k) => f.timings[k].raw)),
+          {
+            target: v === 'local' ? atMost(1.15, '≤ 1.15×') : null,
+            note: v === 'raw-again' ? 'a second copy of the unmetered module: the noise floor' : '',
+          },
+        ),
+      );
+    }
+  }
+  const notes = [];
+  if (f?.sandbox?.runaway) {
+    notes.push(
+      `A runaway guest (infinite loop, 10⁸ fuel) stopped in ${f.sandbox.runaway.ms.toFixed(1)} ms ` +
+        `(\`${f.sandbox.runaway.trap}\`). Best of ${f.rounds} interleaved rounds per kernel` +
+        `${f.agree ? '; metered and unmetered results agree' : '; **metered and unmetered results differ**'}.`,
+    );
+  }
+  return { title: 'Fuel metering overhead (Chromium)', issue: 4, rows, notes };
+}
+
+function calls({ browser }) {
+  const rows = [];
+  for (const r of browser?.runtime ?? []) {
+    if (!/^(guest→host|host→guest|worker)/.test(r.name)) continue;
+    const sameWork = r.name.startsWith('guest→host') && r.baseline.startsWith('raw import, same work');
+    rows.push(
+      row(r.name, r.value, r.unit, r.baseline, r.baselineValue, {
+        target: sameWork ? atMost(2, '≤ 2×') : null,
+        note: `best runs ${r.bestRatio.toFixed(2)}×`,
+      }),
+    );
+  }
+  const handle = (browser?.abi ?? []).find((r) => r.name.startsWith('handle'));
+  if (handle) {
+    rows.push(
+      row(handle.name, handle.value, handle.unit, handle.baseline, handle.baselineValue, {
+        note: `best runs ${handle.bestRatio.toFixed(2)}×`,
+      }),
+    );
+  }
+  return { title: 'Calls between guest and host (Chromium)', issue: '4, 5', rows };
+}
+
+function load({ browser }) {
+  const rows = (browser?.runtime ?? [])
+    .filter((r) => r.name.startsWith('load '))
+    .map((r) =>
+      row(r.name, r.value, r.unit, r.baseline, r.baselineValue, {
+        note: `best runs ${r.bestRatio.toFixed(2)}×`,
+      }),
+    );
+  return { title: 'Loading a module: validate + prepare + compile + instantiate (Chromium)', issue: 4, rows };
+}
+
+function variantCodec({ native, browser }) {
+  const rows = [];
+  for (const r of (browser?.abi ?? []).filter((r) => /^(en|de)codeVariant/.test(r.name))) {
+    rows.push(
+      row(`${r.name} (Chromium)`, r.value, r.unit, r.baseline, r.baselineValue, {
+        note: `${r.mbps.toFixed(0)} vs ${r.baselineMbps.toFixed(0)} MB/s; best runs ${r.bestRatio.toFixed(2)}×`,
+      }),
+    );
+  }
+  for (const w of native?.variant?.workloads ?? []) {
+    for (const op of ['encode', 'decode']) {
+      rows.push(
+        row(
+          `${op}, ${w.name} (native)`,
+          w[`${op}_ns`] / 1e3,
+          'µs',
+          `serde_json ${op} of the same data`,
+          w[`serde_json_${op}_ns`] / 1e3,
+          { note: `${w.variant_bytes} Variant bytes, ${w.json_bytes} JSON bytes` },
+        ),
+      );
+    }
+  }
+  return { title: 'Godot Variant codec', issue: 5, rows };
+}
+
+function wasi({ browser }) {
+  const w = browser?.wasi;
+  const rows = [];
+  if (w) {
+    for (const s of w.startup) {
+      const label = `${s.name} (${mb(s.mb * 1e6)})`;
+      const per = (ms) => `${(ms / s.mb).toFixed(0)} ms/MB`;
+      rows.push(
+        row(
+          `runWasi(bytes) start-up, ${label}`,
+          s.worker,
+          'ms',
+          'compile + instantiate in the page',
+          s.inPage,
+          { note: per(s.worker) },
+        ),
+      );
+      rows.push(
+        row(
+          `runWasi(Module) start-up, ${label}`,
+          s.workerModule,
+          'ms',
+          'compile + instantiate in the page',
+          s.inPage,
+        ),
+      );
+      rows.push(
+        row(
+          `prewarmed runWasi(Module), ${label}`,
+          s.prewarmed,
+          'ms',
+          'compile + instantiate in the page',
+          s.inPage,
+        ),
+      );
+    }
+    const rate = (mib, ms) => (mib * 1.048576) / (ms / 1000);
+    const so = w.stdout;
+    rows.push(
+      row(
+        `stdout through runWasi (worker), ${so.mib} MiB`,
+        rate(so.mib, so.viaWorker),
+        'MB/s',
+        'plain copy of the same chunks in the page',
+        rate(so.mib, so.plainCopy),
+      ),
+    );
+    rows.push(
+      row(
+        `stdout, WASI host in the page, ${so.mib} MiB`,
+        rate(so.mib, so.inThread),
+        'MB/s',
+        'plain copy of the same chunks in the page',
+        rate(so.mib, so.plainCopy),
+      ),
+    );
+    for (const [chunk, r] of Object.entries(w.fileCopy)) {
+      const marginal = Math.max(r.wasi - r.fixed, 1e-3);
+      rows.push(
+        row(
+          `1 MiB file copy via fd_read/fd_write, ${chunk} B chunks`,
+          marginal,
+          'ms',
+          'plain chunked copy in the page',
+          r.plain,
+          {
+            note: `${(1.048576 / (marginal / 1000)).toFixed(0)} MB/s; run minus an empty-file run`,
+          },
+        ),
+      );
+    }
+    const pc = w.perCall;
+    rows.push(
+      row('clock_time_get per call', pc.loop_clock, 'ns', 'raw wasm → JS import', pc.loop_noop, {
+        note: `performance.now() alone ${pc.performanceNow.toFixed(1)} ns`,
+      }),
+    );
+    rows.push(row('fd_fdstat_get per call', pc.loop_fdstat, 'ns', 'raw wasm → JS import', pc.loop_noop));
+  }
+  const notes = w
+    ? [`A trivial worker's first message: ${w.workerFloor.toFixed(1)} ms (the floor of any worker start-up).`]
+    : [];
+  return { title: 'WASI services (Chromium)', issue: 7, rows, notes };
+}
+
+/** `wasm-move` → `move` when that GDScript column exists, as scripts/bench-godot.mjs compares them. */
+function godotBaseline(variant, variants) {
+  const dash = variant.indexOf('-');
+  if (dash > 0 && variants.includes(variant.slice(dash + 1))) return variant.slice(dash + 1);
+  return variant === 'none' || variant === 'empty' ? null : 'empty';
+}
+
+// Issue #6: empty and trivial (one property write) Wasm scripts no slower than GDScript; compute ≥ 30× faster.
+const GODOT_TARGETS = {
+  empty: atMost(1, '≤ 1× (no slower)'),
+  move: atMost(1, '≤ 1× (no slower)'),
+  math: atMost(1 / 30, '≤ 0.033× (≥ 30× faster)'),
+};
+
+function godot({ godot: g }) {
+  const rows = [];
+  if (g) {
+    const variants = g.config.variants;
+    const cell = (v, n) => g.rows.find((r) => r.variant === v && r.n === n);
+    const perNode = (v, n) => (cell(v, n).median_us - (cell('none', n)?.median_us ?? 0)) / n;
+    for (const v of variants) {
+      const base = godotBaseline(v, variants);
+      if (!base) continue;
+      const isImpl = base !== 'empty' || v.includes('-');
+      for (const n of g.config.counts) {
+        if (!cell(v, n) || !cell(base, n)) continue;
+        rows.push(
+          row(
+            `${v}, N = ${n.toLocaleString('en-US')}`,
+            perNode(v, n),
+            'µs/node/frame',
+            isImpl ? `GDScript ${base}` : `GDScript ${base} (script call overhead)`,
+            perNode(base, n),
+            {
+              target: isImpl ? (GODOT_TARGETS[base] ?? null) : null,
+              note: `${(cell(v, n).median_us / 1000).toFixed(2)} vs ${(cell(base, n).median_us / 1000).toFixed(2)} ms/frame`,
+            },
+          ),
+        );
+      }
+    }
+  }
+  const notes = g
+    ? [`${g.engine}. µs per node per frame minus the script-less (\`none\`) pass; median over frames.`]
+    : [];
+  return { title: 'Godot: Wasm-scripted nodes vs GDScript (real engine in Chromium)', issue: 6, rows, notes };
+}
+
+/** Every section, in report order; a section whose benchmark did not run has no rows. */
+export function buildSections(results) {
+  return [validation, prepare, fuel, calls, load, variantCodec, wasi, godot].map((f) => f(results));
+}
+
+/** Chart series: cost per module size and per node count. */
+export function chartSeries(results) {
+  const ms = (ns) => ns / 1e6;
+  const size = [];
+  const sizes = results.native?.validate?.sizes ?? [];
+  if (sizes.length) {
+    size.push({
+      label: 'validate: ugc_wasm (native)',
+      points: sizes.map((s) => [s.bytes, ms(s.ugc_validate_ns)]),
+    });
+    size.push({
+      label: 'validate: raw wasmparser (native)',
+      points: sizes.map((s) => [s.bytes, ms(s.wasmparser_ns)]),
+      dashed: true,
+    });
+  }
+  const prep = results.native?.prepare ?? [];
+  const prepSeries = (fn) => prep.filter((r) => r.fn === fn).map((r) => [r.bytes, ms(r.medianNs)]);
+  size.push({ label: 'prepare metered (native)', points: prepSeries('prepare metered') });
+  size.push({
+    label: 'roundtrip reencode (native)',
+    points: prepSeries('roundtrip (baseline)'),
+    dashed: true,
+  });
+  const loads = (results.browser?.runtime ?? []).filter((r) => r.name.includes('(uncached)') && r.bytes);
+  size.push({ label: 'load, uncached (Chromium)', points: loads.map((r) => [r.bytes, r.value]) });
+  size.push({
+    label: 'raw compile + instantiate (Chromium)',
+    points: loads.map((r) => [r.bytes, r.baselineValue]),
+    dashed: true,
+  });
+
+  const nodes = [];
+  const g = results.godot;
+  if (g) {
+    for (const v of g.config.variants) {
+      nodes.push({
+        label: `Godot ${v}${v.includes('-') ? '' : ' (GDScript)'}`,
+        points: g.rows.filter((r) => r.variant === v).map((r) => [r.n, r.median_us / 1000]),
+        dashed: !v.includes('-') && v !== 'none',
+      });
+    }
+  }
+  // Runtime rows that carry a node count (a shared-instance callEach benchmark, when one exists).
+  const byName = new Map();
+  for (const r of results.browser?.runtime ?? []) {
+    if (!r.nodes) continue;
+    const label = r.name.replace(/[,(]?\s*N\s*=.*$/, '').trim();
+    if (!byName.has(label)) byName.set(label, []);
+    byName.get(label).push([r.nodes, r.unit === 'ms' ? r.value : r.value / 1000]);
+  }
+  for (const [label, points] of byName) nodes.push({ label: `runtime ${label}`, points });
+  return { size, nodes };
+}
