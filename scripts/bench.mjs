@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBrowser, runGodot } from './bench/browser.mjs';
+import { writePageFixtures } from './bench/fixtures.mjs';
 import { loadAverage, machineInfo } from './bench/machine.mjs';
 import { runNative } from './bench/native.mjs';
 import { buildReport } from './bench/report.mjs';
@@ -44,6 +45,7 @@ async function build(only) {
   if (only.includes('browser') || only.includes('godot')) {
     await run('npm', ['run', 'build'], { cwd: REPO_ROOT });
     await run('bash', ['scripts/build-guests.sh'], { cwd: REPO_ROOT });
+    await writePageFixtures(); // www/bench/index.html's copy of the fixtures, from the same WAT
   }
 }
 

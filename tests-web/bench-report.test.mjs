@@ -12,7 +12,10 @@ import { after, before, describe, test } from 'node:test';
 import { parseArgs, writeReport } from '../scripts/bench.mjs';
 import { machineInfo, loadAverage } from '../scripts/bench/machine.mjs';
 import { readCriterion } from '../scripts/bench/native.mjs';
+import { PAGE_FIXTURES, pageFixturesSource } from '../scripts/bench/fixtures.mjs';
 import { SIZE_CHART, buildReport, formatRatio } from '../scripts/bench/report.mjs';
+import { launchBrowser } from './lib/browser.mjs';
+import { serveStatic } from './lib/serve.mjs';
 import { REPO_ROOT } from './runtime-harness.mjs';
 
 /** Checks XML well-formedness (balanced, properly nested tags; one root); returns the element names. */
@@ -215,5 +218,47 @@ describe('npm run bench report', () => {
     assert.deepEqual(parseArgs([]).only, ['native', 'browser', 'godot']);
     assert.throws(() => parseArgs(['--only=gpu']), /unknown part gpu/);
     assert.throws(() => parseArgs(['--fast']), /unknown argument/);
+  });
+});
+
+describe('www/bench/index.html (the benchmark page for a visitor’s browser)', () => {
+  test('its fixtures are the ones generated from the benchmarks’ WAT', async () => {
+    assert.equal(
+      readFileSync(PAGE_FIXTURES, 'utf8'),
+      await pageFixturesSource(),
+      'run node scripts/bench/fixtures.mjs',
+    );
+  });
+
+  test('loads, runs when asked and shows a ratio for every figure', async () => {
+    const server = await serveStatic({ root: REPO_ROOT });
+    const browser = await launchBrowser();
+    try {
+      const { page } = await browser.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e));
+      await page.goto(`${server.url}/www/bench/index.html`);
+      await page.waitForSelector('body[data-state="ready"]');
+      await page.getByLabel(/quick/).check();
+      await page.getByRole('button', { name: 'Run the benchmarks' }).click();
+      await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 120_000 });
+      assert.equal(await page.getAttribute('body', 'data-state'), 'done', await page.textContent('#status'));
+      const { runtime, abi } = await page.evaluate(() => window.benchResults);
+      const ratios = await page.$$eval('td.ratio', (tds) => tds.map((td) => td.textContent));
+      // Every measured figure has a row (rt.validate and the handle row included) with a computed ratio.
+      assert.equal(ratios.length, runtime.length + abi.length);
+      for (const text of ratios) assert.match(text, /^\d[\d.e+-]*×$/);
+      const figures = await page.$$eval('tr td:first-child', (tds) => tds.map((td) => td.textContent));
+      for (const r of [...runtime, ...abi])
+        assert.ok(
+          figures.some((f) => f.startsWith(r.name)),
+          r.name,
+        );
+      assert.deepEqual(errors, []);
+      await page.screenshot({ path: path.join(REPO_ROOT, 'test-results', 'bench-page.png'), fullPage: true });
+    } finally {
+      await browser.close();
+      await server.close();
+    }
   });
 });
