@@ -113,6 +113,7 @@ export function buildReport(results) {
   if (nodesSvg) charts[NODES_CHART] = nodesSvg;
 
   const targeted = sections.flatMap((s) => s.rows.filter((r) => r.target).map((r) => ({ s, r })));
+  const unmeasured = sections.flatMap((s) => s.unmeasured.map((u) => ({ s, u })));
   const out = [
     '# Benchmarks',
     '',
@@ -139,17 +140,16 @@ export function buildReport(results) {
     '## Targets',
     '',
   );
-  if (targeted.length) {
-    out.push(
-      table(
-        ['capability', 'figure', 'ratio', 'target', 'met?'],
-        targeted.map(({ s, r }) => [s.title, r.figure, formatRatio(r.ratio), r.target.text, verdict(r)]),
-      ),
-      '',
-    );
-  } else {
-    out.push('_No targeted figure was measured in this run._', '');
-  }
+  out.push(
+    table(
+      ['capability', 'figure', 'ratio', 'target', 'met?'],
+      [
+        ...targeted.map(({ s, r }) => [s.title, r.figure, formatRatio(r.ratio), r.target.text, verdict(r)]),
+        ...unmeasured.map(({ s, u }) => [s.title, u.figure, '—', u.target, 'not measured']),
+      ],
+    ),
+    '',
+  );
   for (const s of sections) out.push(...sectionMarkdown(s));
   out.push('## How costs grow', '');
   if (charts[SIZE_CHART]) {
