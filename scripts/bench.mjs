@@ -15,7 +15,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBrowser, runGodot } from './bench/browser.mjs';
 import { writePageFixtures } from './bench/fixtures.mjs';
-import { loadAverage, machineInfo } from './bench/machine.mjs';
 import { runNative } from './bench/native.mjs';
 import { buildReport } from './bench/report.mjs';
 import { readJson, run } from './bench/run.mjs';
@@ -40,8 +39,9 @@ export function parseArgs(argv) {
   return opts;
 }
 
-/** Builds what the chosen parts need; every step is incremental. */
+/** Sets the machine up and builds what the chosen parts need; every step is incremental. */
 async function build(only) {
+  await run('bash', ['scripts/setup.sh'], { cwd: REPO_ROOT }); // a fresh clone has no node_modules yet
   if (only.includes('browser') || only.includes('godot')) {
     await run('npm', ['run', 'build'], { cwd: REPO_ROOT });
     await run('bash', ['scripts/build-guests.sh'], { cwd: REPO_ROOT });
@@ -54,15 +54,17 @@ async function measure(opts) {
   const workDir = path.join(REPO_ROOT, 'target', 'bench-report');
   mkdirSync(workDir, { recursive: true });
   const errors = [];
+  await build(opts.only);
+  // Imported after set-up: it reads Chromium's path from the test helpers, which need node_modules.
+  const { loadAverage, machineInfo } = await import('./bench/machine.mjs');
   const results = {
     meta: { quick: opts.quick, only: opts.only, machine: machineInfo(REPO_ROOT) },
     errors,
   };
-  await build(opts.only);
   const ctx = {
     repoRoot: REPO_ROOT,
     workDir,
-    targetDir: path.join(REPO_ROOT, 'target'),
+    targetDir: path.resolve(REPO_ROOT, process.env.CARGO_TARGET_DIR ?? 'target'),
     quick: opts.quick,
     errors,
   };
