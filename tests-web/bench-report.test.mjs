@@ -162,28 +162,70 @@ describe('npm run bench report', () => {
     assert.ok(readFileSync(path.join(out, 'BENCHMARKS.md'), 'utf8').startsWith('# Benchmarks'));
   });
 
-  test('Godot rows: per-node cost minus the script-less pass, targets from issue #6', () => {
+  test('Godot rows: whole pass per frame, Wasm vs the GDScript column, targets from issue #6', () => {
     // A result shaped like scripts/bench-godot.mjs --json, values made up to land on both sides of a target.
+    const counts = [100, 1000];
+    const variants = ['none', 'empty', 'wasm-empty', 'math', 'wasm-math'];
+    const usPerNode = { none: 0.01, empty: 0.5, 'wasm-empty': 0.4, math: 170, 'wasm-math': 10 };
     const godot = {
       engine: 'Godot Engine v4.6 (test data)',
-      config: { counts: [100, 1000], variants: ['none', 'empty', 'math', 'wasm-empty', 'wasm-math'] },
-      rows: [],
+      config: { counts, variants },
+      rows: counts.flatMap((n) =>
+        variants.map((variant) => ({ variant, n, median_us: 5 + usPerNode[variant] * n })),
+      ),
+      problems: ['wasm-math N=1000: 3 of 1000 children not running (trap)'],
     };
-    const perNode = { none: 0, empty: 0.5, math: 170, 'wasm-empty': 0.4, 'wasm-math': 10 };
-    for (const n of godot.config.counts) {
-      for (const v of godot.config.variants)
-        godot.rows.push({ variant: v, n, median_us: 1000 + perNode[v] * n });
-    }
     const { markdown, charts } = buildReport({ ...results, godot });
-    for (const n of godot.config.counts) {
-      const math = tableRow(markdown, `wasm-math, N = ${n.toLocaleString('en-US')}`, 'GDScript math');
-      assert.equal(math[4], formatRatio(perNode['wasm-math'] / perNode.math));
-      assert.equal(math[6], perNode['wasm-math'] / perNode.math <= 1 / 30 ? '**met**' : '**missed**');
-      const empty = tableRow(markdown, `wasm-empty, N = ${n.toLocaleString('en-US')}`, 'GDScript empty');
-      assert.equal(empty[6], '**met**');
+    for (const n of counts) {
+      const cellOf = (v) => godot.rows.find((r) => r.variant === v && r.n === n).median_us;
+      const label = n.toLocaleString('en-US');
+      const math = tableRow(markdown, `wasm-math, N = ${label}`, 'GDScript math');
+      const mathRatio = cellOf('wasm-math') / cellOf('math');
+      assert.equal(math[4], formatRatio(mathRatio));
+      const flagged = godot.problems.some((p) => p.startsWith(`wasm-math N=${n}:`));
+      assert.equal(math[6], flagged ? '**invalid**' : mathRatio <= 1 / 30 ? '**met**' : '**missed**');
+      const empty = tableRow(markdown, `wasm-empty, N = ${label}`, 'GDScript empty');
+      assert.equal(empty[4], formatRatio(cellOf('wasm-empty') / cellOf('empty')));
+      assert.equal(empty[6], cellOf('wasm-empty') <= cellOf('empty') ? '**met**' : '**missed**');
     }
     assert.ok(charts['benchmarks-nodes.svg']);
-    assert.equal(parseXmlTags(charts['benchmarks-nodes.svg']).filter((n) => n === 'polyline').length, 5);
+    const names = parseXmlTags(charts['benchmarks-nodes.svg']);
+    assert.equal(names.filter((n) => n === 'polyline').length, variants.length);
+  });
+
+  test('shared-instancing rows (name ending in ×N) get their own table and a node-count series', () => {
+    const shared = [100, 1000].flatMap((n) => [
+      {
+        name: `callEach empty _process ×${n}`,
+        unit: 'ms/frame',
+        value: n / 900,
+        baseline: 'raw loop of a raw export',
+        baselineValue: n / 1000,
+        bestRatio: 1.1,
+        nsPerNode: 1e6 / 900,
+      },
+      {
+        name: `  of which takeBatch ×${n}`,
+        unit: 'ms/frame',
+        value: n / 5000,
+        baseline: 'raw loop of a raw export',
+        baselineValue: n / 1000,
+        bestRatio: 0.2,
+        nsPerNode: 200,
+      },
+    ]);
+    const withShared = { ...results, browser: { runtime: [...rows, ...shared] } };
+    const { markdown, charts } = buildReport(withShared);
+    const section = markdown.slice(markdown.indexOf('## Shared instancing'), markdown.indexOf('## Godot:'));
+    for (const r of shared) {
+      const cells = tableRow(section, r.name.trim(), r.baseline);
+      assert.ok(cells, r.name);
+      assert.equal(cells[4], formatRatio(r.value / r.baselineValue));
+    }
+    // One series (the indented "of which" parts are not plotted), one point per N.
+    const names = parseXmlTags(charts['benchmarks-nodes.svg']);
+    assert.equal(names.filter((n) => n === 'polyline').length, 1);
+    assert.equal(names.filter((n) => n === 'circle').length, 2);
   });
 
   test('criterion results are read from estimates.json', () => {

@@ -22,9 +22,10 @@ export function formatRatio(ratio) {
   return `${ratio >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2)}×`;
 }
 
-/** `met` / `missed` / `—` (no target) / `n/a` (ratio not computable). */
+/** `met` / `missed` / `—` (no target) / `invalid` (the benchmark flagged the cell) / `n/a` (no ratio). */
 export function verdict(r) {
   if (!r.target) return '—';
+  if (r.invalid) return '**invalid**';
   if (!Number.isFinite(r.ratio)) return 'n/a';
   return r.target.met(r.ratio) ? '**met**' : '**missed**';
 }
@@ -150,7 +151,7 @@ export function buildReport(results) {
     ),
     '',
   );
-  for (const s of sections) out.push(...sectionMarkdown(s));
+  for (const s of sections) if (s.rows.length || !s.hideWhenEmpty) out.push(...sectionMarkdown(s));
   out.push('## How costs grow', '');
   if (charts[SIZE_CHART]) {
     out.push(

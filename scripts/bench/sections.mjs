@@ -7,6 +7,22 @@ export function row(figure, value, unit, baseline, baselineValue, { target = nul
   return { figure, value, unit, baseline, baselineValue, ratio, target, note };
 }
 
+// Which section shows a row of scripts/bench-runtime.mjs (anything else lands in "Other runtime figures").
+const RUNTIME_CLAIMS = {
+  validation: (r) => r.name.startsWith('rt.validate'),
+  calls: (r) => /^(guest→host|host→guest|worker)/.test(r.name),
+  load: (r) => r.name.startsWith('load '),
+  // The shared-instancing rows end with their node count: `callEach empty _process ×1000`.
+  shared: (r) => nodeCount(r) !== null,
+};
+
+/** The node count of a per-frame runtime row (`r.nodes`, or a name ending in `×N`), else null. */
+export function nodeCount(r) {
+  if (r.nodes) return r.nodes;
+  const m = / ×(\d+)$/.exec(r.name);
+  return m ? Number(m[1]) : null;
+}
+
 /** Targets on the ratio (figure ÷ baseline). */
 const atMost = (limit, text) => ({ text, met: (ratio) => ratio <= limit });
 const atLeast = (limit, text) => ({ text, met: (ratio) => ratio >= limit });
@@ -47,7 +63,7 @@ function validation({ native, browser }) {
       ),
     );
   }
-  for (const r of (browser?.runtime ?? []).filter((r) => r.name.startsWith('rt.validate'))) {
+  for (const r of (browser?.runtime ?? []).filter(RUNTIME_CLAIMS.validation)) {
     rows.push(
       row(`${r.name} (Chromium, crate compiled to wasm32)`, r.value, r.unit, r.baseline, r.baselineValue, {
         note: `best runs ${r.bestRatio.toFixed(2)}×`,
@@ -124,7 +140,7 @@ function fuel({ browser }) {
 function calls({ browser }) {
   const rows = [];
   for (const r of browser?.runtime ?? []) {
-    if (!/^(guest→host|host→guest|worker)/.test(r.name)) continue;
+    if (!RUNTIME_CLAIMS.calls(r)) continue;
     const sameWork = r.name.startsWith('guest→host') && r.baseline.startsWith('raw import, same work');
     rows.push(
       row(r.name, r.value, r.unit, r.baseline, r.baselineValue, {
@@ -145,14 +161,33 @@ function calls({ browser }) {
 }
 
 function load({ browser }) {
-  const rows = (browser?.runtime ?? [])
-    .filter((r) => r.name.startsWith('load '))
-    .map((r) =>
-      row(r.name, r.value, r.unit, r.baseline, r.baselineValue, {
-        note: `best runs ${r.bestRatio.toFixed(2)}×`,
-      }),
-    );
+  const rows = (browser?.runtime ?? []).filter(RUNTIME_CLAIMS.load).map((r) =>
+    row(r.name, r.value, r.unit, r.baseline, r.baselineValue, {
+      note: `best runs ${r.bestRatio.toFixed(2)}×`,
+    }),
+  );
   return { title: 'Loading a module: validate + prepare + compile + instantiate (Chromium)', issue: 4, rows };
+}
+
+const runtimeRow = (r) =>
+  row(r.name.trim(), r.value, r.unit, r.baseline, r.baselineValue, {
+    note: [
+      r.nsPerNode === undefined ? '' : `${r.nsPerNode.toFixed(1)} ns/node`,
+      `best runs ${r.bestRatio.toFixed(2)}×`,
+    ]
+      .filter(Boolean)
+      .join('; '),
+  });
+
+function shared({ browser }) {
+  const rows = (browser?.runtime ?? []).filter(RUNTIME_CLAIMS.shared).map(runtimeRow);
+  return { title: 'Shared instancing: one instance driving N nodes per frame (Chromium)', issue: 6, rows };
+}
+
+function otherRuntime({ browser }) {
+  const claims = Object.values(RUNTIME_CLAIMS);
+  const rows = (browser?.runtime ?? []).filter((r) => !claims.some((claim) => claim(r))).map(runtimeRow);
+  return { title: 'Other runtime figures (Chromium)', issue: 4, rows, hideWhenEmpty: true };
 }
 
 function variantCodec({ native, browser }) {
@@ -268,7 +303,7 @@ function wasi({ browser }) {
 
 /** `wasm-move` → `move` when that GDScript column exists, as scripts/bench-godot.mjs compares them. */
 function godotBaseline(variant, variants) {
-  const dash = variant.indexOf('-');
+  const dash = variant.lastIndexOf('-');
   if (dash > 0 && variants.includes(variant.slice(dash + 1))) return variant.slice(dash + 1);
   return variant === 'none' || variant === 'empty' ? null : 'empty';
 }
@@ -280,36 +315,51 @@ const GODOT_TARGETS = {
   math: atMost(1 / 30, '≤ 0.033× (≥ 30× faster)'),
 };
 
+/**
+ * Issue #6's comparison: the whole `_process` pass per frame (median over frames), a Wasm column against the
+ * GDScript column of the same workload; GDScript-only columns against the empty script, for scale. A cell
+ * scripts/bench-godot.mjs lists in `problems` (children not running, work not done) makes its row invalid.
+ */
 function godot({ godot: g }) {
   const rows = [];
   if (g) {
     const variants = g.config.variants;
     const cell = (v, n) => g.rows.find((r) => r.variant === v && r.n === n);
-    const perNode = (v, n) => (cell(v, n).median_us - (cell('none', n)?.median_us ?? 0)) / n;
+    const problemOf = (v, n) => (g.problems ?? []).find((p) => p.startsWith(`${v} N=${n}:`));
     for (const v of variants) {
       const base = godotBaseline(v, variants);
       if (!base) continue;
-      const isImpl = base !== 'empty' || v.includes('-');
+      const isImpl = v.includes('-');
       for (const n of g.config.counts) {
-        if (!cell(v, n) || !cell(base, n)) continue;
-        rows.push(
-          row(
-            `${isImpl ? v : `GDScript ${v}`}, N = ${n.toLocaleString('en-US')}`,
-            perNode(v, n),
-            'µs/node/frame',
-            isImpl ? `GDScript ${base}` : `GDScript ${base} \`_process\``,
-            perNode(base, n),
-            {
-              target: isImpl ? (GODOT_TARGETS[base] ?? null) : null,
-              note: `${(cell(v, n).median_us / 1000).toFixed(2)} vs ${(cell(base, n).median_us / 1000).toFixed(2)} ms/frame`,
-            },
-          ),
+        const [c, b] = [cell(v, n), cell(base, n)];
+        if (!c || !b) continue;
+        const problem = problemOf(v, n) ?? problemOf(base, n);
+        const speed = b.median_us / c.median_us;
+        const r = row(
+          `${isImpl ? v : `GDScript ${v}`}, N = ${n.toLocaleString('en-US')}`,
+          c.median_us / 1000,
+          'ms/frame',
+          isImpl ? `GDScript ${base}` : `GDScript ${base} \`_process\``,
+          b.median_us / 1000,
+          {
+            target: isImpl ? (GODOT_TARGETS[base] ?? null) : null,
+            note: [
+              isImpl
+                ? `${speed >= 1 ? `${speed.toFixed(1)}× faster` : `${(1 / speed).toFixed(1)}× slower`}`
+                : '',
+              problem ?? '',
+            ]
+              .filter(Boolean)
+              .join('; '),
+          },
         );
+        r.invalid = Boolean(problem);
+        rows.push(r);
       }
     }
   }
   const notes = g
-    ? [`${g.engine}. µs per node per frame minus the script-less (\`none\`) pass; median over frames.`]
+    ? [`${g.engine}. Script time per frame: the whole \`_process\` pass over N children, median over frames.`]
     : [];
   const unmeasured = rows.some((r) => r.target)
     ? []
@@ -343,13 +393,17 @@ const EXPECTED_TARGETS = {
  * could not evaluate in `unmeasured`.
  */
 export function buildSections(results) {
-  return [validation, prepare, fuel, calls, load, variantCodec, wasi, godot].map((f) => {
-    const section = f(results);
-    if (!section.unmeasured) {
-      section.unmeasured = section.rows.some((r) => r.target) ? [] : (EXPECTED_TARGETS[section.title] ?? []);
-    }
-    return section;
-  });
+  return [validation, prepare, fuel, calls, load, otherRuntime, variantCodec, wasi, shared, godot].map(
+    (f) => {
+      const section = f(results);
+      if (!section.unmeasured) {
+        section.unmeasured = section.rows.some((r) => r.target)
+          ? []
+          : (EXPECTED_TARGETS[section.title] ?? []);
+      }
+      return section;
+    },
+  );
 }
 
 /** Chart series: cost per module size and per node count. */
@@ -396,13 +450,14 @@ export function chartSeries(results) {
       });
     }
   }
-  // Runtime rows that carry a node count (a shared-instance callEach benchmark, when one exists).
+  // Runtime rows that carry a node count (shared instancing's callEach), one series per benchmark.
   const byName = new Map();
   for (const r of results.browser?.runtime ?? []) {
-    if (!r.nodes) continue;
-    const label = r.name.replace(/[,(]?\s*N\s*=.*$/, '').trim();
+    const n = nodeCount(r);
+    if (n === null || r.unit !== 'ms/frame' || r.name.startsWith(' ')) continue;
+    const label = r.name.replace(/ ×\d+$/, '');
     if (!byName.has(label)) byName.set(label, []);
-    byName.get(label).push([r.nodes, r.unit === 'ms' ? r.value : r.value / 1000]);
+    byName.get(label).push([n, r.value]);
   }
   for (const [label, points] of byName) nodes.push({ label: `runtime ${label}`, points });
   return { size, nodes };
