@@ -1,7 +1,7 @@
 // The in-browser half of `npm run bench` (headless Chromium) and the Godot one: each bench script is run as
 // its own process with `--json=path`, exactly as a person would run it, so its printed table stays the same.
 
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { readJson, run } from './run.mjs';
 
@@ -17,19 +17,29 @@ export const BROWSER_BENCHES = [
 const GODOT_ARGS = (quick) =>
   quick ? ['--counts=100,1000', '--warmup=2', '--min-frames=3', '--max-frames=10'] : [];
 
-async function runJsonScript(repoRoot, workDir, key, script, args) {
+/**
+ * Runs a bench script with `--json`; its figures even when it exits non-zero after writing them (e.g.
+ * bench-godot.mjs flags a Wasm column that measured nothing): the failure is then pushed to `errors`.
+ */
+async function runJsonScript({ repoRoot, workDir, errors }, key, script, args) {
   const json = path.join(workDir, `${key}.json`);
   rmSync(json, { force: true });
-  await run(process.execPath, [script, ...args, `--json=${json}`], { cwd: repoRoot });
+  try {
+    await run(process.execPath, [script, ...args, `--json=${json}`], { cwd: repoRoot });
+  } catch (err) {
+    if (!existsSync(json)) throw err;
+    errors.push({ step: key, message: `${err.message} (its figures are reported, see its output)` });
+  }
   return readJson(json);
 }
 
 /** Runs the browser benches; returns `{ runtime, abi, fuel, wasi }` minus the ones that failed (→ errors). */
-export async function runBrowser({ repoRoot, workDir, quick, errors }) {
+export async function runBrowser(ctx) {
+  const { quick, errors } = ctx;
   const out = {};
   for (const [key, script, args] of BROWSER_BENCHES) {
     try {
-      out[key] = await runJsonScript(repoRoot, workDir, key, script, args(quick));
+      out[key] = await runJsonScript(ctx, key, script, args(quick));
     } catch (err) {
       errors.push({ step: `browser ${key}`, message: String(err.message ?? err) });
     }
@@ -38,9 +48,10 @@ export async function runBrowser({ repoRoot, workDir, quick, errors }) {
 }
 
 /** Runs scripts/bench-godot.mjs (owned by the Godot benchmark; called as is). */
-export async function runGodot({ repoRoot, workDir, quick, errors }) {
+export async function runGodot(ctx) {
+  const { quick, errors } = ctx;
   try {
-    return await runJsonScript(repoRoot, workDir, 'godot', 'scripts/bench-godot.mjs', GODOT_ARGS(quick));
+    return await runJsonScript(ctx, 'godot', 'scripts/bench-godot.mjs', GODOT_ARGS(quick));
   } catch (err) {
     errors.push({ step: 'godot', message: String(err.message ?? err) });
     return undefined;
