@@ -1,6 +1,7 @@
-// The guest modules of the runtime and ABI benchmarks, from one WAT source each: used by
-// scripts/bench-runtime.mjs and bench-abi.mjs (headless Chromium) and, pre-assembled into
-// www/bench/fixtures.js, by the benchmark page a visitor runs in their own browser (which has no wat2wasm).
+// The guest modules of the runtime and ABI benchmarks for the page a visitor runs in their own browser
+// (www/bench/index.html, which has no wat2wasm): pre-assembled into www/bench/fixtures.js. The WAT is the same
+// text as in scripts/bench-runtime.mjs and bench-abi.mjs (kept there too so those scripts stay standalone;
+// tests-web/bench-report.test.mjs checks that the copies match).
 //
 //   node scripts/bench/fixtures.mjs   regenerates www/bench/fixtures.js (npm run bench does it too)
 
@@ -9,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wat, withCustomSection } from '../lib/wasm-build.mjs';
 
-const HOST_CALLS = `
+export const HOST_CALLS = `
   (import "ugc" "log" (func $log (param i32 i32)))
   (memory (export "memory") 1)
   (data (i32.const 16) "sixteen bytes!!!")
@@ -20,7 +21,7 @@ const HOST_CALLS = `
       (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))`;
 
 // n × (new_int → type_of → release): three host calls per cycle, the handle table's hot path.
-const HANDLES = `
+export const HANDLES = `
   (import "ugc" "new_int" (func $new_int (param i64) (result i32)))
   (import "ugc" "type_of" (func $type_of (param i32) (result i32)))
   (import "ugc" "release" (func $release (param i32) (result i32)))
@@ -33,6 +34,8 @@ const HANDLES = `
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))`;
 
+export const ADDER = `(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))`;
+
 /** WAT → wasm declaring host ABI version 1 (the `ugc_abi` section every module importing `ugc` needs). */
 const guestWat = (source) => withCustomSection(wat(source), 'ugc_abi', [1, 0, 0, 0]);
 
@@ -40,7 +43,7 @@ const guestWat = (source) => withCustomSection(wat(source), 'ugc_abi', [1, 0, 0,
 export const runtimeFixtures = () => ({
   hostCalls: guestWat(`(module ${HOST_CALLS})`),
   plainHostCalls: wat(`(module ${HOST_CALLS})`),
-  adder: wat(`(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))`),
+  adder: wat(ADDER),
 });
 
 /** Inputs of www/bench/abi-bench.js `runBenchmarks`. */
