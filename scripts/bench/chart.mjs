@@ -37,7 +37,7 @@ export function shortNumber(x) {
  * @param {string} chart.xLabel
  * @param {string} chart.yLabel
  * @param {(x: number) => string} [chart.xFormat] tick label of an x decade
- * @param {{ label: string, points: [number, number][], dashed?: boolean }[]} chart.series
+ * @param {{ label: string, points: [number, number][], dashed?: boolean, colorKey?: string }[]} chart.series
  * @returns {string | null} the SVG, or null when no series has a plottable point
  */
 export function lineChartSvg({ title, xLabel, yLabel, xFormat = shortNumber, series }) {
@@ -83,8 +83,10 @@ export function lineChartSvg({ title, xLabel, yLabel, xFormat = shortNumber, ser
     `<text x="${plot.left + plot.width / 2}" y="${plot.top + plot.height + 36}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
     `<text transform="translate(18 ${plot.top + plot.height / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`,
   );
+  // Series sharing a `colorKey` (e.g. a workload in GDScript and in Wasm) share a colour.
+  const keys = [...new Set(kept.map((s) => s.colorKey ?? s.label))];
   kept.forEach((s, i) => {
-    const color = PALETTE[i % PALETTE.length];
+    const color = PALETTE[keys.indexOf(s.colorKey ?? s.label) % PALETTE.length];
     const dash = s.dashed ? ' stroke-dasharray="5 3"' : '';
     const pts = s.points.map(([x, y]) => `${r(px(x))},${r(py(y))}`).join(' ');
     parts.push(`<g><title>${escapeXml(s.label)}</title>`);

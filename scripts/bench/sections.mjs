@@ -414,26 +414,38 @@ export function chartSeries(results) {
   if (sizes.length) {
     size.push({
       label: 'validate: ugc_wasm (native)',
+      colorKey: 'validate',
       points: sizes.map((s) => [s.bytes, ms(s.ugc_validate_ns)]),
     });
     size.push({
       label: 'validate: raw wasmparser (native)',
+      colorKey: 'validate',
       points: sizes.map((s) => [s.bytes, ms(s.wasmparser_ns)]),
       dashed: true,
     });
   }
   const prep = results.native?.prepare ?? [];
   const prepSeries = (fn) => prep.filter((r) => r.fn === fn).map((r) => [r.bytes, ms(r.medianNs)]);
-  size.push({ label: 'prepare metered (native)', points: prepSeries('prepare metered') });
+  size.push({
+    label: 'prepare metered (native)',
+    colorKey: 'prepare',
+    points: prepSeries('prepare metered'),
+  });
   size.push({
     label: 'roundtrip reencode (native)',
+    colorKey: 'prepare',
     points: prepSeries('roundtrip (baseline)'),
     dashed: true,
   });
   const loads = (results.browser?.runtime ?? []).filter((r) => r.name.includes('(uncached)') && r.bytes);
-  size.push({ label: 'load, uncached (Chromium)', points: loads.map((r) => [r.bytes, r.value]) });
+  size.push({
+    label: 'load, uncached (Chromium)',
+    colorKey: 'load',
+    points: loads.map((r) => [r.bytes, r.value]),
+  });
   size.push({
     label: 'raw compile + instantiate (Chromium)',
+    colorKey: 'load',
     points: loads.map((r) => [r.bytes, r.baselineValue]),
     dashed: true,
   });
@@ -447,6 +459,7 @@ export function chartSeries(results) {
           v === 'none' ? 'Godot, nodes without script' : `Godot ${v}${v.includes('-') ? '' : ' (GDScript)'}`,
         points: g.rows.filter((r) => r.variant === v).map((r) => [r.n, r.median_us / 1000]),
         dashed: !v.includes('-') && v !== 'none',
+        colorKey: v.slice(v.lastIndexOf('-') + 1),
       });
     }
   }
