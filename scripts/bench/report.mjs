@@ -64,6 +64,7 @@ function machineTable(meta) {
 
 function sectionMarkdown(section) {
   const out = [`## ${section.title} (issue #${section.issue})`, ''];
+  if (section.intro) out.push(section.intro, '');
   if (!section.rows.length) {
     out.push('_Not measured in this run._', '');
     return out;

@@ -70,7 +70,13 @@ function validation({ native, browser }) {
       }),
     );
   }
-  return { title: 'Validation', issue: 3, rows };
+  return {
+    title: 'Validation',
+    issue: 3,
+    intro:
+      '`ugc_wasm::validate` (wasmparser full validation + policy + feature detection + SHA-256) against a bare `wasmparser::Validator` with the same features, on generated modules of four sizes, interleaved (crate/benches/validate.rs); in Chromium, `rt.validate` against the engine’s own `WebAssembly.validate`.',
+    rows,
+  };
 }
 
 function prepare({ native }) {
@@ -94,7 +100,13 @@ function prepare({ native }) {
       );
     }
   }
-  return { title: 'Prepare (memory caps + fuel instrumentation)', issue: 4, rows };
+  return {
+    title: 'Prepare (memory caps + fuel instrumentation)',
+    issue: 4,
+    intro:
+      'The rewrite before compiling, against a plain wasmparser → wasm-encoder roundtrip of the same module (criterion medians, crate/benches/fuel.rs). Unmetered prepare copies function bodies as raw bytes, hence faster than the roundtrip.',
+    rows,
+  };
 }
 
 function fuel({ browser }) {
@@ -134,7 +146,14 @@ function fuel({ browser }) {
         `${f.agree ? '; metered and unmetered results agree' : '; **metered and unmetered results differ**'}.`,
     );
   }
-  return { title: 'Fuel metering overhead (Chromium)', issue: 4, rows, notes };
+  return {
+    title: 'Fuel metering overhead (Chromium)',
+    issue: 4,
+    intro:
+      'Four kernels (fib, FNV hash, matmul, a bytecode VM) prepared with each metering strategy against the same kernel unmetered, best of interleaved rounds in one page (scripts/bench-fuel.mjs). The default strategy is `local`.',
+    rows,
+    notes,
+  };
 }
 
 function calls({ browser }) {
@@ -157,7 +176,13 @@ function calls({ browser }) {
       }),
     );
   }
-  return { title: 'Calls between guest and host (Chromium)', issue: '4, 5', rows };
+  return {
+    title: 'Calls between guest and host (Chromium)',
+    issue: '4, 5',
+    intro:
+      'Guest → host `ugc.log` through the runtime against a raw wasm → JS import doing the same work (bounds check, decode) and one doing nothing; host → guest `callSync` and the worker round trip against their raw equivalents; the handle table’s hot path against raw no-op imports (www/bench/runtime-bench.js, abi-bench.js).',
+    rows,
+  };
 }
 
 function load({ browser }) {
@@ -166,7 +191,13 @@ function load({ browser }) {
       note: `best runs ${r.bestRatio.toFixed(2)}×`,
     }),
   );
-  return { title: 'Loading a module: validate + prepare + compile + instantiate (Chromium)', issue: 4, rows };
+  return {
+    title: 'Loading a module: validate + prepare + compile + instantiate (Chromium)',
+    issue: 4,
+    intro:
+      '`rt.load` of a fresh module (cache miss) against a raw `WebAssembly.compile` + `new Instance` of the same bytes; a cached module against a raw `new WebAssembly.Instance`.',
+    rows,
+  };
 }
 
 const runtimeRow = (r) =>
@@ -181,7 +212,13 @@ const runtimeRow = (r) =>
 
 function shared({ browser }) {
   const rows = (browser?.runtime ?? []).filter(RUNTIME_CLAIMS.shared).map(runtimeRow);
-  return { title: 'Shared instancing: one instance driving N nodes per frame (Chromium)', issue: 6, rows };
+  return {
+    title: 'Shared instancing: one instance driving N nodes per frame (Chromium)',
+    issue: 6,
+    intro:
+      '`callEach` over N views of one shared instance against a raw JS loop calling a raw export N times.',
+    rows,
+  };
 }
 
 function otherRuntime({ browser }) {
@@ -213,7 +250,13 @@ function variantCodec({ native, browser }) {
       );
     }
   }
-  return { title: 'Godot Variant codec', issue: 5, rows };
+  return {
+    title: 'Godot Variant codec',
+    issue: 5,
+    intro:
+      'Godot’s binary Variant format encoded/decoded by the crate, against JSON of the same data: in the page against `JSON.stringify`/`JSON.parse`, natively against serde_json (crate/benches/variant.rs).',
+    rows,
+  };
 }
 
 function wasi({ browser }) {
@@ -298,7 +341,14 @@ function wasi({ browser }) {
   const notes = w
     ? [`A trivial worker's first message: ${w.workerFloor.toFixed(1)} ms (the floor of any worker start-up).`]
     : [];
-  return { title: 'WASI services (Chromium)', issue: 7, rows, notes };
+  return {
+    title: 'WASI services (Chromium)',
+    issue: 7,
+    intro:
+      'The preview-1 host (scripts/bench-wasi.mjs): start-up per MB, stdout throughput, a 1 MiB file through `fd_read`/`fd_write`, and the cost of one syscall, each against its plain in-page equivalent.',
+    rows,
+    notes,
+  };
 }
 
 /** `wasm-move` → `move` when that GDScript column exists, as scripts/bench-godot.mjs compares them. */
@@ -375,6 +425,8 @@ function godot({ godot: g }) {
   return {
     title: 'Godot: Wasm-scripted nodes vs GDScript (real engine in Chromium)',
     issue: 6,
+    intro:
+      'N Node3D children with one script each, the same behaviour as GDScript and as a Wasm module run by the addon (scripts/bench-godot.mjs): the whole `_process` pass per frame. Ratio = Wasm ms ÷ GDScript ms, so ≥ 30× faster is ≤ 0.033×.',
     rows,
     notes,
     unmeasured,
