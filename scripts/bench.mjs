@@ -10,13 +10,13 @@
 // --from      skip running: rebuild the report from a results.json an earlier run saved
 // Raw results of every run are kept in target/bench-report/results.json.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBrowser, runGodot } from './bench/browser.mjs';
 import { writePageFixtures } from './bench/fixtures.mjs';
 import { runNative } from './bench/native.mjs';
-import { buildReport } from './bench/report.mjs';
+import { CHARTS, buildReport } from './bench/report.mjs';
 import { readJson, run } from './bench/run.mjs';
 
 const REPO_ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,6 +89,8 @@ export function writeReport(results, dir) {
     files.push(path.join(dir, name));
     writeFileSync(files.at(-1), svg);
   }
+  // A chart this run could not draw (e.g. no Godot figures) must not linger from an earlier run.
+  for (const name of CHARTS) if (!charts[name]) rmSync(path.join(dir, name), { force: true });
   return files;
 }
 

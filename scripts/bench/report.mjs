@@ -6,6 +6,7 @@ import { buildSections, chartSeries } from './sections.mjs';
 
 export const SIZE_CHART = 'benchmarks-size.svg';
 export const NODES_CHART = 'benchmarks-nodes.svg';
+export const CHARTS = [SIZE_CHART, NODES_CHART];
 
 /** Figures with three significant digits, without exponents. */
 export function formatValue(x) {
