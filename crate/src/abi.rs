@@ -104,6 +104,8 @@ pub fn script_imports() -> Vec<HostFunction> {
         ("object_set", &[I32, I32, I32, I32], &[I32]),
         ("object_call", &[I32, I32, I32, I32], &[I32]),
         ("emit_signal", &[I32, I32, I32], &[I32]),
+        // Instancing: the calling node's slot in a shared instance (0 under node instancing).
+        ("node_slot", &[], &[I32]),
     ];
     SIGNATURES
         .iter()

@@ -88,6 +88,30 @@ const core = {
     }
   },
 
+  /**
+   * The hosts' common part for a shared instance of the (original) module `bytes`: a JsHostGroup whose
+   * `host(selfId, selfClass, slot, maxLiveHandles, bridge)` makes each node's JsScriptHost. A malformed
+   * manifest is a `load_failed`.
+   */
+  hostGroup(bytes) {
+    try {
+      return new bindings.JsHostGroup(bytes);
+    } catch (error) {
+      const reason = typeof error?.code === 'string' ? error.code : 'internal';
+      throw new UgcError('load_failed', `script host: ${error?.message ?? String(error)}`, { reason });
+    }
+  },
+
+  /** `'node'` or `'shared'`: the module's manifest `instancing`; a malformed manifest is a `load_failed`. */
+  instancing(bytes) {
+    try {
+      return bindings.manifestInstancing(bytes);
+    } catch (error) {
+      const reason = typeof error?.code === 'string' ? error.code : 'internal';
+      throw new UgcError('load_failed', `manifest: ${error?.message ?? String(error)}`, { reason });
+    }
+  },
+
   /** A plain JS value as Godot binary Variant bytes (docs/JS-API.md); `abi_error` (bad_value) if it has none. */
   encodeVariant(value) {
     try {

@@ -12,7 +12,7 @@ export const FUEL_EXPORT = '__ugc_fuel';
 export const MEMORY_EXPORT = '__ugc_memory';
 /** The guest's start function, moved out of the start section so it can run metered after fuel is set. */
 export const START_EXPORT = '__ugc_start';
-const RESERVED_PREFIX = '__ugc_';
+export const RESERVED_PREFIX = '__ugc_';
 
 // V8's trap messages (src/common/message-template.h) → stable trap kinds.
 const TRAP_KINDS = [
@@ -74,6 +74,29 @@ export function classify(error, fuelLeft, where) {
 
 export const FAULTLESS = new Set(['bad_argument', 'unknown_export', 'abi_error']);
 
+/**
+ * How many live Wasm memories a Chromium page holds: each 32-bit memory reserves ~8 GiB of address space in
+ * V8's sandbox, and the ~125th `new WebAssembly.Instance` of a module with a memory throws a RangeError.
+ */
+export const BROWSER_MEMORY_CAP = 120;
+
+/**
+ * What instantiation threw, typed. The browser's cap on live memories (a RangeError "Cannot allocate Wasm
+ * memory") becomes a `memory_limit` naming the cap and the way out: shared instancing.
+ */
+export function instantiationError(error) {
+  const typed = classify(error, null, 'instantiation');
+  if (typed.code !== 'memory_limit') return typed;
+  return new UgcError(
+    'memory_limit',
+    `cannot allocate a Wasm memory for a new instance: the browser caps the live Wasm memories of a page ` +
+      `(about ${BROWSER_MEMORY_CAP} in Chromium, each reserving ~8 GiB of address space), and every ` +
+      `"instancing": "node" script has its own. Give modules used by many nodes "instancing": "shared" ` +
+      `(rt.loadShared) so one instance serves them all (${error.message})`,
+    { export: 'instantiation', cause: error },
+  );
+}
+
 // What `typeof` an argument of each wasm type must be. Other types (v128, references) cannot be passed.
 const ARG_KINDS = { i32: 'number', f32: 'number', f64: 'number', i64: 'bigint' };
 
@@ -82,7 +105,7 @@ const ARG_KINDS = { i32: 'number', f32: 'number', f64: 'number', i64: 'bigint' }
  * `bad_argument` error when it fails. Without a signature, the count is `fn.length` and any number or
  * BigInt passes (the JS API then converts or throws TypeError, still reported as bad_argument).
  */
-function argumentChecker(name, fn, params) {
+export function argumentChecker(name, fn, params) {
   const kinds = params ? params.map((type) => ARG_KINDS[type] ?? 'unsupported') : null;
   const count = kinds ? kinds.length : fn.length;
   const check = (args) => {
@@ -162,7 +185,7 @@ export class Guest {
     try {
       instance = new WebAssembly.Instance(this.module, imports);
     } catch (error) {
-      this.fault = classify(error, null, 'instantiation');
+      this.fault = instantiationError(error);
       throw this.fault;
     }
     this.instance = instance;

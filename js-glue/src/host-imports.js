@@ -18,8 +18,14 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
  */
 export class HostContext {
   constructor({ onLog, host } = {}) {
-    /** The script's JsScriptHost (crate), or null for modules that import only `ugc.log`. */
+    /**
+     * The script's JsScriptHost (crate), or null for modules that import only `ugc.log`. Under shared
+     * instancing the group points it at the host of the node whose call is running, before each call:
+     * every host function reads it at call time.
+     */
     this.host = host ?? null;
+    /** `ugc.node_slot()`: the running node's slot (0 under node instancing, -1 outside a node's call). */
+    this.slot = 0;
     this.memory = null;
     this.fault = null;
     this.onLog = onLog ?? null;
@@ -118,8 +124,22 @@ function withOutput(name, produce) {
   };
 }
 
-/** A function of numbers only: a direct call into the crate. */
-const direct = (method) => (ctx) => ctx.host[method].bind(ctx.host);
+/**
+ * A function of numbers only: a direct call into the crate, on whichever host is current (shared instancing
+ * switches `ctx.host` between calls). Fixed arities keep the call monomorphic.
+ */
+const direct = (method, arity) => (ctx) => {
+  switch (arity) {
+    case 0:
+      return () => ctx.host[method]();
+    case 1:
+      return (a) => ctx.host[method](a);
+    case 2:
+      return (a, b) => ctx.host[method](a, b);
+    default:
+      return (a, b, c) => ctx.host[method](a, b, c);
+  }
+};
 
 /** `module.name` → (ctx) => the JS function the guest imports. Only `log` works without a ScriptHost. */
 const HOST_FUNCTIONS = new Map([
@@ -144,30 +164,32 @@ const HOST_FUNCTIONS = new Map([
       return message.length;
     },
   ],
-  ['ugc.retain', direct('retain')],
-  ['ugc.release', direct('release')],
-  ['ugc.type_of', direct('type_of')],
-  ['ugc.new_int', direct('new_int')],
-  ['ugc.new_float', direct('new_float')],
-  ['ugc.new_bool', direct('new_bool')],
+  ['ugc.retain', direct('retain', 1)],
+  ['ugc.release', direct('release', 1)],
+  ['ugc.type_of', direct('type_of', 1)],
+  ['ugc.new_int', direct('new_int', 1)],
+  ['ugc.new_float', direct('new_float', 1)],
+  ['ugc.new_bool', direct('new_bool', 1)],
   ['ugc.new_string', withInput('new_string', 0, (host, bytes) => host.new_string(bytes))],
   ['ugc.new_value', withInput('new_value', 1, (host, bytes, ty) => host.new_value(ty, bytes))],
   ['ugc.value_read', withOutput('value_read', (host, h) => host.value_read(h))],
-  ['ugc.as_int', direct('as_int')],
-  ['ugc.as_float', direct('as_float')],
+  ['ugc.as_int', direct('as_int', 1)],
+  ['ugc.as_float', direct('as_float', 1)],
   ['ugc.var_from_bytes', withInput('var_from_bytes', 0, (host, bytes) => host.var_from_bytes(bytes))],
   ['ugc.var_to_bytes', withOutput('var_to_bytes', (host, h) => host.var_to_bytes(h))],
-  ['ugc.array_new', direct('array_new')],
-  ['ugc.array_len', direct('array_len')],
-  ['ugc.array_get', direct('array_get')],
-  ['ugc.array_set', direct('array_set')],
-  ['ugc.array_push', direct('array_push')],
-  ['ugc.dict_new', direct('dict_new')],
-  ['ugc.dict_len', direct('dict_len')],
-  ['ugc.dict_get', direct('dict_get')],
-  ['ugc.dict_set', direct('dict_set')],
-  ['ugc.dict_keys', direct('dict_keys')],
-  ['ugc.self', direct('self_object')],
+  ['ugc.array_new', direct('array_new', 0)],
+  ['ugc.array_len', direct('array_len', 1)],
+  ['ugc.array_get', direct('array_get', 2)],
+  ['ugc.array_set', direct('array_set', 3)],
+  ['ugc.array_push', direct('array_push', 2)],
+  ['ugc.dict_new', direct('dict_new', 0)],
+  ['ugc.dict_len', direct('dict_len', 1)],
+  ['ugc.dict_get', direct('dict_get', 2)],
+  ['ugc.dict_set', direct('dict_set', 3)],
+  ['ugc.dict_keys', direct('dict_keys', 1)],
+  ['ugc.self', direct('self_object', 0)],
+  // Answered in JS (no crate call): the slot is the glue's bookkeeping, mirrored in the crate's ScriptHost.
+  ['ugc.node_slot', (ctx) => () => ctx.slot],
   ['ugc.object_get', withInput('object_get', 1, (host, bytes, obj) => host.object_get(obj, bytes))],
   [
     'ugc.object_set',
@@ -183,9 +205,12 @@ const HOST_FUNCTIONS = new Map([
   ],
 ]);
 
-/** Whether a compiled module needs a ScriptHost: it imports a `ugc` function other than `log`. */
+/** Host functions the glue answers without a ScriptHost. */
+const HOSTLESS = new Set(['ugc.log', 'ugc.node_slot']);
+
+/** Whether a compiled module needs a ScriptHost: it imports a `ugc` function other than `log`/`node_slot`. */
 export function needsScriptHost(module) {
-  return WebAssembly.Module.imports(module).some((i) => i.module === 'ugc' && i.name !== 'log');
+  return WebAssembly.Module.imports(module).some((i) => i.module === 'ugc' && !HOSTLESS.has(`ugc.${i.name}`));
 }
 
 /** Names of the host functions this runtime implements, for checking against the ABI at start-up. */
@@ -207,7 +232,7 @@ export function buildImports(module, abiImports, ctx) {
     if (kind !== 'function' || !allowed.has(key) || factory === undefined) {
       throw new UgcError('load_failed', `import ${key} (${kind}) is not provided by the host`);
     }
-    if (key !== 'ugc.log' && ctx.host === null) {
+    if (!HOSTLESS.has(key) && ctx.host === null) {
       throw new UgcError('load_failed', `import ${key} needs a script host, which this script has none of`);
     }
     (imports[mod] ??= {})[name] = factory(ctx);

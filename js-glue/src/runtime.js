@@ -8,6 +8,7 @@ import { WorkerBackend } from './worker-backend.js';
 import { ModuleCache } from './module-cache.js';
 import { needsScriptHost } from './host-imports.js';
 import { Script } from './script.js';
+import { SharedGroup } from './shared.js';
 import { runWasi, spawnWasi } from './wasi/index.js';
 
 const ISOLATIONS = new Set(['instance', 'worker']);
@@ -107,7 +108,7 @@ class Runtime {
   stats() {
     const cache = this.#cache;
     return {
-      liveScripts: this.#live,
+      liveScripts: this.#live, // scripts plus shared groups
       cachedModules: cache.size,
       cacheHits: cache.hits,
       compiles: cache.misses,
@@ -195,7 +196,10 @@ class Runtime {
       } catch (error) {
         throw new UgcError('load_failed', `compiling the prepared module failed: ${error.message}`);
       }
-      return { module, report, signatures: exportSignatures(report) };
+      // Which instancing the module's manifest asks for (a malformed manifest fails the load here).
+      const instancing = this.#core.instancing(input);
+      report.manifest = { instancing };
+      return { module, report, signatures: exportSignatures(report), instancing };
     });
   }
 
@@ -284,10 +288,59 @@ class Runtime {
     this.#live++;
     return new Script(backend, {
       isolation: opts.isolation,
+      instancing: compiled.instancing,
       report: compiled.report,
       onDispose: () => this.#live--,
       variants: this.#variants,
     });
+  }
+
+  /**
+   * `'node'` or `'shared'`: the `instancing` the module's manifest asks for (docs/ABI.md), so a caller can
+   * choose between load and loadShared before loading. Reads only the manifest; a malformed one is `load_failed`.
+   */
+  instancing(bytes) {
+    return this.#core.instancing(toBytes(bytes));
+  }
+
+  /**
+   * Validates, prepares, compiles (cached like load) and instantiates ONE instance that many nodes share
+   * (docs/JS-API.md "Shared instancing"): `group.attach({ self })` adds a node. Instance isolation only. Every
+   * call makes a new group: keep one per module (and options) to share it.
+   */
+  async loadShared(bytes, options = {}) {
+    const input = toBytes(bytes).slice();
+    if (options !== null && typeof options === 'object' && (options.isolation ?? 'instance') !== 'instance') {
+      throw new UgcError('bad_argument', 'shared instancing needs instance isolation');
+    }
+    const opts = this.#loadOptions(options ?? {});
+    const compiled = await this.#compiled(input, {
+      maxMemoryPages: opts.maxMemoryPages,
+      maxTableElements: this.#limits.maxTableElements,
+      metering: this.#limits.metering,
+    });
+    const core = this.#core;
+    const maxLiveHandles = this.#limits.maxLiveHandles;
+    const bridge = opts.bridge ?? undefined;
+    const group = new SharedGroup(compiled.module, {
+      fuel: opts.fuel,
+      abiImports: this.#abi.imports,
+      signatures: compiled.signatures,
+      onLog: opts.onLog,
+      report: compiled.report,
+      variants: this.#variants,
+      hostGroup: needsScriptHost(compiled.module) ? core.hostGroup(input) : null,
+      makeHost: (hostGroup, node, slot) => hostGroup.host(node.id, node.class, slot, maxLiveHandles, bridge),
+      onDispose: () => this.#live--,
+    });
+    this.#live++; // dispose() counts it down, also on a failed start
+    try {
+      group.start();
+    } catch (error) {
+      group.dispose();
+      throw error;
+    }
+    return group;
   }
 }
 

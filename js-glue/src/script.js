@@ -10,8 +10,10 @@ export class Script {
 
   #variants;
 
-  constructor(backend, { isolation, report, onDispose, variants }) {
+  constructor(backend, { isolation, instancing, report, onDispose, variants }) {
     this.#backend = backend;
+    /** The manifest's `instancing` (`'node'` or `'shared'`); this script is one instance either way. */
+    this.instancing = instancing ?? 'node';
     this.#variants = variants;
     this.#isolation = isolation;
     this.#onDispose = onDispose;

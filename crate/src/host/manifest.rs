@@ -76,11 +76,33 @@ pub struct MethodDecl {
     pub return_type: u32,
 }
 
+/// How the runtime instantiates a module for the nodes using it (docs/ABI.md "Instancing").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Instancing {
+    /// One instance per node: guest statics are per node (the default).
+    #[default]
+    Node,
+    /// One instance serves every node using the module; per-node state is indexed by
+    /// `ugc.node_slot()`.
+    Shared,
+}
+
+impl Instancing {
+    /// The manifest spelling (`"node"`, `"shared"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Instancing::Node => "node",
+            Instancing::Shared => "shared",
+        }
+    }
+}
+
 /// A validated manifest.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Manifest {
     /// The class the script expects to be attached to (`Node` when not given).
     pub extends: String,
+    pub instancing: Instancing,
     pub properties: Vec<PropertyDecl>,
     pub signals: Vec<SignalDecl>,
     pub methods: Vec<MethodDecl>,
@@ -92,6 +114,8 @@ pub struct Manifest {
 struct RawManifest {
     #[serde(default)]
     extends: Option<String>,
+    #[serde(default)]
+    instancing: Option<String>,
     #[serde(default)]
     properties: Vec<RawProperty>,
     #[serde(default)]
@@ -324,6 +348,17 @@ impl RawManifest {
             }
             None => "Node".into(),
         };
+        let instancing = match self.instancing.as_deref() {
+            None | Some("node") => Instancing::Node,
+            Some("shared") => Instancing::Shared,
+            Some(other) => {
+                return Err(ManifestError::new(
+                    "bad_instancing",
+                    "instancing",
+                    format!("'{other}' is not an instancing mode (\"node\" or \"shared\")"),
+                ))
+            }
+        };
 
         let mut seen = HashSet::new();
         let mut properties = Vec::with_capacity(self.properties.len());
@@ -391,6 +426,7 @@ impl RawManifest {
 
         Ok(Manifest {
             extends,
+            instancing,
             properties,
             signals,
             methods,
@@ -807,6 +843,13 @@ mod tests {
                 "methods[0].args[1]",
             ),
             (r#"{"extends":"Node3D; rm"}"#, "bad_name", "extends"),
+            (
+                r#"{"instancing":"per_node"}"#,
+                "bad_instancing",
+                "instancing",
+            ),
+            (r#"{"instancing":"Shared"}"#, "bad_instancing", "instancing"),
+            (r#"{"instancing":1}"#, "bad_json", ""),
         ];
         for (json, code, path) in cases {
             let e = Manifest::parse(json.as_bytes()).unwrap_err();
@@ -815,6 +858,16 @@ mod tests {
         }
         let big = vec![b' '; MAX_MANIFEST_SIZE + 1];
         assert_eq!(Manifest::parse(&big).unwrap_err().code, "too_large");
+    }
+
+    #[test]
+    fn instancing_defaults_to_node() {
+        assert_eq!(Manifest::parse(b"{}").unwrap().instancing, Instancing::Node);
+        let shared = Manifest::parse(br#"{"instancing":"shared"}"#).unwrap();
+        assert_eq!(shared.instancing, Instancing::Shared);
+        assert_eq!(shared.instancing.name(), "shared");
+        let node = Manifest::parse(br#"{"instancing":"node"}"#).unwrap();
+        assert_eq!(node.instancing, Instancing::Node);
     }
 
     #[test]

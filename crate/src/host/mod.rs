@@ -16,12 +16,12 @@ pub mod manifest;
 pub mod raw;
 pub mod value;
 
-pub use batch::BatchEntry;
+pub use batch::{BatchEntry, BatchQueue, BatchSink};
 pub use bridge::{NoObjects, ObjectBridge};
 pub use capabilities::{Capabilities, MethodKind};
 pub use dict::DictValue;
 pub use fail::Fail;
-pub use manifest::{Manifest, ManifestError};
+pub use manifest::{Instancing, Manifest, ManifestError};
 pub use value::{ArrayValue, ObjectRef, Origin, Value};
 
 use crate::abi::AbiError;
@@ -29,7 +29,7 @@ use crate::handles::{Handle, HandleTable, DEFAULT_LIMIT};
 use crate::variant::{self, type_id, Variant};
 use fail::fail;
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// How many error records and guest log lines are kept (older ones are dropped and counted).
@@ -49,6 +49,11 @@ pub struct HostConfig {
     pub max_live_handles: usize,
     /// Fixes the handle numbering (tests, reproducible runs); `None` picks a fresh key.
     pub handle_key: Option<u64>,
+    /// The node's slot in its instance (`ugc.node_slot`): 0 under node instancing.
+    pub slot: u32,
+    /// The batch queue to write to: the instance's shared one under shared instancing; `None`
+    /// gives the host its own.
+    pub batch: Option<BatchSink>,
 }
 
 impl HostConfig {
@@ -60,6 +65,8 @@ impl HostConfig {
             capabilities: Capabilities::default_rules(),
             max_live_handles: DEFAULT_LIMIT,
             handle_key: None,
+            slot: 0,
+            batch: None,
         }
     }
 }
@@ -79,7 +86,7 @@ pub struct HostStats {
     /// ABI errors returned to the guest since creation (`abiErrors`).
     pub abi_errors: u64,
     pub live_handles: usize,
-    /// Entries queued for this frame's batch.
+    /// Entries queued for this frame's batch (under shared instancing: the whole instance's).
     pub batch_len: usize,
     /// Error records and log lines dropped because the logs were full.
     pub dropped_log_entries: u64,
@@ -94,9 +101,9 @@ pub struct ScriptHost {
     capabilities: Capabilities,
     /// Current values of the declared properties, parallel to `manifest.properties`.
     properties: Vec<Value>,
-    batch: Vec<BatchEntry>,
-    /// Last queued write per (object, property): reads see the script's own pending writes.
-    pending: HashMap<(u64, String), Variant>,
+    /// The frame's writes, possibly shared with the other nodes of the instance.
+    batch: BatchSink,
+    slot: u32,
     last_error: String,
     errors: VecDeque<ErrorRecord>,
     logs: VecDeque<String>,
@@ -130,8 +137,8 @@ impl ScriptHost {
             manifest: config.manifest,
             capabilities: config.capabilities,
             properties,
-            batch: Vec::new(),
-            pending: HashMap::new(),
+            batch: config.batch.unwrap_or_else(batch::sink),
+            slot: config.slot,
             last_error: String::new(),
             errors: VecDeque::new(),
             logs: VecDeque::new(),
@@ -448,8 +455,9 @@ impl ScriptHost {
             }
         }
         self.capabilities.check_get(&object.class, name)?;
-        let value = match self.pending.get(&(object.id, name.to_owned())) {
-            Some(queued) => queued.clone(),
+        let queued = self.batch.borrow().pending(object.id, name).cloned();
+        let value = match queued {
+            Some(queued) => queued,
             None => self.bridge.get(object.id, name)?,
         };
         let value = self.import_trusted(value)?;
@@ -474,13 +482,7 @@ impl ScriptHost {
         }
         self.capabilities.check_set(&object.class, name)?;
         let value = value.export()?;
-        self.pending
-            .insert((object.id, name.to_owned()), value.clone());
-        self.batch.push(BatchEntry::Set {
-            object: object.id,
-            property: name.to_owned(),
-            value,
-        });
+        self.batch.borrow_mut().push_set(object.id, name, value);
         Ok(0)
     }
 
@@ -496,7 +498,7 @@ impl ScriptHost {
         let args = self.args(args)?;
         match kind {
             MethodKind::Command => {
-                self.batch.push(BatchEntry::Call {
+                self.batch.borrow_mut().push(BatchEntry::Call {
                     object: object.id,
                     method: name.to_owned(),
                     args,
@@ -550,7 +552,7 @@ impl ScriptHost {
                 );
             }
         }
-        self.batch.push(BatchEntry::Emit {
+        self.batch.borrow_mut().push(BatchEntry::Emit {
             object: self.this.id,
             signal: name.to_owned(),
             args,
@@ -614,10 +616,21 @@ impl ScriptHost {
         value.export()
     }
 
-    /// The frame's queued writes, in order; the queue starts empty again.
+    /// `node_slot()`: the node's slot in its instance.
+    pub fn node_slot(&self) -> i32 {
+        // Slots are dense indices of attached nodes, far below 2^31.
+        self.slot as i32
+    }
+
+    /// The batch sink this host writes to (to create the other hosts of a shared instance).
+    pub fn batch_sink(&self) -> BatchSink {
+        Rc::clone(&self.batch)
+    }
+
+    /// The frame's queued writes, in order; the queue starts empty again. Under shared
+    /// instancing these are every node's writes.
     pub fn take_batch(&mut self) -> Vec<BatchEntry> {
-        self.pending.clear();
-        std::mem::take(&mut self.batch)
+        self.batch.borrow_mut().take().0
     }
 
     /// [`ScriptHost::take_batch`] encoded as one Godot Array (`bytes_to_var` on the Godot side).
@@ -629,7 +642,7 @@ impl ScriptHost {
     pub fn stats(&self) -> HostStats {
         HostStats {
             live_handles: self.handles.len(),
-            batch_len: self.batch.len(),
+            batch_len: self.batch.borrow().len(),
             ..self.stats
         }
     }
@@ -644,12 +657,12 @@ impl ScriptHost {
         self.logs.drain(..).collect()
     }
 
-    /// Releases every handle and drops the queued batch (dispose / reset). Declared property
+    /// Releases every handle and drops the queued batch (dispose / reset; a shared sink is
+    /// cleared for every node of the instance, which resets as a whole). Declared property
     /// values are kept: they belong to the node, not to the module instance.
     pub fn reset(&mut self) {
         drop(self.handles.clear());
-        self.batch.clear();
-        self.pending.clear();
+        self.batch.borrow_mut().clear();
     }
 
     // ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::error_object;
 use crate::abi::AbiError;
-use crate::host::{BatchEntry, Fail, HostConfig, Manifest, ObjectBridge, ScriptHost};
+use crate::host::{batch, BatchSink, Fail, HostConfig, Manifest, ObjectBridge, ScriptHost};
 use crate::variant::{self, Variant};
 
 /// Host functions that take `(ptr, len)` pairs: `bad_pointer` records which one refused.
@@ -38,8 +38,9 @@ const POINTER_FUNCTIONS: &[&str] = &[
     "emit_signal",
 ];
 
-/// The engine-side properties of the script's node, as far as the browser knows them.
-type NodeState = Rc<RefCell<HashMap<String, Variant>>>;
+/// The engine-side properties of the scripts' nodes as far as the browser knows them, by
+/// (object id, property): one map per instance, shared by the hosts of a shared instance.
+type NodeState = Rc<RefCell<HashMap<(u64, String), Variant>>>;
 
 /// The [`ObjectBridge`]: the game's JS bridge when one was given (`{ classOf, get, call }`), else only
 /// the script's own node (see the module docs).
@@ -105,7 +106,7 @@ impl ObjectBridge for SelfBridge {
 
     fn get(&mut self, id: u64, property: &str) -> Result<Variant, Fail> {
         if id == self.self_id {
-            if let Some(v) = self.state.borrow().get(property) {
+            if let Some(v) = self.state.borrow().get(&(id, property.to_owned())) {
                 return Ok(v.clone());
             }
         }
@@ -163,12 +164,127 @@ fn encode(value: &Variant) -> Result<Vec<u8>, JsValue> {
     variant::encode(value).map_err(|e| error_object("bad_value", &e.to_string(), None))
 }
 
+/// The frame's writes of every host on `sink` as one Godot Array (binary Variant). The last
+/// value written per (object, property) is also remembered in `state`, as if Godot had applied
+/// the batch, so later reads of a node's own properties see it.
+fn take_batch_bytes(sink: &BatchSink, state: &NodeState) -> Result<Vec<u8>, JsValue> {
+    let (entries, last) = sink.borrow_mut().take();
+    state.borrow_mut().extend(last);
+    batch::encode(&entries).map_err(|e| error_object("bad_value", &e.to_string(), None))
+}
+
+fn bad_manifest(e: crate::host::ManifestError) -> JsValue {
+    error_object("bad_manifest", &e.to_string(), None)
+}
+
+/// `"node"` or `"shared"`: the `instancing` a module's manifest asks for (docs/ABI.md). Throws
+/// `{ code: "bad_manifest", message }` when the manifest is malformed.
+#[wasm_bindgen(js_name = manifestInstancing)]
+pub fn manifest_instancing(bytes: &[u8]) -> Result<String, JsValue> {
+    let manifest = Manifest::from_module(bytes).map_err(bad_manifest)?;
+    Ok(manifest.instancing.name().to_owned())
+}
+
+/// What the hosts of one shared instance have in common: the parsed manifest (parsed once, not
+/// per node), the batch sink and the browser's view of the nodes' engine properties.
+#[wasm_bindgen]
+pub struct JsHostGroup {
+    manifest: Manifest,
+    sink: BatchSink,
+    state: NodeState,
+}
+
+#[wasm_bindgen]
+impl JsHostGroup {
+    /// The group of the (original, unprepared) module `bytes`. Throws `bad_manifest`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &[u8]) -> Result<JsHostGroup, JsValue> {
+        Ok(JsHostGroup {
+            manifest: Manifest::from_module(bytes).map_err(bad_manifest)?,
+            sink: batch::sink(),
+            state: NodeState::default(),
+        })
+    }
+
+    /// A host for one node of the instance, writing to the group's batch.
+    pub fn host(
+        &self,
+        self_id: u64,
+        self_class: String,
+        slot: u32,
+        max_live_handles: u32,
+        bridge: JsValue,
+    ) -> JsScriptHost {
+        JsScriptHost::build(
+            self.manifest.clone(),
+            self_id,
+            self_class,
+            slot,
+            max_live_handles,
+            bridge,
+            Rc::clone(&self.sink),
+            Rc::clone(&self.state),
+        )
+    }
+
+    /// Every node's writes since the last take, in call order, as one Godot Array.
+    pub fn take_batch_bytes(&mut self) -> Result<Vec<u8>, JsValue> {
+        take_batch_bytes(&self.sink, &self.state)
+    }
+
+    /// Entries queued in the group's batch.
+    pub fn batch_len(&self) -> u32 {
+        self.sink.borrow().len() as u32
+    }
+
+    /// Drops the queued batch (the instance was reset or faulted).
+    pub fn clear_batch(&mut self) {
+        self.sink.borrow_mut().clear();
+    }
+
+    pub fn instancing(&self) -> String {
+        self.manifest.instancing.name().to_owned()
+    }
+}
+
 #[wasm_bindgen]
 pub struct JsScriptHost {
     host: ScriptHost,
     state: NodeState,
+    sink: BatchSink,
     /// Reused output buffer for `value_read` / `var_to_bytes`.
     out: Vec<u8>,
+}
+
+impl JsScriptHost {
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        manifest: Manifest,
+        self_id: u64,
+        self_class: String,
+        slot: u32,
+        max_live_handles: u32,
+        bridge: JsValue,
+        sink: BatchSink,
+        state: NodeState,
+    ) -> JsScriptHost {
+        let mut config = HostConfig::new(self_id, manifest);
+        config.self_class = self_class;
+        config.max_live_handles = max_live_handles as usize;
+        config.slot = slot;
+        config.batch = Some(Rc::clone(&sink));
+        let bridge = SelfBridge {
+            self_id,
+            state: state.clone(),
+            js: (!bridge.is_undefined() && !bridge.is_null()).then_some(bridge),
+        };
+        JsScriptHost {
+            host: ScriptHost::new(config, Box::new(bridge)),
+            state,
+            sink,
+            out: Vec::new(),
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -185,22 +301,17 @@ impl JsScriptHost {
         max_live_handles: u32,
         bridge: JsValue,
     ) -> Result<JsScriptHost, JsValue> {
-        let manifest = Manifest::from_module(bytes)
-            .map_err(|e| error_object("bad_manifest", &e.to_string(), None))?;
-        let mut config = HostConfig::new(self_id, manifest);
-        config.self_class = self_class;
-        config.max_live_handles = max_live_handles as usize;
-        let state: NodeState = Rc::default();
-        let bridge = SelfBridge {
+        let manifest = Manifest::from_module(bytes).map_err(bad_manifest)?;
+        Ok(JsScriptHost::build(
+            manifest,
             self_id,
-            state: state.clone(),
-            js: (!bridge.is_undefined() && !bridge.is_null()).then_some(bridge),
-        };
-        Ok(JsScriptHost {
-            host: ScriptHost::new(config, Box::new(bridge)),
-            state,
-            out: Vec::new(),
-        })
+            self_class,
+            0,
+            max_live_handles,
+            bridge,
+            batch::sink(),
+            NodeState::default(),
+        ))
     }
 
     // ---- diagnostics
@@ -363,30 +474,19 @@ impl JsScriptHost {
     /// `object_get(self, name)` can read it.
     pub fn set_node_property(&mut self, name: &str, bytes: &[u8]) -> Result<(), JsValue> {
         let value = decode(bytes)?;
-        self.state.borrow_mut().insert(name.to_owned(), value);
+        let id = self.host.self_id();
+        self.state.borrow_mut().insert((id, name.to_owned()), value);
         Ok(())
     }
 
-    /// The frame's writes as one Godot Array (binary Variant). The node's own `Set` entries are
-    /// also remembered as its engine state, as if Godot had applied them.
+    /// The frame's writes as one Godot Array (binary Variant); under shared instancing every
+    /// node's (the group's take). Writes are also remembered as the nodes' engine state.
     pub fn take_batch_bytes(&mut self) -> Result<Vec<u8>, JsValue> {
-        let entries = self.host.take_batch();
-        let self_id = self.host.self_id();
-        let mut state = self.state.borrow_mut();
-        for entry in &entries {
-            if let BatchEntry::Set {
-                object,
-                property,
-                value,
-            } = entry
-            {
-                if *object == self_id {
-                    state.insert(property.clone(), value.clone());
-                }
-            }
-        }
-        crate::host::batch::encode(&entries)
-            .map_err(|e| error_object("bad_value", &e.to_string(), None))
+        take_batch_bytes(&self.sink, &self.state)
+    }
+
+    pub fn node_slot(&self) -> i32 {
+        self.host.node_slot()
     }
 
     /// `[abiErrors, liveHandles, batchLen, droppedLogEntries]`.

@@ -158,6 +158,94 @@ pub const EXAMPLES: &[&str] = &[
     "c_spinner",
 ];
 
+/// What the harness's store holds: the host of the node whose call is running.
+pub trait HostData: 'static {
+    fn host(&mut self) -> &mut ScriptHost;
+    fn host_ref(&self) -> &ScriptHost;
+}
+
+impl HostData for ScriptHost {
+    fn host(&mut self) -> &mut ScriptHost {
+        self
+    }
+    fn host_ref(&self) -> &ScriptHost {
+        self
+    }
+}
+
+/// The hosts of a shared instance (one per node, one batch sink) and which node is running: the
+/// native twin of the JS glue's `SharedGroup`, which switches the current host before each call.
+pub struct SharedHosts {
+    pub hosts: Vec<ScriptHost>,
+    pub current: usize,
+}
+
+impl HostData for SharedHosts {
+    fn host(&mut self) -> &mut ScriptHost {
+        &mut self.hosts[self.current]
+    }
+    fn host_ref(&self) -> &ScriptHost {
+        &self.hosts[self.current]
+    }
+}
+
+/// One instance of `wasm` serving `nodes` (`(id, class)`), node `i` in slot `i`, all writing to
+/// one batch sink.
+pub struct SharedGuest {
+    pub store: Store<SharedHosts>,
+    pub instance: Instance,
+}
+
+impl SharedGuest {
+    pub fn new(
+        wasm: &[u8],
+        nodes: &[(u64, &str)],
+        bridge: impl Fn() -> Box<dyn ObjectBridge>,
+    ) -> Self {
+        let manifest = Manifest::from_module(wasm).expect("manifest");
+        let sink = ugc_wasm::host::batch::sink();
+        let hosts = nodes
+            .iter()
+            .enumerate()
+            .map(|(slot, (id, class))| {
+                let mut config = HostConfig::new(*id, manifest.clone());
+                config.self_class = class.to_string();
+                config.slot = slot as u32;
+                config.batch = Some(sink.clone());
+                // Distinct keys per node, as the browser's random ones are.
+                config.handle_key = Some(0x5eed + 0x1_0000_0001 * slot as u64);
+                ScriptHost::new(config, bridge())
+            })
+            .collect();
+        let engine = Engine::default();
+        let module = Module::new(&engine, wasm).expect("wasmi accepts the module");
+        let mut store = Store::new(&engine, SharedHosts { hosts, current: 0 });
+        let instance = linker(&engine)
+            .instantiate_and_start(&mut store, &module)
+            .expect("instantiate");
+        SharedGuest { store, instance }
+    }
+
+    /// Calls export `name` (any signature) for node `node`.
+    pub fn call(
+        &mut self,
+        node: usize,
+        name: &str,
+        args: &[wasmi::Val],
+    ) -> Result<Option<wasmi::Val>, wasmi::Error> {
+        self.store.data_mut().current = node;
+        let f = self.instance.get_func(&self.store, name).expect(name);
+        let n = f.ty(&self.store).results().len();
+        let mut out = vec![wasmi::Val::I32(0); n];
+        f.call(&mut self.store, args, &mut out)?;
+        Ok(out.pop())
+    }
+
+    pub fn host(&mut self, node: usize) -> &mut ScriptHost {
+        &mut self.store.data_mut().hosts[node]
+    }
+}
+
 /// A guest instance running under wasmi with its `ScriptHost` as store data.
 pub struct Guest {
     pub store: Store<ScriptHost>,
@@ -292,7 +380,7 @@ impl Guest {
 }
 
 /// The guest's memory: prepared modules export it as `__ugc_memory`, plain ones as `memory`.
-fn memory(caller: &Caller<'_, ScriptHost>) -> Option<Memory> {
+fn memory<T: HostData>(caller: &Caller<'_, T>) -> Option<Memory> {
     caller
         .get_export(ugc_wasm::prepare::MEMORY_EXPORT)
         .or_else(|| caller.get_export("memory"))
@@ -300,7 +388,7 @@ fn memory(caller: &Caller<'_, ScriptHost>) -> Option<Memory> {
 }
 
 /// Copies `(ptr, len)` out of guest memory; `None` when it is not inside it.
-fn read(caller: &Caller<'_, ScriptHost>, ptr: i32, len: i32) -> Option<Vec<u8>> {
+fn read<T: HostData>(caller: &Caller<'_, T>, ptr: i32, len: i32) -> Option<Vec<u8>> {
     let data = memory(caller)?.data(caller);
     let start = usize::try_from(ptr as u32).ok()?;
     let end = start.checked_add(usize::try_from(len as u32).ok()?)?;
@@ -308,32 +396,32 @@ fn read(caller: &Caller<'_, ScriptHost>, ptr: i32, len: i32) -> Option<Vec<u8>> 
 }
 
 /// Whether `(ptr, cap)` lies inside guest memory.
-fn in_bounds(caller: &Caller<'_, ScriptHost>, ptr: i32, cap: i32) -> bool {
+fn in_bounds<T: HostData>(caller: &Caller<'_, T>, ptr: i32, cap: i32) -> bool {
     let Some(mem) = memory(caller) else {
         return false;
     };
     (ptr as u32 as u64) + (cap as u32 as u64) <= mem.data(caller).len() as u64
 }
 
-fn write(caller: &mut Caller<'_, ScriptHost>, ptr: i32, bytes: &[u8]) {
+fn write<T: HostData>(caller: &mut Caller<'_, T>, ptr: i32, bytes: &[u8]) {
     let mem = memory(caller).expect("memory");
     mem.write(caller, ptr as u32 as usize, bytes)
         .expect("checked in bounds");
 }
 
-type C<'a> = Caller<'a, ScriptHost>;
+type C<'a, T> = Caller<'a, T>;
 
 /// The `ugc` imports, each one host call (the native twin of js-glue's host imports).
-pub fn linker(engine: &Engine) -> Linker<ScriptHost> {
+pub fn linker<T: HostData>(engine: &Engine) -> Linker<T> {
     let mut l = Linker::new(engine);
     let m = HOST_MODULE;
     l.func_wrap(
         m,
         "log",
-        |mut c: C, ptr: i32, len: i32| -> Result<(), wasmi::Error> {
+        |mut c: C<T>, ptr: i32, len: i32| -> Result<(), wasmi::Error> {
             match read(&c, ptr, len) {
                 Some(bytes) => {
-                    c.data_mut().log(&bytes);
+                    c.data_mut().host().log(&bytes);
                     Ok(())
                 }
                 None => Err(wasmi::Error::host(HostTrap("bad_pointer: log"))),
@@ -341,116 +429,157 @@ pub fn linker(engine: &Engine) -> Linker<ScriptHost> {
         },
     )
     .unwrap();
-    l.func_wrap(m, "last_error", |mut c: C, ptr: i32, cap: i32| -> i32 {
+    l.func_wrap(m, "last_error", |mut c: C<T>, ptr: i32, cap: i32| -> i32 {
         if !in_bounds(&c, ptr, cap) {
             return c
                 .data_mut()
+                .host()
                 .bad_pointer("last_error", ptr as u32, cap as u32);
         }
-        let msg = c.data().last_error().as_bytes().to_vec();
+        let msg = c.data().host_ref().last_error().as_bytes().to_vec();
         let n = msg.len().min(cap as u32 as usize);
         write(&mut c, ptr, &msg[..n]);
         msg.len() as i32
     })
     .unwrap();
-    l.func_wrap(m, "retain", |mut c: C, h: i32| c.data_mut().retain(h))
-        .unwrap();
-    l.func_wrap(m, "release", |mut c: C, h: i32| c.data_mut().release(h))
-        .unwrap();
-    l.func_wrap(m, "type_of", |mut c: C, h: i32| c.data_mut().type_of(h))
-        .unwrap();
-    l.func_wrap(m, "new_int", |mut c: C, v: i64| c.data_mut().new_int(v))
-        .unwrap();
-    l.func_wrap(m, "new_float", |mut c: C, v: f64| c.data_mut().new_float(v))
-        .unwrap();
-    l.func_wrap(m, "new_bool", |mut c: C, v: i32| c.data_mut().new_bool(v))
-        .unwrap();
-    l.func_wrap(m, "new_string", |mut c: C, ptr: i32, len: i32| {
-        match read(&c, ptr, len) {
-            Some(b) => c.data_mut().new_string(&b),
+    l.func_wrap(m, "retain", |mut c: C<T>, h: i32| {
+        c.data_mut().host().retain(h)
+    })
+    .unwrap();
+    l.func_wrap(m, "release", |mut c: C<T>, h: i32| {
+        c.data_mut().host().release(h)
+    })
+    .unwrap();
+    l.func_wrap(m, "type_of", |mut c: C<T>, h: i32| {
+        c.data_mut().host().type_of(h)
+    })
+    .unwrap();
+    l.func_wrap(m, "new_int", |mut c: C<T>, v: i64| {
+        c.data_mut().host().new_int(v)
+    })
+    .unwrap();
+    l.func_wrap(m, "new_float", |mut c: C<T>, v: f64| {
+        c.data_mut().host().new_float(v)
+    })
+    .unwrap();
+    l.func_wrap(m, "new_bool", |mut c: C<T>, v: i32| {
+        c.data_mut().host().new_bool(v)
+    })
+    .unwrap();
+    l.func_wrap(
+        m,
+        "new_string",
+        |mut c: C<T>, ptr: i32, len: i32| match read(&c, ptr, len) {
+            Some(b) => c.data_mut().host().new_string(&b),
             None => c
                 .data_mut()
+                .host()
                 .bad_pointer("new_string", ptr as u32, len as u32),
-        }
-    })
+        },
+    )
     .unwrap();
     l.func_wrap(
         m,
         "new_value",
-        |mut c: C, ty: i32, ptr: i32, len: i32| match read(&c, ptr, len) {
-            Some(b) => c.data_mut().new_value(ty, &b),
+        |mut c: C<T>, ty: i32, ptr: i32, len: i32| match read(&c, ptr, len) {
+            Some(b) => c.data_mut().host().new_value(ty, &b),
             None => c
                 .data_mut()
+                .host()
                 .bad_pointer("new_value", ptr as u32, len as u32),
         },
     )
     .unwrap();
-    l.func_wrap(m, "value_read", |mut c: C, h: i32, ptr: i32, cap: i32| {
-        out_call(&mut c, "value_read", ptr, cap, |host, out| {
-            host.value_read(h, out)
-        })
+    l.func_wrap(
+        m,
+        "value_read",
+        |mut c: C<T>, h: i32, ptr: i32, cap: i32| {
+            out_call(&mut c, "value_read", ptr, cap, |host, out| {
+                host.value_read(h, out)
+            })
+        },
+    )
+    .unwrap();
+    l.func_wrap(m, "as_int", |mut c: C<T>, h: i32| {
+        c.data_mut().host().as_int(h)
     })
     .unwrap();
-    l.func_wrap(m, "as_int", |mut c: C, h: i32| c.data_mut().as_int(h))
-        .unwrap();
-    l.func_wrap(m, "as_float", |mut c: C, h: i32| c.data_mut().as_float(h))
-        .unwrap();
+    l.func_wrap(m, "as_float", |mut c: C<T>, h: i32| {
+        c.data_mut().host().as_float(h)
+    })
+    .unwrap();
     l.func_wrap(
         m,
         "var_from_bytes",
-        |mut c: C, ptr: i32, len: i32| match read(&c, ptr, len) {
-            Some(b) => c.data_mut().var_from_bytes(&b),
+        |mut c: C<T>, ptr: i32, len: i32| match read(&c, ptr, len) {
+            Some(b) => c.data_mut().host().var_from_bytes(&b),
             None => c
                 .data_mut()
+                .host()
                 .bad_pointer("var_from_bytes", ptr as u32, len as u32),
         },
     )
     .unwrap();
-    l.func_wrap(m, "var_to_bytes", |mut c: C, h: i32, ptr: i32, cap: i32| {
-        out_call(&mut c, "var_to_bytes", ptr, cap, |host, out| {
-            host.var_to_bytes(h, out)
-        })
+    l.func_wrap(
+        m,
+        "var_to_bytes",
+        |mut c: C<T>, h: i32, ptr: i32, cap: i32| {
+            out_call(&mut c, "var_to_bytes", ptr, cap, |host, out| {
+                host.var_to_bytes(h, out)
+            })
+        },
+    )
+    .unwrap();
+    l.func_wrap(m, "array_new", |mut c: C<T>| {
+        c.data_mut().host().array_new()
     })
     .unwrap();
-    l.func_wrap(m, "array_new", |mut c: C| c.data_mut().array_new())
+    l.func_wrap(m, "array_len", |mut c: C<T>, h: i32| {
+        c.data_mut().host().array_len(h)
+    })
+    .unwrap();
+    l.func_wrap(m, "array_get", |mut c: C<T>, h: i32, i: i32| {
+        c.data_mut().host().array_get(h, i)
+    })
+    .unwrap();
+    l.func_wrap(m, "array_set", |mut c: C<T>, h: i32, i: i32, v: i32| {
+        c.data_mut().host().array_set(h, i, v)
+    })
+    .unwrap();
+    l.func_wrap(m, "array_push", |mut c: C<T>, h: i32, v: i32| {
+        c.data_mut().host().array_push(h, v)
+    })
+    .unwrap();
+    l.func_wrap(m, "dict_new", |mut c: C<T>| c.data_mut().host().dict_new())
         .unwrap();
-    l.func_wrap(m, "array_len", |mut c: C, h: i32| c.data_mut().array_len(h))
+    l.func_wrap(m, "dict_len", |mut c: C<T>, h: i32| {
+        c.data_mut().host().dict_len(h)
+    })
+    .unwrap();
+    l.func_wrap(m, "dict_get", |mut c: C<T>, h: i32, k: i32| {
+        c.data_mut().host().dict_get(h, k)
+    })
+    .unwrap();
+    l.func_wrap(m, "dict_set", |mut c: C<T>, h: i32, k: i32, v: i32| {
+        c.data_mut().host().dict_set(h, k, v)
+    })
+    .unwrap();
+    l.func_wrap(m, "dict_keys", |mut c: C<T>, h: i32| {
+        c.data_mut().host().dict_keys(h)
+    })
+    .unwrap();
+    l.func_wrap(m, "self", |mut c: C<T>| c.data_mut().host().self_object())
         .unwrap();
-    l.func_wrap(m, "array_get", |mut c: C, h: i32, i: i32| {
-        c.data_mut().array_get(h, i)
-    })
-    .unwrap();
-    l.func_wrap(m, "array_set", |mut c: C, h: i32, i: i32, v: i32| {
-        c.data_mut().array_set(h, i, v)
-    })
-    .unwrap();
-    l.func_wrap(m, "array_push", |mut c: C, h: i32, v: i32| {
-        c.data_mut().array_push(h, v)
-    })
-    .unwrap();
-    l.func_wrap(m, "dict_new", |mut c: C| c.data_mut().dict_new())
-        .unwrap();
-    l.func_wrap(m, "dict_len", |mut c: C, h: i32| c.data_mut().dict_len(h))
-        .unwrap();
-    l.func_wrap(m, "dict_get", |mut c: C, h: i32, k: i32| {
-        c.data_mut().dict_get(h, k)
-    })
-    .unwrap();
-    l.func_wrap(m, "dict_set", |mut c: C, h: i32, k: i32, v: i32| {
-        c.data_mut().dict_set(h, k, v)
-    })
-    .unwrap();
-    l.func_wrap(m, "dict_keys", |mut c: C, h: i32| c.data_mut().dict_keys(h))
-        .unwrap();
-    l.func_wrap(m, "self", |mut c: C| c.data_mut().self_object())
+    l.func_wrap(m, "node_slot", |c: C<T>| c.data().host_ref().node_slot())
         .unwrap();
     l.func_wrap(
         m,
         "object_get",
-        |mut c: C, o: i32, ptr: i32, len: i32| match read(&c, ptr, len) {
-            Some(name) => c.data_mut().object_get(o, &name),
+        |mut c: C<T>, o: i32, ptr: i32, len: i32| match read(&c, ptr, len) {
+            Some(name) => c.data_mut().host().object_get(o, &name),
             None => c
                 .data_mut()
+                .host()
                 .bad_pointer("object_get", ptr as u32, len as u32),
         },
     )
@@ -458,10 +587,11 @@ pub fn linker(engine: &Engine) -> Linker<ScriptHost> {
     l.func_wrap(
         m,
         "object_set",
-        |mut c: C, o: i32, ptr: i32, len: i32, v: i32| match read(&c, ptr, len) {
-            Some(name) => c.data_mut().object_set(o, &name, v),
+        |mut c: C<T>, o: i32, ptr: i32, len: i32, v: i32| match read(&c, ptr, len) {
+            Some(name) => c.data_mut().host().object_set(o, &name, v),
             None => c
                 .data_mut()
+                .host()
                 .bad_pointer("object_set", ptr as u32, len as u32),
         },
     )
@@ -469,10 +599,11 @@ pub fn linker(engine: &Engine) -> Linker<ScriptHost> {
     l.func_wrap(
         m,
         "object_call",
-        |mut c: C, o: i32, ptr: i32, len: i32, args: i32| match read(&c, ptr, len) {
-            Some(name) => c.data_mut().object_call(o, &name, args),
+        |mut c: C<T>, o: i32, ptr: i32, len: i32, args: i32| match read(&c, ptr, len) {
+            Some(name) => c.data_mut().host().object_call(o, &name, args),
             None => c
                 .data_mut()
+                .host()
                 .bad_pointer("object_call", ptr as u32, len as u32),
         },
     )
@@ -480,10 +611,11 @@ pub fn linker(engine: &Engine) -> Linker<ScriptHost> {
     l.func_wrap(
         m,
         "emit_signal",
-        |mut c: C, ptr: i32, len: i32, args: i32| match read(&c, ptr, len) {
-            Some(name) => c.data_mut().emit_signal(&name, args),
+        |mut c: C<T>, ptr: i32, len: i32, args: i32| match read(&c, ptr, len) {
+            Some(name) => c.data_mut().host().emit_signal(&name, args),
             None => c
                 .data_mut()
+                .host()
                 .bad_pointer("emit_signal", ptr as u32, len as u32),
         },
     )
@@ -492,18 +624,21 @@ pub fn linker(engine: &Engine) -> Linker<ScriptHost> {
 }
 
 /// A host call that produces bytes for `(ptr, cap)`: written only when they fit.
-fn out_call(
-    c: &mut C,
+fn out_call<T: HostData>(
+    c: &mut C<T>,
     function: &'static str,
     ptr: i32,
     cap: i32,
     f: impl FnOnce(&mut ScriptHost, &mut Vec<u8>) -> i32,
 ) -> i32 {
     if !in_bounds(c, ptr, cap) {
-        return c.data_mut().bad_pointer(function, ptr as u32, cap as u32);
+        return c
+            .data_mut()
+            .host()
+            .bad_pointer(function, ptr as u32, cap as u32);
     }
     let mut out = Vec::new();
-    let n = f(c.data_mut(), &mut out);
+    let n = f(c.data_mut().host(), &mut out);
     if n >= 0 && (n as u32) <= cap as u32 {
         write(c, ptr, &out);
     }
