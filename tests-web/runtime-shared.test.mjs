@@ -336,3 +336,111 @@ test('node instancing past the browser cap fails with a typed memory_limit, and 
     await own.close();
   }
 });
+
+test('the SDK examples run shared: avatar_bob keeps per-node state, toggle_prop and face_driver per-node properties', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { REPO_ROOT } = await import('./runtime-harness.mjs');
+  const load = (name) => arr(readFileSync(join(REPO_ROOT, 'guest', 'out', `${name}.wasm`)));
+  const r = await harness.page.evaluate(
+    async ({ bob, toggle, face }) => {
+      const vec3 = (x, y, z) => {
+        const v = new DataView(new ArrayBuffer(16));
+        v.setUint32(0, 9, true);
+        [x, y, z].forEach((c, i) => v.setFloat32(4 + 4 * i, c, true));
+        return v.buffer;
+      };
+      const out = { instancing: [bob, toggle, face].map((b) => rt.instancing(window.bytes(b))) };
+      // avatar_bob: three avatars at different bases; avatar 1 runs twice as many frames.
+      const group = await rt.loadShared(window.bytes(bob));
+      const views = [0, 1, 2].map((i) => group.attach({ self: { id: 100 + i, class: 'Node3D' } }));
+      views.forEach((v, i) => v.setNodeProperty('position', vec3(i, 10 * i, -i)));
+      group.callEach(views, '_ready');
+      views[2].setPropertySync('amplitude', 0.5);
+      const last = {};
+      for (let frame = 0; frame < 6; frame++) {
+        group.callEach(frame % 2 === 0 ? views : [views[1]], '_process', 1 / 30);
+        for (const [, id, name, value] of rt.decodeVariant(group.takeBatch())) {
+          if (name === 'position') last[id] = value;
+        }
+      }
+      out.bob = { last, amplitude: views[2].property('amplitude'), other: views[0].property('amplitude') };
+      out.bobStats = views.map((v) => v.stats().liveHandles);
+      group.dispose();
+      // toggle_prop: a property set on one view changes only that node.
+      const toggles = await rt.loadShared(window.bytes(toggle));
+      const [a, b] = [1, 2].map((id) => toggles.attach({ self: { id, class: 'MeshInstance3D' } }));
+      await b.setProperty('on', true);
+      out.toggle = { batch: rt.decodeVariant(toggles.takeBatch()), a: a.property('on'), b: b.property('on') };
+      toggles.dispose();
+      // face_driver: a declared method per view, JS values and bytes.
+      const faces = await rt.loadShared(window.bytes(face));
+      const [f1, f2] = [5, 6].map((id) => faces.attach({ self: { id, class: 'MeshInstance3D' } }));
+      f2.setPropertySync('intensity', 0.5);
+      const full = await f1.callMethod('express', { smile: 1 });
+      const half = rt.decodeVariant(f2.callMethodBytes('express', rt.encodeVariant([{ smile: 1 }])));
+      const writers = [...new Set(rt.decodeVariant(faces.takeBatch()).map((e) => e[1]))];
+      out.face = { full: full.mouthSmileLeft, half: half.mouthSmileLeft, writers };
+      faces.dispose();
+      return out;
+    },
+    { bob: load('avatar_bob'), toggle: load('toggle_prop'), face: load('face_driver') },
+  );
+  assert.deepEqual(r.instancing, ['shared', 'shared', 'shared']);
+  // y = base + amplitude · sin(2π · 1.5 Hz · t): avatar 1 at t = 6/30 s, the others at 3/30 s.
+  const expected = (i, amplitude, frames) => 10 * i + amplitude * Math.sin(2 * Math.PI * 1.5 * (frames / 30));
+  [
+    [0, 0.1, 3],
+    [1, 0.1, 6],
+    [2, 0.5, 3],
+  ].forEach(([i, amplitude, frames]) => {
+    const p = r.bob.last[100 + i];
+    assert.ok(Math.abs(p.y - expected(i, amplitude, frames)) < 1e-5, `avatar ${i}: ${p.y}`);
+    assert.deepEqual([p.x, p.z], [i, -i], `avatar ${i} keeps its own base`);
+  });
+  assert.equal(r.bob.amplitude, 0.5);
+  assert.equal(r.bob.other, 0.1, 'declared properties are per node');
+  assert.deepEqual(r.bobStats, [0, 0, 0]);
+  assert.deepEqual(r.toggle.batch, [
+    [0, 2, 'scale', { x: 1.25, y: 1.25, z: 1.25 }],
+    [2, 2, 'toggled', [true]],
+  ]);
+  assert.deepEqual([r.toggle.a, r.toggle.b], [false, true]);
+  assert.equal(r.face.full, 1);
+  assert.equal(r.face.half, 0.5);
+  assert.deepEqual(r.face.writers.sort(), [5, 6]);
+});
+
+test('onLog names the node whose call logged; logs from callEach and callSync alike', async () => {
+  const LOGGER = withCustomSection(
+    guestWat(`(module
+      (import "ugc" "log" (func $log (param i32 i32)))
+      (import "ugc" "node_slot" (func $slot (result i32)))
+      (memory 1)
+      (data (i32.const 0) "slot0slot1slot2")
+      (func (export "_process") (param f64)
+        (call $log (i32.mul (call $slot) (i32.const 5)) (i32.const 5))))`),
+    'ugc_script',
+    '{"instancing":"shared"}',
+  );
+  const r = await harness.page.evaluate(async (bytes) => {
+    const logs = [];
+    const group = await rt.loadShared(window.bytes(bytes), {
+      onLog: (message, self) => logs.push([message, self === null ? null : Number(self.id)]),
+    });
+    const views = [7, 8, 9].map((id) => group.attach({ self: { id } }));
+    const fault = group.callEach(views, '_process', 0);
+    views[1].callSync('_process', 0);
+    const batch = rt.decodeVariant(group.takeBatch());
+    group.dispose();
+    return { logs, fault, batch };
+  }, arr(LOGGER));
+  assert.equal(r.fault, null);
+  assert.deepEqual(r.logs, [
+    ['slot0', 7],
+    ['slot1', 8],
+    ['slot2', 9],
+    ['slot1', 8],
+  ]);
+  assert.deepEqual(r.batch, [], 'a module importing only log and node_slot needs no script host');
+});

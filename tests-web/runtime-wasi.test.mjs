@@ -109,3 +109,51 @@ describe('rt.spawnWasi', () => {
     assert.equal(r.code, 0);
   });
 });
+
+describe('fuelPerInput', () => {
+  // echo costs ~3k fuel per line (measured): 100 lines need ~320k in all, 50k is plenty for one.
+  const roundTrips = (bytes, opts) =>
+    ctx.page.evaluate(
+      ([b, o]) =>
+        window.attempt(async () => {
+          const p = window.rt.spawnWasi(window.bytes(b), { args: ['echo'], ...o });
+          const reader = p.stdout.getReader();
+          const decoder = new TextDecoder();
+          let seen = '';
+          let answered = 0;
+          try {
+            for (let i = 0; i < 100; i++) {
+              p.write(`line ${i}\n`);
+              while (seen.split('\n').length - 1 <= i) {
+                const { value, done } = await reader.read();
+                if (done) throw Object.assign(new Error('stdout ended'), { code: 'ended' });
+                seen += decoder.decode(value);
+              }
+              answered++;
+            }
+            p.write('quit\n');
+            return { code: await p.exited, answered };
+          } catch (error) {
+            await p.exited.catch((e) => (error.code = e.code));
+            error.message += ` after ${answered} answers`;
+            throw error;
+          }
+        }),
+      [bytes, opts],
+    );
+
+  test('tops the fuel up whenever the service waits for input', async () => {
+    const r = await roundTrips(program('echo'), { fuel: 50_000, fuelPerInput: true });
+    assert.deepEqual(r, { value: { code: 0, answered: 100 } });
+  });
+
+  test('without it the same budget runs out over the whole run', async () => {
+    const r = await roundTrips(program('echo'), { fuel: 50_000 });
+    assert.equal(r.error?.code, 'fuel_exhausted', JSON.stringify(r));
+  });
+
+  test('a service that never waits for input is still stopped by fuel', async () => {
+    const r = await run(arr(SPIN), { fuel: 1_000_000, fuelPerInput: true });
+    assert.equal(r.error?.code, 'fuel_exhausted', JSON.stringify(r));
+  });
+});

@@ -160,3 +160,61 @@ fn a_node_reads_writes_another_node_of_the_instance_queued() {
         })
     );
 }
+
+#[test]
+fn avatar_bob_animates_every_node_of_one_shared_instance_from_its_own_base() {
+    use host_common::{example, FakeObject};
+    let wasm = example("avatar_bob");
+    let m = ugc_wasm::host::Manifest::from_module(&wasm).unwrap();
+    assert_eq!(m.instancing, ugc_wasm::host::Instancing::Shared);
+    let nodes: &[(u64, &str)] = &[(11, "Node3D"), (12, "Node3D"), (13, "Node3D")];
+    let scene = Scene::with_node(11, "Node3D", &[]);
+    for (i, (id, class)) in nodes.iter().enumerate() {
+        let base = Vector3 {
+            x: i as f32,
+            y: 10.0 * i as f32,
+            z: -(i as f32),
+        };
+        scene.borrow_mut().objects.insert(
+            *id,
+            FakeObject {
+                class: class.to_string(),
+                properties: [("position".to_string(), Variant::Vector3(base))].into(),
+            },
+        );
+    }
+    let mut g = SharedGuest::new(&wasm, nodes, || Box::new(SceneBridge(scene.clone())));
+    for node in 0..nodes.len() {
+        g.call(node, "_ready", &[]).unwrap();
+    }
+    // Node 1 runs twice as many frames: its time runs ahead of the others', alone.
+    let dt = 1.0 / 30.0;
+    for frame in 0..6 {
+        for node in 0..nodes.len() {
+            if node == 1 || frame % 2 == 0 {
+                g.call(node, "_process", &[Val::F64(dt.into())]).unwrap();
+            }
+        }
+        let batch = g.host(0).take_batch();
+        scene.borrow_mut().apply(&batch);
+    }
+    for (i, (id, _)) in nodes.iter().enumerate() {
+        let frames = if i == 1 { 6.0 } else { 3.0 };
+        let Some(Variant::Vector3(p)) = scene.borrow().property(*id, "position") else {
+            panic!("node {id} has a position")
+        };
+        // y = base + amplitude · sin(2π · frequency · t) with the defaults 0.1 m and 1.5 Hz.
+        let expected = 10.0 * i as f64 + 0.1 * (std::f64::consts::TAU * 1.5 * frames * dt).sin();
+        assert!(
+            (p.y as f64 - expected).abs() < 1e-4,
+            "node {id}: {} vs {expected}",
+            p.y
+        );
+        assert_eq!(
+            (p.x, p.z),
+            (i as f32, -(i as f32)),
+            "node {id} keeps its own base"
+        );
+        assert_eq!(g.host(i).stats().live_handles, 0);
+    }
+}

@@ -27,7 +27,35 @@ function rethrow(error, fallbackCode) {
   throw new UgcError(fallbackCode, String(error?.message ?? error));
 }
 
+/**
+ * Copies guest inputs into the crate's scratch buffer (one per thread, `scratchBuffer` in crate/src/web/host.rs)
+ * so the hot host calls (`object_set`, `new_value`…) pass a length instead of a slice: a slice costs a JS view,
+ * an allocation and a free in the crate per call. One writer per thread, because the buffer is.
+ */
+const scratch = {
+  ptr: 0,
+  cap: 0,
+  view: new Uint8Array(0),
+  /** Copies `src[start, start + len)` to the scratch buffer. */
+  put(src, start, len) {
+    if (len > this.cap) {
+      this.cap = Math.max(len, 256);
+      this.ptr = bindings.scratchBuffer(this.cap);
+      this.view = new Uint8Array(exports.memory.buffer);
+    }
+    let view = this.view;
+    const ptr = this.ptr;
+    // A grown crate memory detached the old view (its length is 0 then).
+    if (ptr + len > view.length) view = this.view = new Uint8Array(exports.memory.buffer);
+    if (len <= 32) for (let i = 0; i < len; i++) view[ptr + i] = src[start + i];
+    else view.set(src.subarray(start, start + len), ptr);
+  },
+};
+
 const core = {
+  /** The scratch-buffer writer for host imports (see `scratch` above). */
+  scratch,
+
   /** A policy handle from a partial policy object (missing fields from the script profile). */
   policy(partial) {
     try {

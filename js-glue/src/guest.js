@@ -149,9 +149,11 @@ export class Guest {
    * @param {(message:string)=>void} [options.onLog]
    * @param {string} options.isolation reported in stats
    * @param {(() => object)|null} [options.hostFactory] creates the script's JsScriptHost (ABI modules only)
+   * @param {object|null} [options.scratch] the crate's scratch-buffer writer (core.scratch) for host imports
    */
-  constructor(module, { fuel, abiImports, signatures, onLog, isolation, hostFactory }) {
+  constructor(module, { fuel, abiImports, signatures, onLog, isolation, hostFactory, scratch }) {
     this.hostFactory = hostFactory ?? null;
+    this.scratch = scratch ?? null;
     /** One ScriptHost per script: created on the first instantiation, reset on every later one. */
     this.host = null;
     this.module = module;
@@ -179,7 +181,7 @@ export class Guest {
     this.fault = null;
     if (this.host !== null) this.host.reset();
     else if (this.hostFactory !== null) this.host = this.hostFactory();
-    this.ctx = new HostContext({ onLog: this.onLog, host: this.host });
+    this.ctx = new HostContext({ onLog: this.onLog, host: this.host, scratch: this.scratch });
     const imports = buildImports(this.module, this.abiImports, this.ctx);
     let instance;
     try {

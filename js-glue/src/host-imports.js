@@ -17,7 +17,9 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
  * even if the guest swallows the exception with exception handling) and throws to unwind the guest.
  */
 export class HostContext {
-  constructor({ onLog, host } = {}) {
+  constructor({ onLog, host, scratch } = {}) {
+    /** The crate's scratch-buffer writer (core.scratch) for slice-free host calls, or null. */
+    this.scratch = scratch ?? null;
     /**
      * The script's JsScriptHost (crate), or null for modules that import only `ugc.log`. Under shared
      * instancing the group points it at the host of the node whose call is running, before each call:
@@ -96,18 +98,52 @@ export class HostContext {
 const BAD_POINTER = -4;
 
 /**
- * An ABI function taking one `(ptr, len)` input at argument `at`: the view is passed to `call(host, bytes,
- * ...args)` (the crate copies it), or `bad_pointer` is recorded and -4 returned.
+ * An ABI function taking one `(ptr, len)` input at argument `at` (0 or 1): the view is passed to
+ * `call(host, bytes, ...args)` (the crate copies it), or `bad_pointer` is recorded and -4 returned. Fixed
+ * arities (no rest parameters) keep the guest→host path allocation-free apart from the view.
  */
 function withInput(name, at, call) {
-  return (ctx) =>
-    (...args) => {
-      const ptr = args[at];
-      const len = args[at + 1];
+  return (ctx) => {
+    const bad = (ptr, len) => ctx.host.bad_pointer(name, ptr >>> 0, len >>> 0);
+    if (at === 0) {
+      return (ptr, len, c) => {
+        const start = ctx.check(ptr, len);
+        if (start < 0) return bad(ptr, len);
+        return call(ctx.host, ctx.view.subarray(start, start + (len >>> 0)), ptr, len, c);
+      };
+    }
+    return (a, ptr, len, d) => {
+      const start = ctx.check(ptr, len);
+      if (start < 0) return bad(ptr, len);
+      return call(ctx.host, ctx.view.subarray(start, start + (len >>> 0)), a, ptr, len, d);
+    };
+  };
+}
+
+/**
+ * Like withInput, but when the context has the crate's scratch buffer the input is copied there and
+ * `fast(host, len, a, d)` calls the crate's `*_scratch` method (no slice, so no allocation).
+ */
+function withScratchInput(name, at, call, fast) {
+  const slow = withInput(name, at, call);
+  return (ctx) => {
+    if (ctx.scratch === null) return slow(ctx);
+    const scratch = ctx.scratch;
+    if (at === 0) {
+      return (ptr, len, c) => {
+        const start = ctx.check(ptr, len);
+        if (start < 0) return ctx.host.bad_pointer(name, ptr >>> 0, len >>> 0);
+        scratch.put(ctx.view, start, len >>> 0);
+        return fast(ctx.host, len >>> 0, c);
+      };
+    }
+    return (a, ptr, len, d) => {
       const start = ctx.check(ptr, len);
       if (start < 0) return ctx.host.bad_pointer(name, ptr >>> 0, len >>> 0);
-      return call(ctx.host, ctx.view.subarray(start, start + (len >>> 0)), ...args);
+      scratch.put(ctx.view, start, len >>> 0);
+      return fast(ctx.host, len >>> 0, a, d);
     };
+  };
 }
 
 /**
@@ -170,8 +206,24 @@ const HOST_FUNCTIONS = new Map([
   ['ugc.new_int', direct('new_int', 1)],
   ['ugc.new_float', direct('new_float', 1)],
   ['ugc.new_bool', direct('new_bool', 1)],
-  ['ugc.new_string', withInput('new_string', 0, (host, bytes) => host.new_string(bytes))],
-  ['ugc.new_value', withInput('new_value', 1, (host, bytes, ty) => host.new_value(ty, bytes))],
+  [
+    'ugc.new_string',
+    withScratchInput(
+      'new_string',
+      0,
+      (host, bytes) => host.new_string(bytes),
+      (host, len) => host.new_string_scratch(len),
+    ),
+  ],
+  [
+    'ugc.new_value',
+    withScratchInput(
+      'new_value',
+      1,
+      (host, bytes, ty) => host.new_value(ty, bytes),
+      (host, len, ty) => host.new_value_scratch(ty, len),
+    ),
+  ],
   ['ugc.value_read', withOutput('value_read', (host, h) => host.value_read(h))],
   ['ugc.as_int', direct('as_int', 1)],
   ['ugc.as_float', direct('as_float', 1)],
@@ -190,10 +242,23 @@ const HOST_FUNCTIONS = new Map([
   ['ugc.self', direct('self_object', 0)],
   // Answered in JS (no crate call): the slot is the glue's bookkeeping, mirrored in the crate's ScriptHost.
   ['ugc.node_slot', (ctx) => () => ctx.slot],
-  ['ugc.object_get', withInput('object_get', 1, (host, bytes, obj) => host.object_get(obj, bytes))],
+  [
+    'ugc.object_get',
+    withScratchInput(
+      'object_get',
+      1,
+      (host, bytes, obj) => host.object_get(obj, bytes),
+      (host, len, obj) => host.object_get_scratch(obj, len),
+    ),
+  ],
   [
     'ugc.object_set',
-    withInput('object_set', 1, (host, bytes, obj, _ptr, _len, value) => host.object_set(obj, bytes, value)),
+    withScratchInput(
+      'object_set',
+      1,
+      (host, bytes, obj, _ptr, _len, value) => host.object_set(obj, bytes, value),
+      (host, len, obj, value) => host.object_set_scratch(obj, len, value),
+    ),
   ],
   [
     'ugc.object_call',

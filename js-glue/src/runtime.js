@@ -9,7 +9,7 @@ import { ModuleCache } from './module-cache.js';
 import { needsScriptHost } from './host-imports.js';
 import { Script } from './script.js';
 import { SharedGroup } from './shared.js';
-import { runWasi, spawnWasi } from './wasi/index.js';
+import { CheckedWasi } from './wasi/checked.js';
 
 const ISOLATIONS = new Set(['instance', 'worker']);
 const MAX_FUEL = (1n << 63n) - 1n;
@@ -56,7 +56,7 @@ class Runtime {
   #onLog;
   #live = 0;
   #wasiOverrides;
-  #wasiPolicy = null;
+  #wasiEntry = null;
 
   constructor(core, policy, onLog, wasiOverrides) {
     this.#core = core;
@@ -210,41 +210,36 @@ class Runtime {
   }
 
   /**
-   * A WASI program checked against the `wasi` profile (plus createRuntime's `wasiPolicy` overrides) and
-   * prepared with its memory cap and fuel metering, with the run options' fuel/timeout defaults filled in.
+   * WASI preview-1 programs (docs/WASI.md): checked against the `wasi` profile (plus createRuntime's
+   * `wasiPolicy` overrides), prepared, and run in dedicated workers — js-glue/src/wasi/checked.js.
    */
-  #preparedWasi(bytes, opts) {
-    if (opts === null || typeof opts !== 'object') {
-      throw new UgcError('bad_argument', 'WASI options must be an object');
-    }
-    const policy = (this.#wasiPolicy ??= this.#core.profile('wasi', this.#wasiOverrides));
-    const input = toBytes(bytes);
-    const verdict = this.#core.validate(input, policy);
-    if (!verdict.ok) throw new ValidationError(verdict.errors, verdict.report);
-    const limits = policy.limits();
-    const prepared = this.#core.prepare(input, {
-      maxMemoryPages: limits.maxMemoryPages,
-      maxTableElements: limits.maxTableElements,
-      metering: limits.metering,
-    });
-    const runOptions = {
-      ...opts,
-      fuel: opts.fuel ?? BigInt(limits.fuel),
-      timeoutMs: opts.timeoutMs ?? limits.timeoutMs,
-    };
-    return { prepared, runOptions };
+  #wasi() {
+    return (this.#wasiEntry ??= new CheckedWasi(this.#core, this.#wasiOverrides));
   }
 
-  /** Runs a WASI preview-1 command to completion in a dedicated worker (docs/WASI.md). */
-  async runWasi(bytes, opts = {}) {
-    const { prepared, runOptions } = this.#preparedWasi(bytes, opts);
-    return runWasi(prepared, runOptions);
+  /** Runs a WASI command to completion: `source` is bytes, a fetchModule result or `{ url, sha256? }`. */
+  async runWasi(source, opts = {}) {
+    return this.#wasi().runWasi(source, opts);
   }
 
-  /** Starts a long-running WASI service in a dedicated worker, with streamed stdout/stderr (docs/WASI.md). */
-  spawnWasi(bytes, opts = {}) {
-    const { prepared, runOptions } = this.#preparedWasi(bytes, opts);
-    return spawnWasi(prepared, runOptions);
+  /** Starts a long-running WASI service with streamed stdout/stderr (same sources as runWasi). */
+  spawnWasi(source, opts = {}) {
+    return this.#wasi().spawnWasi(source, opts);
+  }
+
+  /** Downloads, checks and compiles a WASI module once per content (cached by SHA-256). */
+  async fetchModule(url, opts = {}) {
+    return this.#wasi().fetchModule(url, opts);
+  }
+
+  /** How fetchModule calls were served: `{ downloads, memoryHits, storageHits }`. */
+  wasiModuleStats() {
+    return this.#wasi().moduleStats();
+  }
+
+  /** Empties fetchModule's caches (`{ persistent: true }` also deletes the Cache Storage entries). */
+  async clearWasiModules(options) {
+    return this.#wasi().clearModules(options);
   }
 
   /** Validates, prepares, compiles (once per module and options) and instantiates a script. */
@@ -273,7 +268,10 @@ class Runtime {
         maxLiveHandles: this.#limits.maxLiveHandles,
       };
       if (opts.isolation === 'worker') backendOptions.hostSpec = hostSpec;
-      else backendOptions.hostFactory = () => this.#core.scriptHost({ ...hostSpec, bridge: opts.bridge });
+      else {
+        backendOptions.hostFactory = () => this.#core.scriptHost({ ...hostSpec, bridge: opts.bridge });
+        backendOptions.scratch = this.#core.scratch;
+      }
     }
     const backend =
       opts.isolation === 'worker'
@@ -331,6 +329,7 @@ class Runtime {
       variants: this.#variants,
       hostGroup: needsScriptHost(compiled.module) ? core.hostGroup(input) : null,
       makeHost: (hostGroup, node, slot) => hostGroup.host(node.id, node.class, slot, maxLiveHandles, bridge),
+      scratch: core.scratch,
       onDispose: () => this.#live--,
     });
     this.#live++; // dispose() counts it down, also on a failed start

@@ -211,6 +211,7 @@ export class SharedGroup {
   #signatures;
   #hostGroup;
   #makeHost;
+  #scratch;
   #onDispose;
   #instance = null;
   #ctx = null;
@@ -226,7 +227,7 @@ export class SharedGroup {
   /**
    * @param {WebAssembly.Module} module prepared and compiled
    * @param {object} options `{ fuel, abiImports, signatures, onLog, report, variants, hostGroup (JsHostGroup or
-   *   null), makeHost(hostGroup, node, slot), onDispose }`
+   *   null), makeHost(hostGroup, node, slot), scratch (core.scratch), onDispose }`
    */
   constructor(module, options) {
     this.#module = module;
@@ -236,6 +237,7 @@ export class SharedGroup {
     this.#signatures = options.signatures ?? null;
     this.#hostGroup = options.hostGroup;
     this.#makeHost = options.makeHost;
+    this.#scratch = options.scratch ?? null;
     this.#onDispose = options.onDispose;
     const onLog = options.onLog ?? null;
     /** @internal log sink: the message and the node that logged (null during the start function). */
@@ -276,7 +278,7 @@ export class SharedGroup {
     this.fault = null;
     const startHost =
       this.#hostGroup === null ? null : this.#makeHost(this.#hostGroup, { id: 0n, class: '' }, 0);
-    const ctx = new HostContext({ onLog: this._onLog, host: startHost });
+    const ctx = new HostContext({ onLog: this._onLog, host: startHost, scratch: this.#scratch });
     ctx.slot = -1;
     this.#ctx = ctx;
     try {
@@ -437,6 +439,10 @@ export class SharedGroup {
     const n = views.length;
     const a0 = args[0];
     const arity = args.length;
+    // A call made while another runs (a bridge re-entering) must leave the outer node's host current.
+    const outerHost = ctx.host;
+    const outerSlot = ctx.slot;
+    const outer = this.#current;
     let i = 0;
     try {
       for (; i < n; i++) {
@@ -444,6 +450,7 @@ export class SharedGroup {
         if (view._group !== this) throw this.#foreign(view);
         ctx.host = view._host;
         ctx.slot = view._slot;
+        this.#current = view;
         view._calls++;
         if (fuel !== null) fuel.refuel();
         if (arity === 0) fn();
@@ -452,19 +459,28 @@ export class SharedGroup {
         if (ctx.fault !== null) break;
       }
     } catch (error) {
-      if (error instanceof UgcError && error.code === 'bad_argument') {
+      if (error instanceof UgcError && error.code === 'bad_argument' && i < n && views[i]?._group !== this) {
         this.#calls += i;
+        this.#restore(outerHost, outerSlot, outer);
         throw error;
       }
-      this.#current = views[i];
       this.#fail(error, name);
-      this.#current = null;
+      i++; // the failing call ran too
     }
-    this.#calls += i;
-    this.#metered = n > 0;
+    this.#calls += Math.min(i, n);
+    if (i > 0) this.#metered = true;
     if (ctx.fault !== null && this.fault === null) this.#fail(ctx.fault, name);
     ctx.fault = null;
+    this.#restore(outerHost, outerSlot, outer);
     return this.fault === null ? null : this.#faultInfo();
+  }
+
+  #restore(host, slot, current) {
+    const ctx = this.#ctx;
+    if (ctx === null) return;
+    ctx.host = host;
+    ctx.slot = slot;
+    this.#current = current;
   }
 
   #foreign(view) {

@@ -8,12 +8,15 @@ import { Guest, classify } from './guest.js';
 let guest = null;
 /** The crate, loaded only for scripts that need a ScriptHost (their host lives next to their guest). */
 let hostFactory = null;
+/** The crate's scratch-buffer writer (core.scratch), once the crate is loaded. */
+let scratch = null;
 
 /** For ABI modules: loads the crate in this worker (once) so the guest's ScriptHost lives here. */
 async function loadHost(request) {
   const { loadCore } = await import('./core.js');
   const core = await loadCore();
   hostFactory = () => core.scriptHost(request.hostSpec);
+  scratch = core.scratch;
 }
 
 function handle(request) {
@@ -26,6 +29,7 @@ function handle(request) {
         onLog: (message) => self.postMessage({ type: 'log', message }),
         isolation: 'worker',
         hostFactory,
+        scratch,
       });
       guest.instantiate();
       return undefined;

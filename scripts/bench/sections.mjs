@@ -203,7 +203,7 @@ function load({ browser }) {
 const runtimeRow = (r) =>
   row(r.name.trim(), r.value, r.unit, r.baseline, r.baselineValue, {
     note: [
-      r.nsPerNode === undefined ? '' : `${r.nsPerNode.toFixed(1)} ns/node`,
+      r.nsPerNode === undefined ? '' : `${r.nsPerNode.toFixed(1)} ns/node (best round)`,
       `best runs ${r.bestRatio.toFixed(2)}×`,
     ]
       .filter(Boolean)
@@ -263,7 +263,8 @@ function wasi({ browser }) {
   const w = browser?.wasi;
   const rows = [];
   if (w) {
-    for (const s of w.startup) {
+    // `--url-only` runs have only `fromUrl`: every part is optional.
+    for (const s of w.startup ?? []) {
       const label = `${s.name} (${mb(s.mb * 1e6)})`;
       const per = (ms) => `${(ms / s.mb).toFixed(0)} ms/MB`;
       rows.push(
@@ -297,25 +298,27 @@ function wasi({ browser }) {
     }
     const rate = (mib, ms) => (mib * 1.048576) / (ms / 1000);
     const so = w.stdout;
-    rows.push(
-      row(
-        `stdout through runWasi (worker), ${so.mib} MiB`,
-        rate(so.mib, so.viaWorker),
-        'MB/s',
-        'plain copy of the same chunks in the page',
-        rate(so.mib, so.plainCopy),
-      ),
-    );
-    rows.push(
-      row(
-        `stdout, WASI host in the page, ${so.mib} MiB`,
-        rate(so.mib, so.inThread),
-        'MB/s',
-        'plain copy of the same chunks in the page',
-        rate(so.mib, so.plainCopy),
-      ),
-    );
-    for (const [chunk, r] of Object.entries(w.fileCopy)) {
+    if (so) {
+      rows.push(
+        row(
+          `stdout through runWasi (worker), ${so.mib} MiB`,
+          rate(so.mib, so.viaWorker),
+          'MB/s',
+          'plain copy of the same chunks in the page',
+          rate(so.mib, so.plainCopy),
+        ),
+      );
+      rows.push(
+        row(
+          `stdout, WASI host in the page, ${so.mib} MiB`,
+          rate(so.mib, so.inThread),
+          'MB/s',
+          'plain copy of the same chunks in the page',
+          rate(so.mib, so.plainCopy),
+        ),
+      );
+    }
+    for (const [chunk, r] of Object.entries(w.fileCopy ?? {})) {
       const marginal = Math.max(r.wasi - r.fixed, 1e-3);
       rows.push(
         row(
@@ -330,22 +333,54 @@ function wasi({ browser }) {
         ),
       );
     }
+    for (const u of w.fromUrl ?? []) {
+      const label = `${u.name} (${mb(u.mb * 1e6)})`;
+      const raw = 'raw WebAssembly.compileStreaming(fetch(url))';
+      const perMb = (ms) => `${(ms / u.mb).toFixed(1)} ms/MB`;
+      rows.push(
+        row(`rt.fetchModule cold, metered, ${label}`, u.cold, 'ms', raw, u.rawStreaming, {
+          note: perMb(u.cold),
+        }),
+      );
+      rows.push(
+        row(
+          `rt.fetchModule cold, unmetered (teed compileStreaming), ${label}`,
+          u.coldUnmetered,
+          'ms',
+          raw,
+          u.rawStreaming,
+          { note: perMb(u.coldUnmetered) },
+        ),
+      );
+      rows.push(
+        row(
+          `rt.fetchModule from Cache Storage (new runtime), ${label}`,
+          u.storage,
+          'ms',
+          raw,
+          u.rawStreaming,
+          { note: perMb(u.storage) },
+        ),
+      );
+    }
     const pc = w.perCall;
-    rows.push(
-      row('clock_time_get per call', pc.loop_clock, 'ns', 'raw wasm → JS import', pc.loop_noop, {
-        note: `performance.now() alone ${pc.performanceNow.toFixed(1)} ns`,
-      }),
-    );
-    rows.push(row('fd_fdstat_get per call', pc.loop_fdstat, 'ns', 'raw wasm → JS import', pc.loop_noop));
+    if (pc) {
+      rows.push(
+        row('clock_time_get per call', pc.loop_clock, 'ns', 'raw wasm → JS import', pc.loop_noop, {
+          note: `performance.now() alone ${pc.performanceNow.toFixed(1)} ns`,
+        }),
+      );
+      rows.push(row('fd_fdstat_get per call', pc.loop_fdstat, 'ns', 'raw wasm → JS import', pc.loop_noop));
+    }
   }
-  const notes = w
+  const notes = w?.workerFloor
     ? [`A trivial worker's first message: ${w.workerFloor.toFixed(1)} ms (the floor of any worker start-up).`]
     : [];
   return {
     title: 'WASI services (Chromium)',
     issue: 7,
     intro:
-      'The preview-1 host (scripts/bench-wasi.mjs): start-up per MB, stdout throughput, a 1 MiB file through `fd_read`/`fd_write`, and the cost of one syscall, each against its plain in-page equivalent.',
+      'The preview-1 host (scripts/bench-wasi.mjs): start-up per MB, stdout throughput, a 1 MiB file through `fd_read`/`fd_write`, the cost of one syscall, and starting from a URL (`rt.fetchModule`), each against its plain in-page equivalent.',
     rows,
     notes,
   };

@@ -7,8 +7,9 @@
 //! `set_script`, `free`, tree access or signal wiring reach beyond the script's own node.
 
 use super::fail::{fail, Fail};
+use super::fxhash::FxHashMap;
 use crate::abi::AbiError;
-use std::collections::HashMap;
+use std::rc::Rc;
 
 /// What a script may do with a property.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,10 +31,10 @@ pub enum MethodKind {
 #[derive(Debug, Clone, Default)]
 pub struct ClassRules {
     pub parent: Option<String>,
-    pub properties: HashMap<String, Access>,
+    pub properties: FxHashMap<String, Access>,
     /// Property-name prefixes (`blend_shapes/` covers every `blend_shapes/<name>`).
     pub property_prefixes: Vec<(String, Access)>,
-    pub methods: HashMap<String, MethodKind>,
+    pub methods: FxHashMap<String, MethodKind>,
 }
 
 /// Names refused on every class (see the module documentation).
@@ -70,10 +71,16 @@ pub const ALWAYS_REFUSED: &[&str] = &[
     "owner",
 ];
 
-/// The capability rules in force for one script.
+/// The capability rules in force for one script. Cloning is cheap (the rules are shared until one
+/// copy changes them), so thousands of node hosts share one set.
 #[derive(Debug, Clone)]
 pub struct Capabilities {
-    classes: HashMap<String, ClassRules>,
+    classes: Rc<FxHashMap<String, ClassRules>>,
+}
+
+thread_local! {
+    /// The default rules, built once per thread.
+    static DEFAULT_RULES: Capabilities = Capabilities::build_default_rules();
 }
 
 impl Default for Capabilities {
@@ -247,6 +254,10 @@ const MAX_ANCESTRY: usize = 64;
 impl Capabilities {
     /// The default rules (docs/CAPABILITIES.md).
     pub fn default_rules() -> Self {
+        DEFAULT_RULES.with(Capabilities::clone)
+    }
+
+    fn build_default_rules() -> Self {
         let classes = DEFAULT_CLASSES
             .iter()
             .map(|(name, parent, props, prefixes, methods)| {
@@ -259,19 +270,21 @@ impl Capabilities {
                 (name.to_string(), rules)
             })
             .collect();
-        Capabilities { classes }
+        Capabilities {
+            classes: Rc::new(classes),
+        }
     }
 
     /// No class at all: everything but the script's own declared properties is refused.
     pub fn none() -> Self {
         Capabilities {
-            classes: HashMap::new(),
+            classes: Rc::default(),
         }
     }
 
     /// Adds or replaces one class's rules (an embedding game widening the defaults).
     pub fn set_class(&mut self, class: impl Into<String>, rules: ClassRules) {
-        self.classes.insert(class.into(), rules);
+        Rc::make_mut(&mut self.classes).insert(class.into(), rules);
     }
 
     pub fn check_get(&self, class: &str, property: &str) -> Result<(), Fail> {

@@ -12,7 +12,9 @@ pub mod bridge;
 pub mod capabilities;
 mod dict;
 mod fail;
+mod fxhash;
 pub mod manifest;
+mod own;
 pub mod raw;
 pub mod value;
 
@@ -103,6 +105,12 @@ pub struct ScriptHost {
     properties: Vec<Value>,
     /// The frame's writes, possibly shared with the other nodes of the instance.
     batch: BatchSink,
+    /// The node's own written and seeded engine properties, for its reads.
+    own: own::OwnValues,
+    /// The last (class, property) the capability rules allowed to get / set: scripts touch the
+    /// same few properties every frame, so the rules are consulted once, not per call.
+    allowed_get: Option<(Rc<str>, Box<str>)>,
+    allowed_set: Option<(Rc<str>, Box<str>)>,
     slot: u32,
     last_error: String,
     errors: VecDeque<ErrorRecord>,
@@ -138,6 +146,9 @@ impl ScriptHost {
             capabilities: config.capabilities,
             properties,
             batch: config.batch.unwrap_or_else(batch::sink),
+            own: own::OwnValues::default(),
+            allowed_get: None,
+            allowed_set: None,
             slot: config.slot,
             last_error: String::new(),
             errors: VecDeque::new(),
@@ -454,8 +465,21 @@ impl ScriptHost {
                 return self.insert(self.properties[i].clone());
             }
         }
-        self.capabilities.check_get(&object.class, name)?;
-        let queued = self.batch.borrow().pending(object.id, name).cloned();
+        if !allowed(&self.allowed_get, &object.class, name) {
+            self.capabilities.check_get(&object.class, name)?;
+            self.allowed_get = Some((object.class.clone(), name.into()));
+        }
+        let queued = {
+            let sink = self.batch.borrow();
+            if object.id == self.this.id {
+                self.own
+                    .get(name)
+                    .filter(|(_, frame)| sink.answers(*frame, true))
+                    .map(|(v, _)| v.clone())
+            } else {
+                sink.read(object.id, name, false).cloned()
+            }
+        };
         let value = match queued {
             Some(queued) => queued,
             None => self.bridge.get(object.id, name)?,
@@ -472,17 +496,34 @@ impl ScriptHost {
     fn object_set_inner(&mut self, obj: i32, name: &[u8], value: i32) -> Result<i32, Fail> {
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
-        let value = self.value(value)?;
         if object.id == self.this.id {
             if let Some(i) = self.property_index(name) {
+                let value = self.value(value)?;
                 let declared = self.manifest.properties[i].type_id;
                 self.properties[i] = coerce(value, declared, name)?;
                 return Ok(0);
             }
         }
-        self.capabilities.check_set(&object.class, name)?;
-        let value = value.export()?;
-        self.batch.borrow_mut().push_set(object.id, name, value);
+        // Errors in the order they always came: the value handle, the rules, then the value.
+        if value != 0 {
+            self.handles.get(handle(value))?;
+        }
+        if !allowed(&self.allowed_set, &object.class, name) {
+            self.capabilities.check_set(&object.class, name)?;
+            self.allowed_set = Some((object.class.clone(), name.into()));
+        }
+        // Exported straight from the table: no intermediate clone of the value.
+        let value = match value {
+            0 => Variant::Nil,
+            h => self.handles.get(handle(h))?.export()?,
+        };
+        let mut sink = self.batch.borrow_mut();
+        if object.id == self.this.id {
+            sink.queue_set(object.id, name, &value).map_err(bad_value)?;
+            self.own.set(name, value, sink.frame());
+        } else {
+            sink.push_set(object.id, name, value).map_err(bad_value)?;
+        }
         Ok(0)
     }
 
@@ -498,11 +539,14 @@ impl ScriptHost {
         let args = self.args(args)?;
         match kind {
             MethodKind::Command => {
-                self.batch.borrow_mut().push(BatchEntry::Call {
-                    object: object.id,
-                    method: name.to_owned(),
-                    args,
-                });
+                self.batch
+                    .borrow_mut()
+                    .push(&BatchEntry::Call {
+                        object: object.id,
+                        method: name.to_owned(),
+                        args,
+                    })
+                    .map_err(bad_value)?;
                 Ok(0)
             }
             MethodKind::Query => match self.bridge.call(object.id, name, &args)? {
@@ -552,11 +596,14 @@ impl ScriptHost {
                 );
             }
         }
-        self.batch.borrow_mut().push(BatchEntry::Emit {
-            object: self.this.id,
-            signal: name.to_owned(),
-            args,
-        });
+        self.batch
+            .borrow_mut()
+            .push(&BatchEntry::Emit {
+                object: self.this.id,
+                signal: name.to_owned(),
+                args,
+            })
+            .map_err(bad_value)?;
         Ok(0)
     }
 
@@ -630,13 +677,18 @@ impl ScriptHost {
     /// The frame's queued writes, in order; the queue starts empty again. Under shared
     /// instancing these are every node's writes.
     pub fn take_batch(&mut self) -> Vec<BatchEntry> {
-        self.batch.borrow_mut().take().0
+        self.batch.borrow_mut().take()
     }
 
     /// [`ScriptHost::take_batch`] encoded as one Godot Array (`bytes_to_var` on the Godot side).
     pub fn take_batch_bytes(&mut self) -> Result<Vec<u8>, Fail> {
-        let entries = self.take_batch();
-        batch::encode(&entries).map_err(|e| Fail::new(AbiError::BadValue, e.to_string()))
+        Ok(self.batch.borrow_mut().take_bytes())
+    }
+
+    /// Tells the host an engine property of its node as the game knows it (answered to the
+    /// node's reads when its batch sink mirrors, see [`batch::BatchQueue`]).
+    pub fn seed_node_property(&mut self, name: &str, value: Variant) {
+        self.own.set(name, value, 0);
     }
 
     pub fn stats(&self) -> HostStats {
@@ -765,6 +817,16 @@ impl ScriptHost {
 /// Manifest defaults hold no objects, so no bridge is needed to import them.
 fn import_trusted_default(v: &Variant) -> Value {
     Value::import(v.clone(), &mut Origin::Guest).unwrap_or(Value::NIL)
+}
+
+/// Whether `cache` holds exactly this (class, name) pair (the class compared by pointer: every
+/// handle to an object shares its `ObjectRef`'s class string).
+fn allowed(cache: &Option<(Rc<str>, Box<str>)>, class: &Rc<str>, name: &str) -> bool {
+    matches!(cache, Some((c, n)) if Rc::ptr_eq(c, class) && **n == *name)
+}
+
+fn bad_value(e: variant::VariantError) -> Fail {
+    Fail::new(AbiError::BadValue, e.to_string())
 }
 
 fn handle(h: i32) -> Handle {

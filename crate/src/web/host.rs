@@ -13,7 +13,6 @@
 //! node are `not_found` and every other object is `object_gone`.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -38,15 +37,10 @@ const POINTER_FUNCTIONS: &[&str] = &[
     "emit_signal",
 ];
 
-/// The engine-side properties of the scripts' nodes as far as the browser knows them, by
-/// (object id, property): one map per instance, shared by the hosts of a shared instance.
-type NodeState = Rc<RefCell<HashMap<(u64, String), Variant>>>;
-
 /// The [`ObjectBridge`]: the game's JS bridge when one was given (`{ classOf, get, call }`), else only
 /// the script's own node (see the module docs).
 struct SelfBridge {
     self_id: u64,
-    state: NodeState,
     js: Option<JsValue>,
 }
 
@@ -105,11 +99,6 @@ impl ObjectBridge for SelfBridge {
     }
 
     fn get(&mut self, id: u64, property: &str) -> Result<Variant, Fail> {
-        if id == self.self_id {
-            if let Some(v) = self.state.borrow().get(&(id, property.to_owned())) {
-                return Ok(v.clone());
-            }
-        }
         if let Some(js) = &self.js {
             let v = Self::invoke(js, "get", &[JsValue::from(id), JsValue::from_str(property)])?;
             return Self::answer(id, &format!("property '{property}'"), v);
@@ -164,13 +153,46 @@ fn encode(value: &Variant) -> Result<Vec<u8>, JsValue> {
     variant::encode(value).map_err(|e| error_object("bad_value", &e.to_string(), None))
 }
 
-/// The frame's writes of every host on `sink` as one Godot Array (binary Variant). The last
-/// value written per (object, property) is also remembered in `state`, as if Godot had applied
-/// the batch, so later reads of a node's own properties see it.
-fn take_batch_bytes(sink: &BatchSink, state: &NodeState) -> Result<Vec<u8>, JsValue> {
-    let (entries, last) = sink.borrow_mut().take();
-    state.borrow_mut().extend(last);
-    batch::encode(&entries).map_err(|e| error_object("bad_value", &e.to_string(), None))
+thread_local! {
+    /// Where the glue copies a guest's `(ptr, len)` input before calling a `*_scratch` method: one
+    /// buffer for every host on this thread, so the hot host calls pass no slice (a slice costs an
+    /// allocation and a free in the crate per call).
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; 256]);
+}
+
+/// Makes the scratch buffer at least `len` bytes and returns its address in the crate's memory
+/// (valid until the next call of this function). The glue writes inputs there.
+#[wasm_bindgen(js_name = scratchBuffer)]
+pub fn scratch_buffer(len: usize) -> usize {
+    SCRATCH.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.len() < len {
+            s.resize(len, 0);
+        }
+        s.as_ptr() as usize
+    })
+}
+
+/// Runs `f` on the first `len` bytes of the scratch buffer, copied out first: `f` may re-enter JS
+/// (a bridge call), which may reuse the buffer.
+fn from_scratch<R>(len: usize, f: impl FnOnce(&[u8]) -> R) -> R {
+    let mut small = [0u8; 64];
+    let mut large = Vec::new();
+    let n = SCRATCH.with(|s| {
+        let s = s.borrow();
+        let n = len.min(s.len());
+        if n <= small.len() {
+            small[..n].copy_from_slice(&s[..n]);
+        } else {
+            large.extend_from_slice(&s[..n]);
+        }
+        n
+    });
+    if n <= small.len() {
+        f(&small[..n])
+    } else {
+        f(&large)
+    }
 }
 
 fn bad_manifest(e: crate::host::ManifestError) -> JsValue {
@@ -186,12 +208,12 @@ pub fn manifest_instancing(bytes: &[u8]) -> Result<String, JsValue> {
 }
 
 /// What the hosts of one shared instance have in common: the parsed manifest (parsed once, not
-/// per node), the batch sink and the browser's view of the nodes' engine properties.
+/// per node) and the batch sink, which also holds the browser's view of the nodes' engine
+/// properties (a mirroring sink: see `BatchQueue`).
 #[wasm_bindgen]
 pub struct JsHostGroup {
     manifest: Manifest,
     sink: BatchSink,
-    state: NodeState,
 }
 
 #[wasm_bindgen]
@@ -201,8 +223,7 @@ impl JsHostGroup {
     pub fn new(bytes: &[u8]) -> Result<JsHostGroup, JsValue> {
         Ok(JsHostGroup {
             manifest: Manifest::from_module(bytes).map_err(bad_manifest)?,
-            sink: batch::sink(),
-            state: NodeState::default(),
+            sink: batch::mirroring_sink(),
         })
     }
 
@@ -223,13 +244,12 @@ impl JsHostGroup {
             max_live_handles,
             bridge,
             Rc::clone(&self.sink),
-            Rc::clone(&self.state),
         )
     }
 
     /// Every node's writes since the last take, in call order, as one Godot Array.
-    pub fn take_batch_bytes(&mut self) -> Result<Vec<u8>, JsValue> {
-        take_batch_bytes(&self.sink, &self.state)
+    pub fn take_batch_bytes(&mut self) -> Vec<u8> {
+        self.sink.borrow_mut().take_bytes()
     }
 
     /// Entries queued in the group's batch.
@@ -250,8 +270,6 @@ impl JsHostGroup {
 #[wasm_bindgen]
 pub struct JsScriptHost {
     host: ScriptHost,
-    state: NodeState,
-    sink: BatchSink,
     /// Reused output buffer for `value_read` / `var_to_bytes`.
     out: Vec<u8>,
 }
@@ -266,22 +284,18 @@ impl JsScriptHost {
         max_live_handles: u32,
         bridge: JsValue,
         sink: BatchSink,
-        state: NodeState,
     ) -> JsScriptHost {
         let mut config = HostConfig::new(self_id, manifest);
         config.self_class = self_class;
         config.max_live_handles = max_live_handles as usize;
         config.slot = slot;
-        config.batch = Some(Rc::clone(&sink));
+        config.batch = Some(sink);
         let bridge = SelfBridge {
             self_id,
-            state: state.clone(),
             js: (!bridge.is_undefined() && !bridge.is_null()).then_some(bridge),
         };
         JsScriptHost {
             host: ScriptHost::new(config, Box::new(bridge)),
-            state,
-            sink,
             out: Vec::new(),
         }
     }
@@ -309,8 +323,7 @@ impl JsScriptHost {
             0,
             max_live_handles,
             bridge,
-            batch::sink(),
-            NodeState::default(),
+            batch::mirroring_sink(),
         ))
     }
 
@@ -354,6 +367,19 @@ impl JsScriptHost {
     }
     pub fn new_bool(&mut self, v: i32) -> i32 {
         self.host.new_bool(v)
+    }
+    /// `new_string` of the first `len` bytes of the scratch buffer (see `scratchBuffer`).
+    pub fn new_string_scratch(&mut self, len: usize) -> i32 {
+        from_scratch(len, |bytes| self.host.new_string(bytes))
+    }
+    pub fn new_value_scratch(&mut self, ty: i32, len: usize) -> i32 {
+        from_scratch(len, |bytes| self.host.new_value(ty, bytes))
+    }
+    pub fn object_get_scratch(&mut self, obj: i32, len: usize) -> i32 {
+        from_scratch(len, |name| self.host.object_get(obj, name))
+    }
+    pub fn object_set_scratch(&mut self, obj: i32, len: usize, value: i32) -> i32 {
+        from_scratch(len, |name| self.host.object_set(obj, name, value))
     }
     pub fn new_string(&mut self, bytes: &[u8]) -> i32 {
         self.host.new_string(bytes)
@@ -474,15 +500,14 @@ impl JsScriptHost {
     /// `object_get(self, name)` can read it.
     pub fn set_node_property(&mut self, name: &str, bytes: &[u8]) -> Result<(), JsValue> {
         let value = decode(bytes)?;
-        let id = self.host.self_id();
-        self.state.borrow_mut().insert((id, name.to_owned()), value);
+        self.host.seed_node_property(name, value);
         Ok(())
     }
 
     /// The frame's writes as one Godot Array (binary Variant); under shared instancing every
     /// node's (the group's take). Writes are also remembered as the nodes' engine state.
-    pub fn take_batch_bytes(&mut self) -> Result<Vec<u8>, JsValue> {
-        take_batch_bytes(&self.sink, &self.state)
+    pub fn take_batch_bytes(&mut self) -> Vec<u8> {
+        self.host.batch_sink().borrow_mut().take_bytes()
     }
 
     pub fn node_slot(&self) -> i32 {

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::prepare::PrepareOptions;
 use convert::{error_object, to_js, Verdict};
-pub use host::{manifest_instancing, JsHostGroup, JsScriptHost};
+pub use host::{manifest_instancing, scratch_buffer, JsHostGroup, JsScriptHost};
 pub use policy::JsPolicy;
 
 /// Runs once when the module is instantiated: readable panics in debug builds (`npm run build -- --dev`).

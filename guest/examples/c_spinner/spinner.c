@@ -1,6 +1,8 @@
 /* A spinning prop in plain C: proves the ABI needs no Rust. Every frame it rotates its node
  * about the Y axis by `speed` radians per second (a queued `rotate_y` command) and, once per
- * full turn, emits the declared `turned(count: int)` signal.
+ * full turn, emits the declared `turned(count: int)` signal. Its manifest keeps the default
+ * "instancing": "node" on purpose (the example of that mode): `angle` and `turns` below are plain
+ * statics, one per node because every node gets its own instance.
  *
  * Built by scripts/build-guests.sh with Debian's clang, from this directory:
  *   clang --target=wasm32 -O2 -nostdlib -Wl,--no-entry -Wl,--export-dynamic spinner.c */

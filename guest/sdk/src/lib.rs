@@ -20,6 +20,7 @@
 mod containers;
 mod error;
 mod object;
+mod per_node;
 pub mod sys;
 mod types;
 mod variant;
@@ -27,6 +28,7 @@ mod variant;
 pub use containers::{Array, Dictionary};
 pub use error::{check, last_error_message, Error, Result};
 pub use object::{emit_signal, Object};
+pub use per_node::{node_slot, PerNode, DEFAULT_CAPACITY};
 pub use types::{
     type_id, Basis, Color, Element, Pod, Quaternion, Raw, Transform3D, Vector2, Vector2i, Vector3,
     Vector3i, Vector4,
@@ -141,6 +143,9 @@ fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
 pub mod math;
 
 /// A mutable global for script state (`static TIME: Global<f64> = Global::new(0.0);`).
+///
+/// Under `"instancing": "shared"` a global is shared by every node of the instance: keep per-node
+/// state in a [`PerNode`] instead.
 ///
 /// Sound because a guest instance is single-threaded: the `ugc` ABI has no threads, and the
 /// validator refuses shared memory.

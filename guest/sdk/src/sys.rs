@@ -40,4 +40,9 @@ extern "C" {
     pub fn object_set(obj: i32, name_ptr: *const u8, name_len: usize, value: i32) -> i32;
     pub fn object_call(obj: i32, name_ptr: *const u8, name_len: usize, args: i32) -> i32;
     pub fn emit_signal(name_ptr: *const u8, name_len: usize, args: i32) -> i32;
+
+    // Instancing.
+    /// The calling node's slot in its instance: 0 under `"instancing": "node"`, `0..n` under
+    /// `"shared"` (reused after a node detaches), -1 outside a node's call (the start function).
+    pub fn node_slot() -> i32;
 }

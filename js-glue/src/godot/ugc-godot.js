@@ -12,6 +12,7 @@
 
 import { createRuntime } from '../ugc-wasm.js';
 import { varToBytes } from './variant-writer.js';
+import { installWasiServices } from './wasi-services.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -38,11 +39,17 @@ const LIFECYCLE = new Set([
  * @param {object} [options.loadOptions] options for every `rt.load` (e.g. `{ fuel }`); isolation is always
  *   'instance' (frames call guests synchronously)
  * @param {(node: string, message: string) => void} [options.onLog] where `ugc.log` goes (default console.log)
+ * @param {boolean} [options.wasiServices=true] also install `window.ugcWasi` for WasiService nodes
  */
 export function installGodotBridge(options = {}) {
   const bridge = new GodotBridge(options);
   const name = options.name === undefined ? 'ugcGodot' : options.name;
   if (name !== null) globalThis[name] = bridge;
+  // The WasiService nodes' page side (window.ugcWasi, js-glue/src/godot/wasi-services.js).
+  if (options.wasiServices !== false) {
+    const runtime = options.runtime ?? createRuntime(options.policy ? { policy: options.policy } : {});
+    bridge.wasi = installWasiServices({ runtime, name: name === null ? null : 'ugcWasi' });
+  }
   return bridge;
 }
 

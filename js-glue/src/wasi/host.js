@@ -75,7 +75,8 @@ export function bytesStdin(bytes = new Uint8Array(0)) {
  *   throw a WasiRunError to stop the guest
  * @param {(bytes: Uint8Array) => void} [opts.stderr] same, for fd 2
  * @param {(ms: number) => void} [opts.sleep] blocks the thread (default: Atomics.wait if allowed, else spin)
- * @param {() => void} [opts.onBlock] called before the host blocks (sleep, stdin wait): flush output here
+ * @param {(reason: 'stdin'|'sleep') => void} [opts.onBlock] called before the host blocks: flush output here.
+ *   'stdin' = waiting for input with no timeout (the guest is idle until the page writes); else 'sleep'
  * @param {boolean} [opts.suspending] use JSPI: fd_read on stdin and poll_oneoff suspend the guest (stdin
  *   then needs `ready(): Promise`), and `start()` returns a Promise
  */
@@ -238,7 +239,7 @@ export function createWasiHost(opts = {}) {
       for (const v of views) {
         if (v.length === 0) continue;
         if (total > 0 && !stdin.poll()) break; // return what we have rather than block again
-        if (!stdin.poll()) onBlock();
+        if (!stdin.poll()) onBlock('stdin');
         const n = stdin.read(v);
         total += n;
         if (n < v.length) break;
@@ -707,7 +708,7 @@ export function createWasiHost(opts = {}) {
     try {
       const attempt = wasi.poll_oneoff(inPtr, outPtr, count, retPtr);
       for (let w = attempt(); w; w = attempt()) {
-        onBlock();
+        onBlock(w.stdin && !Number.isFinite(w.ms) ? 'stdin' : 'sleep');
         blockSync(w);
       }
       return ERRNO.SUCCESS;
@@ -726,7 +727,7 @@ export function createWasiHost(opts = {}) {
     const syncRead = imports.fd_read;
     imports.fd_read = new WebAssembly.Suspending((fd, iovs, count, retPtr) => {
       if (fds.get(fd)?.kind === 'stdin' && !stdin.poll() && stdin.ready) {
-        onBlock();
+        onBlock('stdin');
         return stdin.ready().then(() => syncRead(fd, iovs, count, retPtr));
       }
       return syncRead(fd, iovs, count, retPtr);
@@ -738,7 +739,7 @@ export function createWasiHost(opts = {}) {
         attempt = wasi.poll_oneoff(inPtr, outPtr, count, retPtr);
         w = attempt();
         if (!w) return ERRNO.SUCCESS;
-        onBlock();
+        onBlock(w.stdin && !Number.isFinite(w.ms) ? 'stdin' : 'sleep');
       } catch (err) {
         return errnoOf('poll_oneoff', err);
       }

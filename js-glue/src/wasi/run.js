@@ -150,6 +150,7 @@ function launch(input, opts, extra, on) {
     files: opts.files ?? {},
     preopens: opts.preopens ?? ['/'],
     fuel: opts.fuel ?? null,
+    fuelPerInput: opts.fuelPerInput === true,
     maxFsBytes: opts.maxFsBytes,
     maxOutputBytes: opts.maxOutputBytes,
     ...extra,
@@ -218,6 +219,9 @@ function runWasiOnce(bytesOrModule, opts) {
  * Transport (`opts.stdinMode`, chosen automatically): 'pipe' (SharedArrayBuffer ring buffer, needs a
  * cross-origin-isolated page), 'messages' (JSPI: the guest suspends in fd_read), or 'none' (only
  * `opts.stdin`, then EOF; write() throws `stdin_needs_cross_origin_isolation`).
+ * Options are runWasi's, plus `fuelPerInput` (also accepted by runWasi): with a metered module, the fuel is
+ * topped up to `opts.fuel` whenever the program waits for stdin with no timeout, so `fuel` bounds the work
+ * per request instead of over the service's whole life.
  * @returns {{ stdout: ReadableStream<Uint8Array>, stderr: ReadableStream<Uint8Array>,
  *   write(bytes: Uint8Array|string): void, closeStdin(): void, kill(): void, stdinMode: string,
  *   exited: Promise<number>, result: Promise<{ exitCode: number, files: object, symlinks: object }> }}

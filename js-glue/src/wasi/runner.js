@@ -67,13 +67,15 @@ function classify(err) {
 /**
  * @param {object} msg { module: WebAssembly.Module | ArrayBuffer | Uint8Array, args, env, files, preopens,
  *   stdin?: Uint8Array|string, stdinPipe?: SharedArrayBuffer, fuel?: number|bigint, maxFsBytes?: number,
- *   maxOutputBytes?: number }
+ *   maxOutputBytes?: number, fuelPerInput?: boolean } fuelPerInput: top the fuel up to `fuel` whenever the
+ *   guest waits for stdin with no timeout
  * @param {(message: object, transfer?: Transferable[]) => void} post
  * @param {{ stdin?: object }} [sources] a message-fed stdin (queue.js) when msg.stdinMode is 'messages'
  */
 export async function runCommand(msg, post, sources = {}) {
   const out = outputBatcher(post, msg.maxOutputBytes ?? Infinity);
   let instance;
+  let refuel = null;
   try {
     const bytes = msg.module instanceof WebAssembly.Module ? undefined : new Uint8Array(msg.module);
     const module = bytes ? await WebAssembly.compile(bytes) : msg.module;
@@ -94,7 +96,11 @@ export async function runCommand(msg, post, sources = {}) {
         msg.stdinMode === 'messages' || (!canBlock() && typeof WebAssembly.Suspending === 'function'),
       stdout: (v) => out.write(1, v),
       stderr: (v) => out.write(2, v),
-      onBlock: out.flush,
+      onBlock: (reason) => {
+        out.flush();
+        // A service's fuel is a budget per request: topped up whenever it goes idle waiting for input.
+        if (reason === 'stdin' && refuel) refuel();
+      },
       // A host bug must not pass silently as EIO: say which import failed and why.
       onInternalError: (name, err) => console.error(`wasi host: internal error in ${name}:`, err),
     });
@@ -102,6 +108,7 @@ export async function runCommand(msg, post, sources = {}) {
     const fuelGlobal = instance.exports.__ugc_fuel;
     const metered = msg.fuel != null && fuelGlobal instanceof WebAssembly.Global;
     if (metered) fuelGlobal.value = BigInt(msg.fuel);
+    if (metered && msg.fuelPerInput) refuel = () => (fuelGlobal.value = BigInt(msg.fuel));
     post({ type: 'started', metered });
     const exitCode = await host.start(instance);
     out.flush();

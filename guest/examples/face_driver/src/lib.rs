@@ -1,7 +1,8 @@
 //! Facial-expression driver: `express({ "smile": 0.8, "jaw": 0.2, … })` maps high-level inputs
 //! to the blend-shape weights of the face mesh, writes them to the node (`blend_shapes/<name>`)
 //! and returns them as a Dictionary. Inputs are clamped to [0, 1]; unknown inputs are ignored;
-//! `intensity` scales everything.
+//! `intensity` scales everything. Stateless between calls, so one shared instance serves every
+//! face.
 #![no_std]
 
 use ugc_guest::{log, script, Borrowed, Dictionary, Error, Object, Result, Variant};
@@ -9,6 +10,7 @@ use ugc_guest::{log, script, Borrowed, Dictionary, Error, Object, Result, Varian
 script!(
     r#"{
   "extends": "MeshInstance3D",
+  "instancing": "shared",
   "properties": [
     { "name": "intensity", "type": "float", "default": 1.0, "hint": "range", "hint_string": "0,2,0.01" }
   ],

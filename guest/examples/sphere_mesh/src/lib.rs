@@ -2,7 +2,9 @@
 //! as a Dictionary `{ "vertices": PackedVector3Array, "normals": PackedVector3Array,
 //! "uvs": PackedVector2Array, "indices": PackedInt32Array }` (Godot's
 //! `Mesh.ARRAY_VERTEX/NORMAL/TEX_UV/INDEX`). `rings`, `segments` and `radius` are properties;
-//! the sizes are clamped so the static buffers below always suffice.
+//! the sizes are clamped so the static buffers below always suffice. Shared instancing: the
+//! buffers are scratch space for one call, never state kept between calls, so every node can use
+//! the same ones.
 #![no_std]
 
 use core::cell::UnsafeCell;
@@ -12,6 +14,7 @@ use ugc_guest::{log, math, script, Dictionary, Object, Result, Variant, Vector2,
 script!(
     r#"{
   "extends": "MeshInstance3D",
+  "instancing": "shared",
   "properties": [
     { "name": "rings", "type": "int", "default": 8, "hint": "range", "hint_string": "2,64" },
     { "name": "segments", "type": "int", "default": 16, "hint": "range", "hint_string": "3,128" },

@@ -1,6 +1,7 @@
 //! Interactive prop: a switch. When the game sets its `on` property (a player pressed it), the
 //! script emits the declared `toggled(on: bool)` signal and changes its own look: scaled up and
-//! visible glow state while on, back to normal when off.
+//! visible glow state while on, back to normal when off. It keeps no state of its own (the
+//! property lives in the host), so one shared instance serves every switch.
 #![no_std]
 
 use ugc_guest::{emit_signal, log, script, Array, Borrowed, Object, Result, Variant, Vector3};
@@ -8,6 +9,7 @@ use ugc_guest::{emit_signal, log, script, Array, Borrowed, Object, Result, Varia
 script!(
     r#"{
   "extends": "MeshInstance3D",
+  "instancing": "shared",
   "properties": [
     { "name": "on", "type": "bool", "default": false },
     { "name": "pressed_scale", "type": "float", "default": 1.25, "hint": "range", "hint_string": "1,3,0.05" }
