@@ -13,7 +13,8 @@ import { parseArgs, writeReport } from '../scripts/bench.mjs';
 import { machineInfo, loadAverage } from '../scripts/bench/machine.mjs';
 import { readCriterion } from '../scripts/bench/native.mjs';
 import { ADDER, HANDLES, HOST_CALLS, PAGE_FIXTURES, pageFixturesSource } from '../scripts/bench/fixtures.mjs';
-import { SIZE_CHART, buildReport, formatRatio } from '../scripts/bench/report.mjs';
+import { NODES_CHART, SIZE_CHART, buildReport, formatRatio } from '../scripts/bench/report.mjs';
+import { nodeCount } from '../scripts/bench/sections.mjs';
 import { launchBrowser } from './lib/browser.mjs';
 import { serveStatic } from './lib/serve.mjs';
 import { REPO_ROOT } from './runtime-harness.mjs';
@@ -83,11 +84,17 @@ describe('npm run bench report', () => {
     };
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
+  // The run's results without its per-node rows, for tests that bring their own node-count data.
+  const withoutNodeRows = () => ({
+    ...results,
+    browser: { runtime: rows.filter((r) => nodeCount(r) === null) },
+  });
 
   test('the quick run produced rows with a measured value and baseline', () => {
     assert.ok(rows.length >= 8, `only ${rows.length} rows`);
     for (const r of rows) {
-      assert.ok(r.value > 0 && r.baselineValue > 0, `${r.name}: ${r.value} / ${r.baselineValue}`);
+      // A part below the timer's resolution can read 0 (then its ratio is shown as n/a); baselines cannot.
+      assert.ok(r.value >= 0 && r.baselineValue > 0, `${r.name}: ${r.value} / ${r.baselineValue}`);
     }
   });
 
@@ -100,7 +107,8 @@ describe('npm run bench report', () => {
         : r.name.trim();
       const cells = tableRow(markdown, figure, r.baseline);
       assert.ok(cells, `no table row for ${figure} vs ${r.baseline}`);
-      assert.equal(cells[4], formatRatio(r.value / r.baselineValue), `${figure}: ratio cell`);
+      const expected = r.value > 0 ? formatRatio(r.value / r.baselineValue) : 'n/a';
+      assert.equal(cells[4], expected, `${figure}: ratio cell`);
     }
   });
 
@@ -158,7 +166,13 @@ describe('npm run bench report', () => {
   test('writeReport writes BENCHMARKS.md and the chart', () => {
     const out = path.join(dir, 'docs');
     const files = writeReport(results, out).map((f) => path.basename(f));
-    assert.deepEqual(files.sort(), ['BENCHMARKS.md', SIZE_CHART].sort());
+    // The node-count chart exists when the run had per-node rows (the shared-instancing benchmark).
+    const expected = [
+      'BENCHMARKS.md',
+      SIZE_CHART,
+      ...(rows.some((r) => nodeCount(r) !== null) ? [NODES_CHART] : []),
+    ];
+    assert.deepEqual(files.sort(), expected.sort());
     assert.ok(readFileSync(path.join(out, 'BENCHMARKS.md'), 'utf8').startsWith('# Benchmarks'));
   });
 
@@ -175,7 +189,7 @@ describe('npm run bench report', () => {
       ),
       problems: ['wasm-math N=1000: 3 of 1000 children not running (trap)'],
     };
-    const { markdown, charts } = buildReport({ ...results, godot });
+    const { markdown, charts } = buildReport({ ...withoutNodeRows(), godot });
     for (const n of counts) {
       const cellOf = (v) => godot.rows.find((r) => r.variant === v && r.n === n).median_us;
       const label = n.toLocaleString('en-US');
@@ -214,7 +228,10 @@ describe('npm run bench report', () => {
         nsPerNode: 200,
       },
     ]);
-    const withShared = { ...results, browser: { runtime: [...rows, ...shared] } };
+    const withShared = {
+      ...results,
+      browser: { runtime: [...withoutNodeRows().browser.runtime, ...shared] },
+    };
     const { markdown, charts } = buildReport(withShared);
     const section = markdown.slice(markdown.indexOf('## Shared instancing'), markdown.indexOf('## Godot:'));
     for (const r of shared) {
