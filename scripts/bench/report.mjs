@@ -12,15 +12,17 @@ export const CHARTS = [SIZE_CHART, NODES_CHART];
 export function formatValue(x) {
   if (!Number.isFinite(x)) return 'n/a';
   const a = Math.abs(x);
+  if (a === 0) return '0';
   if (a >= 100) return Math.round(x).toLocaleString('en-US');
   if (a >= 10) return x.toFixed(1);
   if (a >= 0.01) return x.toPrecision(3);
-  return x.toExponential(1);
+  return x.toPrecision(2);
 }
 
 export function formatRatio(ratio) {
   if (!Number.isFinite(ratio)) return 'n/a';
-  return `${ratio >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2)}×`;
+  // Three significant digits, so that a ratio just short of its target (0.899 vs ≥ 0.90) does not print as met.
+  return `${ratio >= 1000 ? Math.round(ratio) : ratio >= 0.1 ? ratio.toPrecision(3) : ratio.toPrecision(2)}×`;
 }
 
 /** `met` / `missed` / `—` (no target) / `invalid` (the benchmark flagged the cell) / `n/a` (no ratio). */
