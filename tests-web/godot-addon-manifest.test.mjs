@@ -69,7 +69,7 @@ func _ready() -> void:
 	add_child(swap)
 	for i in 300:
 		await get_tree().process_frame
-		if bad.wasm_state == "invalid" and odd.wasm_state == "running" and swap.wasm_state == "running":
+		if bad.wasm_state == "invalid" and odd.wasm_state != "loading" and swap.wasm_state == "running":
 			break
 	# Swap the module of a live node: the new instance gets _enter_tree and _ready too.
 	swap.wasm_module = load("res://modules/spinner.wasm")
@@ -79,7 +79,7 @@ func _ready() -> void:
 			break
 	report.bad = {"state": bad.wasm_state, "error": bad.wasm_error, "warnings": Array(bad._get_configuration_warnings())}
 	report.warnings = {"odd": Array(odd._get_configuration_warnings()), "swap": Array(swap._get_configuration_warnings())}
-	report.odd = {"state": odd.wasm_state, "position": var_to_str(odd.position), "fine": odd.get("fine"), "has_signal": odd.has_signal("ok_signal"), "has_method": odd.has_wasm_method("ok_method")}
+	report.odd = {"state": odd.wasm_state, "error": odd.wasm_error.get("code", ""), "message": odd.wasm_error.get("message", ""), "position": var_to_str(odd.position), "fine": odd.get("fine"), "has_signal": odd.has_signal("ok_signal"), "has_method": odd.has_wasm_method("ok_method")}
 	var names := []
 	for p in odd.get_property_list():
 		if p.usage & PROPERTY_USAGE_SCRIPT_VARIABLE and not p.name.begins_with("wasm_") and not p.name.begins_with("_"):
@@ -138,13 +138,16 @@ describe('ugc_wasm addon: hostile manifests', () => {
     assert.ok(odd.warnings >= 5, JSON.stringify(odd));
   });
 
-  test("a declaration clashing with the node's own property is ignored", () => {
+  test("a declaration clashing with the node's own property is ignored; the runtime refuses the rest", () => {
     assert.deepEqual(report.odd_props, ['fine']);
     assert.equal(report.odd.position, 'Vector3(5, 0, 0)');
     assert.equal(report.odd.fine, 2);
     assert.equal(report.odd.has_signal, true);
     assert.equal(report.odd.has_method, true);
-    assert.equal(report.odd.state, 'running');
+    // GDScript drops bad declarations with warnings (so the editor still shows the good ones); the runtime's
+    // manifest parser refuses such a manifest outright, so the node ends invalid, loudly, values kept.
+    assert.equal(report.odd.state, 'invalid', report.odd.message);
+    assert.equal(report.odd.error, 'load_failed', report.odd.message);
   });
 
   test('an unusable manifest leaves the node invalid with the manifest code', () => {

@@ -48,6 +48,12 @@ const SHARED = withCustomSection(
 /** The same code declaring node instancing (the default), and a manifest with an unknown mode. */
 const NODE = withCustomSection(guestWat(SHARED_SOURCE), 'ugc_script', JSON.stringify({ extends: 'Node3D' }));
 const BAD_MODE = withCustomSection(guestWat(SHARED_SOURCE), 'ugc_script', '{"instancing":"per_node"}');
+/** No `ugc` imports, so no script host ever reads its (bad) manifest: it loads as before, as "node". */
+const HOSTLESS_BAD_MODE = withCustomSection(
+  wat('(module (func (export "f") (result i32) i32.const 3))'),
+  'ugc_script',
+  '{"instancing":1}',
+);
 /** A minimal module with a one-page memory: every node instance of it holds one live Wasm memory. */
 const ONE_PAGE = wat('(module (memory 1) (func (export "f") (result i32) i32.const 1))');
 
@@ -55,7 +61,8 @@ let harness;
 before(async () => {
   harness = await openRuntimePage();
   await harness.page.evaluate(
-    ({ shared, node, badMode }) => {
+    ({ shared, node, badMode, hostless }) => {
+      window.HOSTLESS_BAD_MODE = window.bytes(hostless);
       window.SHARED = window.bytes(shared);
       window.NODE = window.bytes(node);
       window.BAD_MODE = window.bytes(badMode);
@@ -63,7 +70,7 @@ before(async () => {
       window.attachMany = (group, n) =>
         Array.from({ length: n }, (_, i) => group.attach({ self: { id: 1000 + i, class: 'Node3D' } }));
     },
-    { shared: arr(SHARED), node: arr(NODE), badMode: arr(BAD_MODE) },
+    { shared: arr(SHARED), node: arr(NODE), badMode: arr(BAD_MODE), hostless: arr(HOSTLESS_BAD_MODE) },
   );
 });
 after(async () => {
@@ -79,6 +86,12 @@ test('the manifest says which instancing a module wants; load reports it', async
       node: rt.instancing(NODE),
       bad: await attempt(() => rt.instancing(BAD_MODE)),
       badLoad: await attempt(() => rt.load(BAD_MODE)),
+      hostless: await attempt(async () => {
+        const s = await rt.load(HOSTLESS_BAD_MODE);
+        const out = [s.callSync('f'), s.instancing];
+        s.dispose();
+        return out;
+      }),
       scriptInstancing: script.instancing,
       reportInstancing: script.report.manifest?.instancing,
       nodeSlot: script.callSync('slot'),
@@ -92,6 +105,7 @@ test('the manifest says which instancing a module wants; load reports it', async
   assert.equal(r.bad.error.code, 'load_failed');
   assert.match(r.bad.error.message, /bad_instancing/);
   assert.equal(r.badLoad.error.code, 'load_failed');
+  assert.deepEqual(r.hostless.value, [3, 'node'], 'a manifest nobody reads does not fail the load');
   assert.equal(r.scriptInstancing, 'node');
   assert.equal(r.reportInstancing, 'node');
   assert.equal(r.nodeSlot, 0, 'node instancing: node_slot is always 0');

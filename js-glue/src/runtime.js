@@ -196,8 +196,14 @@ class Runtime {
       } catch (error) {
         throw new UgcError('load_failed', `compiling the prepared module failed: ${error.message}`);
       }
-      // Which instancing the module's manifest asks for (a malformed manifest fails the load here).
-      const instancing = this.#core.instancing(input);
+      // Which instancing the module's manifest asks for. A malformed manifest is not this step's failure:
+      // the script host refuses it (load_failed) for modules that have one, and the others never read it.
+      let instancing = 'node';
+      try {
+        instancing = this.#core.instancing(input);
+      } catch {
+        // keep the default
+      }
       report.manifest = { instancing };
       return { module, report, signatures: exportSignatures(report), instancing };
     });

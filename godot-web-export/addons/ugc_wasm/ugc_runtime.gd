@@ -1,15 +1,23 @@
 ## The UgcRuntime autoload: the only node that talks to the page. Every WasmScript registers here;
 ## once per frame this node sends the queued commands and the delta to the page's `ugcGodot` object
 ## in ONE JavaScriptBridge call, which runs every Wasm script and answers with the state changes
-## (and, once the ABI host is wired in, the batch of node writes) as Godot Variant bytes, applied
-## here in one loop. Outside the browser it fails every script loudly with `web_only`: this runtime
-## is web-only.
+## and every script's batch of node writes as Godot Variant bytes, applied here in one loop
+## (docs/GODOT-ADDON.md). Guests reach only objects in the registry (object_registry.gd), under the
+## capability rules (checked again here). Outside the browser it fails every script loudly with
+## `web_only`: this runtime is web-only.
 extends Node
 
 ## A script changed state (see WasmScript.wasm_state_changed); for HUDs that show every script.
 signal script_state_changed(node: Node, state: String, error: Dictionary)
+## A batch entry or query was refused on the Godot side: `error` is `{ code, message, object_id,
+## name }` with code `object_gone`, `object_unknown`, `not_allowed` or `not_found`. Emitted once
+## per (object, code, name); every refusal is counted in `refusals`.
+signal batch_refused(error: Dictionary)
 
-const PROTOCOL := 1
+const PROTOCOL := 2
+const ObjectRegistry := preload("res://addons/ugc_wasm/object_registry.gd")
+## Frames between sweeps of the registry for freed objects other than script nodes.
+const SWEEP_FRAMES := 120
 const INTERFACE := "ugcGodot"
 ## How long to wait for the page to install `ugcGodot` before failing with `runtime_missing`.
 const CONNECT_TIMEOUT_MS := 10000
@@ -18,7 +26,19 @@ const CONNECT_TIMEOUT_MS := 10000
 ## `runtime_missing`, `protocol_mismatch`).
 var unavailable := {}
 
+## What Wasm scripts may reach (ObjectID -> rules); see object_registry.gd.
+var registry := ObjectRegistry.new()
+## Refusals so far by code (see batch_refused).
+var refusals := {}
+## Batch entries applied so far, and the time spent applying batches (µs).
+var applied := 0
+var apply_usec := 0
+
 var _bridge: JavaScriptObject = null
+var _query_callback: JavaScriptObject = null
+var _caps_pending := true
+var _reported := {}
+var _frames := 0
 var _next_id := 1
 var _nodes := {}
 var _commands: Array[Dictionary] = []
@@ -51,6 +71,11 @@ func _ready() -> void:
 		push_error("ugc_wasm: %s: %s" % [unavailable.code, unavailable.message])
 
 
+## Every node with a registered Wasm script (for HUDs and tools).
+func scripts() -> Array:
+	return _nodes.values()
+
+
 func register(node: Node) -> void:
 	if node._id != 0:
 		queue_command(node, "enter")
@@ -58,6 +83,7 @@ func register(node: Node) -> void:
 	node._id = _next_id
 	_next_id += 1
 	_nodes[node._id] = node
+	registry.add(node, true)
 	attach(node)
 
 
@@ -78,12 +104,21 @@ func attach(node: Node) -> void:
 	if not manifest_error.is_empty():
 		key = ""
 	node._set_wasm_state("loading")
+	var props := []
+	for prop: String in node._declared:
+		if node._values.has(prop):
+			props.append([prop, Marshalls.raw_to_base64(var_to_bytes(node._values[prop]))])
+	# ObjectIDs are 64-bit: they cross as text (JSON numbers are doubles on the page).
 	var command := {
 		"op": "attach",
 		"id": node._id,
+		"oid": str(node.get_instance_id()),
+		"cls": node.get_class(),
 		"node": str(node.get_path()) if node.is_inside_tree() else node.name,
 		"module": key,
 		"moduleName": module.get_display_name() if module else "",
+		"instancing": module.get_manifest().get("instancing", "node") if module else "node",
+		"props": props,
 	}
 	if not manifest_error.is_empty():
 		command.error = {"code": manifest_error.code, "message": manifest_error.message}
@@ -102,10 +137,39 @@ func queue_command(node: Node, op: String) -> void:
 		_commands.append({"op": op, "id": node._id})
 
 
+## The game set declared property `name`: the guest gets the value and `_property_changed(name)`
+## with the next frame (before its `_process`).
+func queue_property(node: Node, name: String, value: Variant) -> void:
+	if node._id != 0 and unavailable.is_empty():
+		(
+			_commands
+			. append(
+				{
+					"op": "prop",
+					"id": node._id,
+					"name": name,
+					"value": Marshalls.raw_to_base64(var_to_bytes(value)),
+				}
+			)
+		)
+
+
+## The guest-side value of declared property `name` (guests may write their own properties), or
+## null when the page cannot say (the script is not running).
+func read_property(node: Node, name: String) -> Variant:
+	if _bridge == null or node._id == 0:
+		return null
+	var bytes: Variant = _bridge.property(node._id, name)
+	if bytes == null:
+		return null
+	return bytes_to_var(JavaScriptBridge.js_buffer_to_packed_byte_array(bytes))
+
+
 func unregister(node: Object) -> void:
 	# PREDELETE comes before the freed node leaves the tree: give the guest its _exit_tree now.
 	if node.is_inside_tree():
 		queue_command(node, "exit")
+	registry.remove(node.get_instance_id())
 	_nodes.erase(node._id)
 	_physics_ids.erase(node._id)
 	if unavailable.is_empty():
@@ -113,7 +177,9 @@ func unregister(node: Object) -> void:
 	node._id = 0
 
 
-## See WasmScript.call_wasm. Numbers cross as JSON text (JavaScriptBridge narrows floats to f32).
+## See WasmScript.call_wasm. A method the manifest declares takes and returns Variants (the
+## arguments as var_to_bytes, the result as bytes back); any other export takes numbers, which
+## cross as JSON text (JavaScriptBridge narrows floats to f32).
 func call_wasm(node: Node, method: String, args: Array) -> Variant:
 	if not unavailable.is_empty():
 		node._fail(unavailable.code, unavailable.message, "")
@@ -121,9 +187,18 @@ func call_wasm(node: Node, method: String, args: Array) -> Variant:
 	if _bridge == null or node._id == 0:
 		push_error("ugc_wasm: %s.%s: the script is not loaded yet" % [node.get_path(), method])
 		return null
+	# A declared method may take any Variants: they cross as var_to_bytes (and Objects in them
+	# become reachable for the guest); numbers for other exports cross as JSON.
+	var encoded := ""
+	if node.has_wasm_method(method):
+		registry.add_all(args)
+		encoded = Marshalls.raw_to_base64(var_to_bytes(args))
 	var result: JavaScriptObject = _bridge.invoke(
-		node._id, method, JSON.stringify(args, "", false, true)
+		node._id, method, JSON.stringify(args, "", false, true), encoded
 	)
+	if result.ok and result.bytes:
+		var bytes := JavaScriptBridge.js_buffer_to_packed_byte_array(result.value)
+		return registry.import_value(bytes_to_var(bytes))
 	if result.ok:
 		return result.value
 	var state := str(result.state)
@@ -140,6 +215,11 @@ func call_wasm(node: Node, method: String, args: Array) -> Variant:
 func _process(delta: float) -> void:
 	if _bridge == null and not _connect():
 		return
+	if _caps_pending:
+		_load_capabilities()
+	_frames += 1
+	if _frames % SWEEP_FRAMES == 0:
+		registry.sweep()
 	for key: String in _modules_to_send:
 		var module: WasmModule = _modules_to_send[key]
 		_bridge.addModule(key, Marshalls.raw_to_base64(module.bytes))
@@ -160,13 +240,108 @@ func _physics_process(delta: float) -> void:
 		_apply(JavaScriptBridge.js_buffer_to_packed_byte_array(result))
 
 
-## Applies one frame's answer `[events, batch]`; events are `[id, state, code, message, detail]`.
+## Applies one frame's answer `[events, batch]`; events are `[id, state, code, message, detail]`,
+## the batch the scripts' node writes (docs/ABI.md).
 func _apply(bytes: PackedByteArray) -> void:
 	var answer: Variant = bytes_to_var(bytes)
-	if not answer is Array or answer.size() < 1:
+	if not answer is Array or answer.size() < 2:
 		push_error("ugc_wasm: malformed frame answer (%d bytes)" % bytes.size())
 		return
-	for event: Array in answer[0]:
+	if not answer[1].is_empty():
+		var start := Time.get_ticks_usec()
+		apply_batch(answer[1])
+		apply_usec += Time.get_ticks_usec() - start
+	if not answer[0].is_empty():
+		_apply_events(answer[0])
+
+
+## One loop over the batch: `[0, id, property, value]` set, `[1, id, method, args]` call (a command
+## method), `[2, id, signal, args]` emit. Each entry's object must be in the registry and alive,
+## and the capability rules must allow the name; a refused entry is skipped (batch_refused), never
+## fatal.
+## Hot Node3D properties take typed setters: Object.set would ask WasmScript._set (GDScript) first.
+func apply_batch(batch: Array) -> void:
+	var entries := registry.entries
+	var enforce := registry.rules.loaded
+	for item: Array in batch:
+		var id: int = item[1]
+		var rules: Variant = entries.get(id)
+		if rules == null:
+			_refuse("object_unknown", id, item[2], "not an object the script was given")
+			continue
+		var obj := instance_from_id(id)
+		if obj == null:
+			entries.erase(id)
+			_refuse("object_gone", id, item[2], "the object was freed")
+			continue
+		var name: StringName = item[2]
+		match item[0]:
+			0:
+				if enforce and not rules["set"].has(name):
+					if not registry.rules.allows_property(rules, name, true):
+						_refuse("not_allowed", id, name, "property not writable by scripts")
+						continue
+				var value: Variant = item[3]
+				var node3d := obj as Node3D
+				# The commonest write inline (no call), the other hot ones through _set_node3d.
+				if node3d != null and name == &"position" and typeof(value) == TYPE_VECTOR3:
+					node3d.set_position(value)
+				elif node3d == null or not _set_node3d(node3d, name, value):
+					obj.set(name, value)
+			1:
+				if enforce and not rules["command"].has(name):
+					_refuse("not_allowed", id, name, "method not a command scripts may call")
+					continue
+				obj.callv(name, item[3])
+			2:
+				if not rules.has("script") or not obj.has_user_signal(name):
+					_refuse("not_found", id, name, "not a signal of a Wasm script's node")
+					continue
+				var args: Array = [name]
+				args.append_array(item[3])
+				obj.callv(&"emit_signal", args)
+	applied += batch.size()
+
+
+## Typed setters for the properties scripts write every frame; false when `name` is not one of
+## them or `value` has another type (then Object.set decides).
+static func _set_node3d(node: Node3D, name: StringName, value: Variant) -> bool:
+	match typeof(value):
+		TYPE_VECTOR3:
+			if name == &"position":
+				node.set_position(value)
+			elif name == &"rotation":
+				node.set_rotation(value)
+			elif name == &"scale":
+				node.set_scale(value)
+			elif name == &"global_position":
+				node.set_global_position(value)
+			elif name == &"rotation_degrees":
+				node.set_rotation_degrees(value)
+			else:
+				return false
+		TYPE_TRANSFORM3D:
+			if name == &"transform":
+				node.set_transform(value)
+			elif name == &"global_transform":
+				node.set_global_transform(value)
+			else:
+				return false
+		TYPE_QUATERNION:
+			if name != &"quaternion":
+				return false
+			node.set_quaternion(value)
+		TYPE_BOOL:
+			if name != &"visible":
+				return false
+			node.set_visible(value)
+		_:
+			return false
+	return true
+
+
+func _apply_events(events: Array) -> void:
+	for event: Array in events:
 		var node: Node = _nodes.get(event[0])
 		if node == null:
 			continue
@@ -180,7 +355,79 @@ func _apply(bytes: PackedByteArray) -> void:
 			node._set_wasm_state(state, event[2], event[3], event[4])
 		script_state_changed.emit(node, node.wasm_state, node.wasm_error)
 	set_physics_process(not _physics_ids.is_empty())
-	# answer[1], the ABI's node-write batch, is applied here once the host is wired in.
+
+
+func _refuse(code: String, id: int, name: StringName, message: String) -> void:
+	refusals[code] = refusals.get(code, 0) + 1
+	var key := "%d/%s/%s" % [id, code, name]
+	if _reported.has(key):
+		return
+	_reported[key] = true
+	var error := {"code": code, "message": message, "object_id": id, "name": str(name)}
+	push_warning("ugc_wasm: batch entry refused: %s %s (object %d, %s)" % [code, message, id, name])
+	batch_refused.emit(error)
+
+
+## Answers one object query from the runtime (see js-glue/src/godot/godot-objects.js): the one
+## argument is "op\u001fid\u001fname\u001fargs"; the answer is one call, `ugcGodot.answer(text)`:
+## "ok:" + the class name or base64 Variant bytes, else "gone", "not_found" or "not_allowed".
+func _on_query(args: Array) -> void:
+	var question := str(args[0]).split("\u001f")
+	var answer := "not_found"
+	if question.size() == 4:
+		answer = _query(question[0], question[1].to_int(), StringName(question[2]), question[3])
+	_bridge.answer(answer)
+
+
+func _query(op: String, id: int, name: StringName, args: String) -> String:
+	var obj := registry.resolve(id)
+	if obj == null:
+		return "gone"
+	match op:
+		"class":
+			return "ok:" + obj.get_class()
+		"get":
+			return _query_get(obj, registry.entries[id], name)
+		"call":
+			return _query_call(obj, registry.entries[id], name, args)
+	return "not_found"
+
+
+func _query_get(obj: Object, rules: Dictionary, name: StringName) -> String:
+	# Allow-listed names are real properties of the class; without rules, ask the object (slower:
+	# `in` walks its property list).
+	if registry.rules.loaded:
+		if not registry.rules.allows_property(rules, name, false):
+			return "not_allowed"
+	elif not name in obj:
+		return "not_found"
+	return _query_answer(obj.get(name))
+
+
+func _query_call(obj: Object, rules: Dictionary, name: StringName, args: String) -> String:
+	if registry.rules.loaded and not rules["query"].has(name):
+		return "not_allowed"
+	var call_args: Variant = bytes_to_var(Marshalls.base64_to_raw(args))
+	if not obj.has_method(name) or not call_args is Array:
+		return "not_found"
+	return _query_answer(obj.callv(name, registry.import_value(call_args)))
+
+
+## Objects in a query's answer become reachable for the guest.
+func _query_answer(value: Variant) -> String:
+	registry.add_all(value)
+	return "ok:" + Marshalls.raw_to_base64(var_to_bytes(value))
+
+
+func _load_capabilities() -> void:
+	var text := str(_bridge.capabilities())
+	if text.is_empty():
+		return  # the page's runtime is still starting
+	_caps_pending = false
+	if registry.rules.load_json(text):
+		registry.refresh()
+	else:
+		push_warning("ugc_wasm: " + registry.rules.warning)
 
 
 func _connect() -> bool:
@@ -188,6 +435,8 @@ func _connect() -> bool:
 	if _bridge != null:
 		var protocol: Variant = _bridge.protocol()
 		if protocol == PROTOCOL:
+			_query_callback = JavaScriptBridge.create_callback(_on_query)
+			_bridge.setQueryHandler(_query_callback)
 			return true
 		_bridge = null
 		_give_up("protocol_mismatch", "page speaks protocol %s, addon %d" % [protocol, PROTOCOL])

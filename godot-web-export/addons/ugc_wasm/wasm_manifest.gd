@@ -55,12 +55,20 @@ static func find_custom_section(bytes: PackedByteArray, name: String) -> Diction
 	return {"data": PackedByteArray()}
 
 
-## The normalised manifest: `{ properties: [...], signals: [...], methods: [...], extends }` where
+## The normalised manifest: `{ properties: [...], signals: [...], methods: [...], extends,
+## instancing ("node" or "shared": one instance per node, or one serving every node) }` where
 ## each property is `{ name, type (Variant.Type), hint (PropertyHint), hint_string, default }`; plus
 ## `error` (`{ code, message, offset }`) when the section exists but cannot be used. Entries with a
 ## bad name or type are dropped and listed in `warnings`.
 static func parse(bytes: PackedByteArray) -> Dictionary:
-	var out := {"properties": [], "signals": [], "methods": [], "extends": "", "warnings": []}
+	var out := {
+		"properties": [],
+		"signals": [],
+		"methods": [],
+		"extends": "",
+		"instancing": "node",
+		"warnings": [],
+	}
 	var section := find_custom_section(bytes, SECTION)
 	if section.has("error"):
 		out.error = section.error
@@ -79,6 +87,11 @@ static func parse(bytes: PackedByteArray) -> Dictionary:
 		return out
 	var raw: Dictionary = json.data
 	out.extends = str(raw.get("extends", ""))
+	var instancing := str(raw.get("instancing", "node"))
+	if instancing == "node" or instancing == "shared":
+		out.instancing = instancing
+	else:
+		out.warnings.append("instancing %s unknown; using node" % instancing)
 	for entry in _list(raw, "properties"):
 		var prop := _property(entry, out.warnings)
 		if not prop.is_empty():

@@ -42,10 +42,11 @@ var _methods := {}
 var _id := 0
 
 
-## Calls method `method` the module exports, with numeric `args`; returns its result, or null after
-## pushing the typed error (a trap or fuel exhaustion also faults the script). Godot 4 has no
-## catch-all for unknown method names on a script, so module methods are reached through here rather
-## than `node.method()`.
+## Calls method `method` the module exports and returns its result, or null after pushing the
+## typed error (a trap or fuel exhaustion also faults the script). A method the manifest declares
+## takes any Variants (Arrays, Dictionaries, Objects, packed arrays… cross intact; objects passed
+## become reachable for the guest); other exports take numbers. Godot 4 has no catch-all for unknown
+## method names on a script, so module methods are reached through here rather than `node.method()`.
 func call_wasm(method: String, args: Array = []) -> Variant:
 	var runtime := _runtime()
 	if runtime == null:
@@ -125,16 +126,31 @@ func _get_property_list() -> Array[Dictionary]:
 
 
 func _get(property: StringName) -> Variant:
+	var value: Variant = null
 	if _values.has(property):
-		return _values[property]
-	if _declared.has(property):
-		return _declared[property].default
-	return null
+		value = _values[property]
+	elif _declared.has(property):
+		value = _declared[property].default
+	else:
+		return null
+	# A running guest may have written its own property: the page has the current value. Only a
+	# value of the declared type counts (the page may hand back an int for a whole float).
+	if wasm_state == "running" and _declared.has(property):
+		var runtime := _runtime()
+		var current: Variant = runtime.read_property(self, property) if runtime else null
+		var type: int = _declared[property].type
+		if typeof(current) == type:
+			value = current
+		elif type == TYPE_FLOAT and typeof(current) == TYPE_INT:
+			value = float(current)
+	return value
 
 
 func _set(property: StringName, value: Variant) -> bool:
 	if _declared.has(property):
 		_values[property] = WasmManifest.coerce(value, _declared[property].type)
+		if _id != 0 and (wasm_state == "running" or wasm_state == "loading"):
+			_runtime().queue_property(self, property, _values[property])
 		return true
 	if _values.has(property):
 		_values[property] = value

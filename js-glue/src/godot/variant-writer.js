@@ -1,5 +1,6 @@
 // A minimal writer for Godot's binary Variant format (what `bytes_to_var()` reads): just the types the frame
-// protocol sends — nil, bool, int, float, String, Array, PackedByteArray. Layout from core/io/marshalls.cpp
+// protocol sends — nil, bool, int, float, String, Array, PackedByteArray — plus `RawArray`, elements that are
+// already Variant bytes (the ABI batches), spliced in without decoding. Layout from core/io/marshalls.cpp
 // (see docs/GODOT.md "Variant fixtures"): u32 header (type, bit 16 = 64-bit), payload padded to 4 bytes.
 
 const NIL = 0;
@@ -20,7 +21,40 @@ export function varToBytes(value) {
   return out.finish();
 }
 
-class Writer {
+/**
+ * One Godot Array made of the elements of several Arrays that are already Variant bytes (e.g. every script's
+ * `takeBatch()`): written as one header with the summed count, then each part's element bytes as they are.
+ * Reused frame after frame (`clear()`), so merging allocates nothing once the buffer has grown.
+ */
+export class RawArray {
+  parts = [];
+  count = 0;
+  bytes = 0;
+
+  clear() {
+    this.parts.length = 0;
+    this.count = 0;
+    this.bytes = 0;
+  }
+
+  /**
+   * Adds the elements of `array` (Variant bytes of an Array: u32 header 28, u32 count with bit 31 the
+   * "shared" flag, then the elements). An empty Array adds nothing; anything else is a TypeError.
+   */
+  add(array) {
+    if (array.length < 8) throw new TypeError(`batch: ${array.length} bytes is not an Array`);
+    // Little-endian u32s read by hand: no DataView per batch on the per-frame path.
+    if ((array[0] | (array[1] << 8)) !== ARRAY) throw new TypeError('batch: not an Array');
+    const count = (array[4] | (array[5] << 8) | (array[6] << 16) | ((array[7] & 0x7f) << 24)) >>> 0;
+    if (count === 0) return;
+    this.parts.push(array);
+    this.count += count;
+    this.bytes += array.length - 8;
+  }
+}
+
+/** Writer kept across frames: `reset()`, write, `view()` (a view of its own buffer, valid until the next reset). */
+export class Writer {
   #buf = new Uint8Array(256);
   #view = new DataView(this.#buf.buffer);
   #len = 0;
@@ -73,6 +107,16 @@ class Writer {
       this.u32(v.length);
       return this.bytes(v);
     }
+    if (v instanceof RawArray) {
+      this.u32(ARRAY);
+      this.u32(v.count);
+      this.#reserve(v.bytes);
+      for (const part of v.parts) {
+        this.#buf.set(part.subarray(8), this.#len);
+        this.#len += part.length - 8;
+      }
+      return;
+    }
     if (Array.isArray(v)) {
       this.u32(ARRAY);
       this.u32(v.length);
@@ -91,5 +135,13 @@ class Writer {
 
   finish() {
     return this.#buf.slice(0, this.#len);
+  }
+
+  reset() {
+    this.#len = 0;
+  }
+
+  view() {
+    return this.#buf.subarray(0, this.#len);
   }
 }
