@@ -86,4 +86,6 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.log(`  playground: ${url}/www/`);
   console.log(`  sandbox:    ${url}/www/sandbox.html`);
   console.log(`  demo:       ${url}/dist/demo/`);
+  console.log(`  WASI:       ${url}/www/wasi.html`);
+  console.log(`  benchmarks: ${url}/www/bench/`);
 }

@@ -4,11 +4,23 @@ extends Node
 ## and one processed last take Time.get_ticks_usec(). Prints one `UGC_BENCH {json}` row per
 ## (variant, N), then `UGC_BENCH_DONE`.
 ##
-## A variant is a name and a way to make one child (see _make_child): a Wasm-backed variant is
-## added by registering another factory there, and becomes one more column in the report.
+## A variant is a name and a way to make one child (see _make_child). `wasm-<name>` children run
+## res://modules/<name>.wasm (built by scripts/bench-godot.mjs from modules.mjs; the workload is the
+## name's last dash-separated part) through the ugc_wasm addon: a WasmScript each, driven by the
+## UgcRuntime autoload (process_priority -1000, so inside the timed pass: its one JavaScriptBridge
+## crossing, every guest call, the batch coming back and its application to the nodes are all
+## measured). Timing starts once every Wasm child runs.
+##
+## After the timed frames each row also says whether the work happened: `worked` counts the children
+## whose workload left its mark (move: position.x > 0; math: a non-zero accumulator, read through
+## call_wasm("acc") for Wasm), `failed` the Wasm children not running, with the first `error`, and
+## `js` the page's own timing of the same frames (ugcBench.begin()/end(), see bench-godot.mjs),
+## `applied`/`apply_us` the batch entries UgcRuntime applied and its time applying them, per frame
+## (mean; its `applied`/`apply_usec` counters).
 ##
 ## User args (after `--`): --counts=100,1000 --variants=none,empty --warmup=5 --min-frames=5
-## --max-frames=60 --budget-ms=1500
+## --max-frames=60 --budget-ms=1500 --load-timeout-ms=120000; `--probe=1 --reps=20` runs probe.gd's
+## measurements of the pieces of a Wasm frame instead.
 
 const WORKLOADS := {
 	"empty": preload("res://scripts/empty_process.gd"),
@@ -16,10 +28,14 @@ const WORKLOADS := {
 	"math": preload("res://scripts/math.gd"),
 	"jscall": preload("res://scripts/js_call.gd"),
 }
+const WASM_PREFIX := "wasm-"
+const WASM_SCRIPT := preload("res://addons/ugc_wasm/wasm_script.gd")
 
 var _recording := false
 var _frame_start := 0
 var _samples: Array[int] = []
+var _modules := {}
+var _page: JavaScriptObject
 
 
 ## Takes the timestamps. First or last in the process order, by process_priority.
@@ -53,7 +69,13 @@ func frame_ended() -> void:
 func _ready() -> void:
 	var cfg := _config()
 	print("UGC_BENCH_BEGIN ", JSON.stringify(cfg))
+	_page = JavaScriptBridge.get_interface("ugcBench")
 	await get_tree().process_frame
+	if cfg["probe"]:
+		var probe: Node = preload("res://probe.gd").new()
+		add_child(probe)
+		await probe.run(cfg["counts"], cfg["reps"])
+		cfg["counts"] = []
 	for n in cfg["counts"]:
 		for variant in cfg["variants"]:
 			var row := await _measure(variant, n, cfg)
@@ -65,11 +87,15 @@ func _ready() -> void:
 func _config() -> Dictionary:
 	var cfg := {
 		"counts": [100, 1000, 10000],
-		"variants": ["none", "empty", "move", "math", "jscall"],
+		"variants":
+		["none", "empty", "wasm-empty", "move", "wasm-move", "math", "wasm-math", "jscall"],
 		"warmup": 5,
 		"min_frames": 5,
 		"max_frames": 60,
 		"budget_ms": 1500,
+		"load_timeout_ms": 120000,
+		"probe": 0,
+		"reps": 20,
 	}
 	for arg in OS.get_cmdline_user_args():
 		var parts := arg.trim_prefix("--").split("=", true, 1)
@@ -81,7 +107,7 @@ func _config() -> Dictionary:
 				cfg[key] = Array(parts[1].split(",")).map(func(s): return int(s))
 			"variants":
 				cfg[key] = Array(parts[1].split(","))
-			"warmup", "min_frames", "max_frames", "budget_ms":
+			"warmup", "min_frames", "max_frames", "budget_ms", "load_timeout_ms", "probe", "reps":
 				cfg[key] = int(parts[1])
 	return cfg
 
@@ -89,25 +115,88 @@ func _config() -> Dictionary:
 ## One child of the given variant. "none" is a script-less Node3D: the markers' own overhead.
 func _make_child(variant: String) -> Node:
 	var node := Node3D.new()
-	if variant != "none":
+	if variant.begins_with(WASM_PREFIX):
+		node.set_script(WASM_SCRIPT)
+		node.wasm_module = _wasm_module(variant.trim_prefix(WASM_PREFIX))
+	elif variant != "none":
 		node.set_script(WORKLOADS[variant])
 	return node
+
+
+## One WasmModule per workload, shared by every node (compiled and instantiated once).
+func _wasm_module(workload: String) -> WasmModule:
+	if not _modules.has(workload):
+		_modules[workload] = load("res://modules/%s.wasm" % workload)
+	return _modules[workload]
+
+
+## Waits until every Wasm child left "loading"; returns how many did not end up "running".
+func _wait_loaded(children: Array[Node], timeout_ms: int) -> int:
+	var deadline := Time.get_ticks_msec() + timeout_ms
+	while Time.get_ticks_msec() < deadline:
+		var loading := 0
+		for child in children:
+			if child.wasm_state == "loading" or child.wasm_state == "detached":
+				loading += 1
+		if loading == 0:
+			break
+		await get_tree().process_frame
+	return _failed(children).size()
+
+
+func _failed(children: Array[Node]) -> Array[Node]:
+	var failed: Array[Node] = []
+	for child in children:
+		if child.wasm_state != "running":
+			failed.append(child)
+	return failed
+
+
+## How many children show their workload's effect (see the header); -1 when the workload has none.
+func _worked(variant: String, children: Array[Node]) -> int:
+	var workload := variant.get_slice("-", variant.count("-"))
+	var count := 0
+	for child in children:
+		match workload:
+			"move":
+				count += int(child.position.x > 0.0)
+			"math":
+				var acc: Variant = (
+					child.call_wasm("acc") if variant.begins_with(WASM_PREFIX) else child.acc
+				)
+				count += int(acc is float and acc != 0.0)
+			_:
+				return -1
+	return count
 
 
 func _measure(variant: String, n: int, cfg: Dictionary) -> Dictionary:
 	var holder := Node.new()
 	holder.name = "Holder"
 	holder.add_child(Marker.new(self, true))
+	var children: Array[Node] = []
 	var spawn_start := Time.get_ticks_usec()
 	for i in n:
-		holder.add_child(_make_child(variant))
+		var child := _make_child(variant)
+		children.append(child)
+		holder.add_child(child)
 	var spawn_us := Time.get_ticks_usec() - spawn_start
 	holder.add_child(Marker.new(self, false))
 	add_child(holder)
 
+	var wasm := variant.begins_with(WASM_PREFIX)
+	var load_start := Time.get_ticks_msec()
+	if wasm:
+		await _wait_loaded(children, cfg["load_timeout_ms"])
+	var load_ms := Time.get_ticks_msec() - load_start
+
 	for i in cfg["warmup"]:
 		await get_tree().process_frame
 	_samples.clear()
+	var runtime := get_node_or_null(^"/root/UgcRuntime")
+	var applied_before := _counter(runtime, &"applied")
+	var apply_usec_before := _counter(runtime, &"apply_usec")
+	_page.begin()
 	_recording = true
 	var budget_us: int = cfg["budget_ms"] * 1000
 	while (
@@ -116,6 +205,15 @@ func _measure(variant: String, n: int, cfg: Dictionary) -> Dictionary:
 	):
 		await get_tree().process_frame
 	_recording = false
+	var js: Variant = JSON.parse_string(_page.end())
+	var frames := maxi(_samples.size(), 1)
+	var applied := (_counter(runtime, &"applied") - applied_before) / float(frames)
+	var apply_us := (_counter(runtime, &"apply_usec") - apply_usec_before) / float(frames)
+	var failed: Array[Node] = []
+	if wasm:
+		failed = _failed(children)
+	var worked := _worked(variant, children)
+	var error: Dictionary = failed[0].wasm_error if not failed.is_empty() else {}
 	holder.queue_free()
 	await get_tree().process_frame
 
@@ -129,7 +227,21 @@ func _measure(variant: String, n: int, cfg: Dictionary) -> Dictionary:
 		"min_us": sorted[0],
 		"max_us": sorted[-1],
 		"spawn_us": spawn_us,
+		"load_ms": load_ms if wasm else 0,
+		"worked": worked,
+		"failed": failed.size(),
+		"error": error,
+		"js": js,
+		"applied": applied,
+		"apply_us": apply_us,
 	}
+
+
+## A counter of the UgcRuntime autoload (0 when it has none).
+func _counter(runtime: Node, name: StringName) -> int:
+	if runtime == null or not name in runtime:
+		return 0
+	return runtime.get(name)
 
 
 func _sum(values: Array[int]) -> int:
