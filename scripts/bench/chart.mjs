@@ -50,9 +50,11 @@ export function lineChartSvg({ title, xLabel, yLabel, xFormat = shortNumber, ser
   const X = decades(Math.min(...xs), Math.max(...xs));
   const Y = decades(Math.min(...ys), Math.max(...ys));
 
-  const width = 760;
   const legendRowHeight = 18;
   const plot = { left: 70, top: 40, width: 430, height: 300 };
+  // Room for the longest legend label (~7 px per character at 12 px sans-serif).
+  const longest = Math.max(...kept.map((s) => s.label.length));
+  const width = Math.max(760, Math.ceil(plot.left + plot.width + 60 + longest * 7));
   const height = Math.max(plot.top + plot.height + 50, plot.top + kept.length * legendRowHeight + 20);
   const px = (x) =>
     plot.left + ((Math.log10(x) - Math.log10(X.min)) / Math.log10(X.max / X.min)) * plot.width;
