@@ -3,6 +3,8 @@
 // same-run baseline (medians and their ratio, then the ratio of the best runs), plus MB/s for the Variant
 // codec rows. Needs dist/ (npm run build) and wabt's wat2wasm.
 
+// --json=path also writes the rows as JSON; --quick runs fewer rounds (for checking the pipeline).
+import { writeFileSync } from 'node:fs';
 import { arr, guestWat, openRuntimePage, wat } from '../tests-web/runtime-harness.mjs';
 
 // n × (new_int → type_of → release): three host calls per cycle, the handle table's hot path.
@@ -24,17 +26,22 @@ const fixtures = {
   plainHandles: arr(wat(`(module ${HANDLES})`)),
 };
 
+const jsonPath = process.argv.find((a) => a.startsWith('--json='))?.slice('--json='.length);
+const quick = process.argv.includes('--quick');
+
 const harness = await openRuntimePage();
 try {
   await harness.page.goto(`${harness.url}/www/bench/abi.html`);
   await harness.page.waitForFunction(() => window.benchReady === true);
   const rows = await harness.page.evaluate(
-    (input) =>
+    ({ input, quick }) =>
       window.runBenchmarks(
         Object.fromEntries(Object.entries(input).map(([key, bytes]) => [key, new Uint8Array(bytes)])),
+        { quick },
       ),
-    fixtures,
+    { input: fixtures, quick },
   );
+  if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(rows, null, 2)}\n`);
   const fmt = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
   console.log(
     'benchmark'.padEnd(44),

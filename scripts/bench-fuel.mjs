@@ -3,9 +3,9 @@
 // (target: default strategy <= 1.15x). Also measures how fast a runaway guest stops and whether
 // deep recursion is a cleanly catchable RangeError.
 //
-//   node scripts/bench-fuel.mjs [--rounds N]
+//   node scripts/bench-fuel.mjs [--rounds N] [--json=path]   (--json also writes every figure as JSON)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -13,6 +13,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests-web/lib/browser.mjs';
 
 const roundsArg = process.argv.indexOf('--rounds');
 const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 151;
+const jsonPath = process.argv.find((a) => a.startsWith('--json='))?.slice('--json='.length);
 
 const dir = mkdtempSync(join(tmpdir(), 'ugc-fuel-'));
 execFileSync('cargo', ['run', '-q', '-p', 'ugc-wasm', '--example', 'fuel-kernels', '--', dir], {
@@ -70,6 +71,7 @@ try {
     sandbox.runaway.fuel,
   );
   console.log('deep recursion: %s', JSON.stringify(sandbox.recursion));
+  if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify({ rounds, timings, agree, sandbox }, null, 2)}\n`);
 } finally {
   await browser.close();
 }

@@ -3,6 +3,8 @@
 // same-run baseline: medians and their ratio, then the ratio of the best runs (steadier on a busy machine).
 // Needs dist/ (npm run build) and wabt's wat2wasm for the fixtures.
 
+// --json=path also writes the rows as JSON; --quick runs fewer rounds (for checking the pipeline).
+import { writeFileSync } from 'node:fs';
 import { arr, guestWat, openRuntimePage, wat } from '../tests-web/runtime-harness.mjs';
 import { benchShared } from './lib/bench-shared.mjs';
 
@@ -27,23 +29,28 @@ const fixtures = {
   ),
 };
 
+const jsonPath = process.argv.find((a) => a.startsWith('--json='))?.slice('--json='.length);
+const quick = process.argv.includes('--quick');
+
 const harness = await openRuntimePage();
 try {
   // The blank page the harness opened has `window.rt`: the shared-instancing rows run there first.
-  const sharedRows = await benchShared(harness.page);
+  const sharedRows = await benchShared(harness.page, quick ? [100, 1000] : undefined);
   let rows = [];
   if (!sharedOnly) {
     await harness.page.goto(`${harness.url}/www/bench/runtime.html`);
     await harness.page.waitForFunction(() => window.benchReady === true);
     rows = await harness.page.evaluate(
-      (input) =>
+      ({ input, quick }) =>
         window.runBenchmarks(
           Object.fromEntries(Object.entries(input).map(([key, bytes]) => [key, new Uint8Array(bytes)])),
+          { quick },
         ),
-      fixtures,
+      { input: fixtures, quick },
     );
   }
   rows.push(...sharedRows);
+  if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(rows, null, 2)}\n`);
   const fmt = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
   console.log(
     'benchmark'.padEnd(38),

@@ -11,6 +11,7 @@
 // Usage: node scripts/bench-wasi.mjs [--quick] [--url-only]
 
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { REPO_ROOT, serveRepo } from '../tests-web/lib/wasi-serve.mjs';
 import { launchBrowser, openWasiPage } from '../tests-web/lib/wasi-browser.mjs';
 
@@ -318,3 +319,7 @@ printUrl();
 
 await browser.close();
 await server.close();
+
+// --json=path: also write the raw figures as JSON (npm run bench builds docs/BENCHMARKS.md from them).
+const jsonPath = process.argv.find((a) => a.startsWith('--json='))?.slice('--json='.length);
+if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify({ quick, ...results, fromUrl }, null, 2)}\n`);

@@ -1,18 +1,25 @@
 //! Prepare throughput on a large module, as a ratio against a plain wasmparser → wasm-encoder
 //! roundtrip (`RoundtripReencoder`) of the same bytes measured in the same run.
 //!
+//! Measured at three module sizes (criterion ids `prepare/<function>/<bytes>`; `npm run bench` reads
+//! their `estimates.json`). `UGC_BENCH_QUICK=1` shortens the runs, for checking the pipeline.
+//!
 //! `cargo bench -p ugc-wasm --bench fuel`
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use ugc_wasm::prepare::{prepare, PrepareOptions};
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 
-/// A synthetic ~0.5 MB module: 4000 functions with loops, branches, calls and memory traffic.
-fn large_module() -> Vec<u8> {
+/// Function counts of the measured modules: ~0.13, 0.5 and 2 MB.
+const SIZES: [u32; 3] = [1_000, 4_000, 16_000];
+
+/// A synthetic module of `funcs` functions (~125 bytes each) with loops, branches, calls and memory
+/// traffic.
+fn large_module(funcs: u32) -> Vec<u8> {
     let mut wat = String::from("(module (memory 1) (global $g (mut i32) (i32.const 0))\n");
-    for i in 0..4000 {
+    for i in 0..funcs {
         let callee = if i == 0 { 0 } else { i - 1 };
         wat.push_str(&format!(
             "(func $f{i} (param $n i32) (result i32) (local $i i32) (local $acc i32)
@@ -44,7 +51,6 @@ fn roundtrip(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn bench(c: &mut Criterion) {
-    let bytes = large_module();
     let metered = PrepareOptions {
         max_memory_pages: 256,
         max_table_elements: 1024,
@@ -54,22 +60,39 @@ fn bench(c: &mut Criterion) {
         metering: false,
         ..metered.clone()
     };
+    let quick = std::env::var_os("UGC_BENCH_QUICK").is_some();
+    let modules: Vec<Vec<u8>> = SIZES.iter().map(|&n| large_module(n)).collect();
     let mut group = c.benchmark_group("prepare");
-    group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.sample_size(10);
-    group.measurement_time(Duration::from_secs(3));
-    group.bench_function("roundtrip (baseline)", |b| {
-        b.iter(|| roundtrip(black_box(&bytes)))
-    });
-    group.bench_function("prepare metered", |b| {
-        b.iter(|| prepare(black_box(&bytes), &metered).unwrap())
-    });
-    group.bench_function("prepare unmetered", |b| {
-        b.iter(|| prepare(black_box(&bytes), &unmetered).unwrap())
-    });
+    if quick {
+        group.warm_up_time(Duration::from_millis(300));
+        group.measurement_time(Duration::from_secs(1));
+    } else {
+        group.measurement_time(Duration::from_secs(3));
+    }
+    for bytes in &modules {
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        let size = bytes.len();
+        group.bench_with_input(
+            BenchmarkId::new("roundtrip (baseline)", size),
+            bytes,
+            |b, bytes| b.iter(|| roundtrip(black_box(bytes))),
+        );
+        group.bench_with_input(
+            BenchmarkId::new("prepare metered", size),
+            bytes,
+            |b, bytes| b.iter(|| prepare(black_box(bytes), &metered).unwrap()),
+        );
+        group.bench_with_input(
+            BenchmarkId::new("prepare unmetered", size),
+            bytes,
+            |b, bytes| b.iter(|| prepare(black_box(bytes), &unmetered).unwrap()),
+        );
+    }
     group.finish();
 
     // Criterion reports absolute numbers; the ratio in the same run is what to compare.
+    let bytes = &modules[1];
     let time = |f: &dyn Fn()| {
         let start = Instant::now();
         for _ in 0..5 {
@@ -78,9 +101,9 @@ fn bench(c: &mut Criterion) {
         start.elapsed().as_secs_f64() / 5.0
     };
     let mb = bytes.len() as f64 / 1e6;
-    let base = time(&|| drop(roundtrip(&bytes)));
-    let with_fuel = time(&|| drop(prepare(&bytes, &metered).unwrap()));
-    let without = time(&|| drop(prepare(&bytes, &unmetered).unwrap()));
+    let base = time(&|| drop(roundtrip(bytes)));
+    let with_fuel = time(&|| drop(prepare(bytes, &metered).unwrap()));
+    let without = time(&|| drop(prepare(bytes, &unmetered).unwrap()));
     println!(
         "module {mb:.1} MB: roundtrip {:.0} MB/s; prepare metered {:.0} MB/s ({:.2}x roundtrip time), unmetered {:.0} MB/s ({:.2}x)",
         mb / base,

@@ -2,7 +2,10 @@
 //! `ugc_wasm::validate` (wasmparser + policy + feature detection + SHA-256) on the same large,
 //! generated module, interleaved in one run. Prints MB/s for both and the ratio (target ≥ 0.90).
 //!
-//! `cargo bench -p ugc-wasm --bench validate` (set `UGC_BENCH_ROUNDS` to change the rounds).
+//! Also measured at smaller sizes of the same generator, for the report's cost-per-size chart.
+//!
+//! `cargo bench -p ugc-wasm --bench validate` (set `UGC_BENCH_ROUNDS` to change the rounds of the
+//! largest module; `UGC_BENCH_JSON=path` also writes every figure as JSON for `npm run bench`).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -31,7 +34,8 @@ impl Lcg {
     }
 }
 
-const FUNCS: u32 = 12_000;
+/// Function counts of the measured modules (~0.1, 0.3, 1 and 3 MB); the last one is the headline.
+const SIZES: [u32; 4] = [400, 1_200, 4_000, 12_000];
 
 /// Signatures: 0 `() -> ()`, 1 `(i32, i32) -> i32`, 2 `(f64) -> ()`, 3 `(i32) -> i64`,
 /// 4 `(v128, v128) -> v128`.
@@ -158,12 +162,12 @@ fn simd_body(f: &mut InstructionSink<'_>, rng: &mut Lcg) {
     f.local_get(0);
 }
 
-fn big_module() -> Vec<u8> {
+fn big_module(funcs_count: u32) -> Vec<u8> {
     let mut rng = Lcg(0x5eed);
     let mut funcs = FunctionSection::new();
     let mut code = CodeSection::new();
     let mut exports = ExportSection::new();
-    for i in 0..FUNCS {
+    for i in 0..funcs_count {
         let kind = i % 5;
         let ty = match kind {
             0 | 1 => 1,
@@ -246,16 +250,73 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// Medians (and minima) of one module size, interleaved so that both see the same machine load.
+struct Measured {
+    bytes: usize,
+    rounds: usize,
+    raw: Duration,
+    ours: Duration,
+    hash: Duration,
+    raw_best: Duration,
+    ours_best: Duration,
+}
+
+fn measure(bytes: &[u8], policy: &Policy, rounds: usize) -> Measured {
+    let features = policy.wasm_features();
+    let (mut raw, mut ours, mut hash) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        raw.push(time(|| {
+            let mut v = wasmparser::Validator::new_with_features(features);
+            black_box(v.validate_all(black_box(bytes)).is_ok());
+        }));
+        ours.push(time(|| {
+            black_box(ugc_wasm::validate(black_box(bytes), policy).is_ok());
+        }));
+        // The report's SHA-256 is part of validate's cost; shown separately to explain the gap.
+        hash.push(time(|| {
+            use sha2::Digest;
+            black_box(sha2::Sha256::digest(black_box(bytes)));
+        }));
+    }
+    let (raw_best, ours_best) = (*raw.iter().min().unwrap(), *ours.iter().min().unwrap());
+    Measured {
+        bytes: bytes.len(),
+        rounds,
+        raw: median(raw),
+        ours: median(ours),
+        hash: median(hash),
+        raw_best,
+        ours_best,
+    }
+}
+
+fn to_json(m: &Measured) -> serde_json::Value {
+    let ns = |d: Duration| d.as_nanos() as f64;
+    serde_json::json!({
+        "bytes": m.bytes,
+        "rounds": m.rounds,
+        "wasmparser_ns": ns(m.raw),
+        "ugc_validate_ns": ns(m.ours),
+        "sha256_ns": ns(m.hash),
+        "wasmparser_best_ns": ns(m.raw_best),
+        "ugc_validate_best_ns": ns(m.ours_best),
+    })
+}
+
 fn main() {
     // `cargo test --benches` runs this with `--bench` absent: just check it works, quickly.
     let quick = !std::env::args().any(|a| a == "--bench");
-    let bytes = big_module();
     let policy = Policy::default();
     let features = policy.wasm_features();
-    let report = ugc_wasm::validate(&bytes, &policy).expect("the benchmark module is accepted");
-    wasmparser::Validator::new_with_features(features)
-        .validate_all(&bytes)
-        .expect("the benchmark module is valid");
+    let modules: Vec<Vec<u8>> = SIZES.iter().map(|&n| big_module(n)).collect();
+    for bytes in &modules {
+        ugc_wasm::validate(bytes, &policy).expect("the benchmark module is accepted");
+        wasmparser::Validator::new_with_features(features)
+            .validate_all(bytes)
+            .expect("the benchmark module is valid");
+    }
+    let bytes = modules.last().expect("at least one size");
+    let report = ugc_wasm::validate(bytes, &policy).expect("the benchmark module is accepted");
     let mb = bytes.len() as f64 / 1e6;
     println!(
         "module: {mb:.2} MB, {} functions, features used: {:?}",
@@ -273,23 +334,13 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(15);
-    let (mut raw, mut ours, mut hash) = (Vec::new(), Vec::new(), Vec::new());
-    // Interleaved so that both see the same machine load (the host is shared).
-    for _ in 0..rounds {
-        raw.push(time(|| {
-            let mut v = wasmparser::Validator::new_with_features(features);
-            black_box(v.validate_all(black_box(&bytes)).is_ok());
-        }));
-        ours.push(time(|| {
-            black_box(ugc_wasm::validate(black_box(&bytes), &policy).is_ok());
-        }));
-        // The report's SHA-256 is part of validate's cost; shown separately to explain the gap.
-        hash.push(time(|| {
-            use sha2::Digest;
-            black_box(sha2::Sha256::digest(black_box(&bytes)));
-        }));
-    }
-    let (raw, ours, hash) = (median(raw), median(ours), median(hash));
+    // Smaller modules get proportionally more rounds (same total bytes, at least `rounds`).
+    let all: Vec<Measured> = modules
+        .iter()
+        .map(|m| measure(m, &policy, rounds.max(rounds * bytes.len() / m.len() / 4)))
+        .collect();
+    let headline = all.last().expect("at least one size");
+    let (raw, ours, hash) = (headline.raw, headline.ours, headline.hash);
     let raw_mbs = mb / raw.as_secs_f64();
     let ours_mbs = mb / ours.as_secs_f64();
     println!("wasmparser::Validator  {raw_mbs:8.1} MB/s  (median {raw:?} over {rounds} rounds)");
@@ -299,4 +350,21 @@ fn main() {
         ours_mbs / raw_mbs,
         100.0 * hash.as_secs_f64() / raw.as_secs_f64()
     );
+    println!("per size (medians):");
+    for m in &all {
+        println!(
+            "  {:>9} bytes: wasmparser {:>10.1?}  ugc_wasm::validate {:>10.1?}  ratio {:.3}",
+            m.bytes,
+            m.raw,
+            m.ours,
+            m.raw.as_secs_f64() / m.ours.as_secs_f64()
+        );
+    }
+    if let Ok(path) = std::env::var("UGC_BENCH_JSON") {
+        let json = serde_json::json!({
+            "bench": "validate",
+            "sizes": all.iter().map(to_json).collect::<Vec<_>>(),
+        });
+        std::fs::write(&path, format!("{json:#}\n")).expect("write UGC_BENCH_JSON");
+    }
 }

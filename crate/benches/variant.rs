@@ -3,6 +3,7 @@
 //! `cargo bench -p ugc-wasm --bench variant` prints, per workload, MB/s of our encode/decode over the
 //! Godot bytes, serde_json's MB/s over its JSON text (to/from `serde_json::Value`, the dynamic
 //! equivalent of a Variant tree), and the time ratio for the same structure (>1: we are faster).
+//! `UGC_BENCH_JSON=path` also writes the figures as JSON (for `npm run bench`).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -102,7 +103,8 @@ fn mbps(bytes: usize, t: Duration) -> f64 {
     bytes as f64 / t.as_secs_f64() / 1e6
 }
 
-fn run(name: &str, (v, j): (Variant, Value)) {
+/// Prints one workload's figures and returns them as JSON.
+fn run(name: &str, (v, j): (Variant, Value)) -> Value {
     let bytes = encode(&v).expect("benchmark value encodes");
     let text = serde_json::to_vec(&j).expect("benchmark value serializes");
     assert_eq!(decode(&bytes).expect("decodes").0, v);
@@ -137,6 +139,16 @@ fn run(name: &str, (v, j): (Variant, Value)) {
         jdec,
         jdec.as_secs_f64() / dec.as_secs_f64()
     );
+    let ns = |d: Duration| d.as_nanos() as f64;
+    json!({
+        "name": name,
+        "variant_bytes": bytes.len(),
+        "json_bytes": text.len(),
+        "encode_ns": ns(enc),
+        "serde_json_encode_ns": ns(jenc),
+        "decode_ns": ns(dec),
+        "serde_json_decode_ns": ns(jdec),
+    })
 }
 
 fn main() {
@@ -146,8 +158,14 @@ fn main() {
         run_smoke();
         return;
     }
-    run("mixed array (10k: int/float/String/Vector3)", mixed_array());
-    run("nested dictionary (500 entities)", nested_dictionary());
+    let workloads = vec![
+        run("mixed array (10k: int/float/String/Vector3)", mixed_array()),
+        run("nested dictionary (500 entities)", nested_dictionary()),
+    ];
+    if let Ok(path) = std::env::var("UGC_BENCH_JSON") {
+        let out = json!({ "bench": "variant", "workloads": workloads });
+        std::fs::write(&path, format!("{out:#}\n")).expect("write UGC_BENCH_JSON");
+    }
 }
 
 fn run_smoke() {

@@ -8,9 +8,13 @@ import { createRuntime } from '../../dist/ugc-wasm.js';
 
 const now = () => performance.now();
 
+// `runBenchmarks(…, { quick: true })` cuts every round count to a third (at least 3): for checking the pipeline.
+let roundScale = 1;
+
 /** `rounds` timings of `fn()` in ms: `{ median, best }`. */
 async function timings(rounds, fn) {
   const times = [];
+  rounds = Math.max(3, Math.round(rounds * roundScale));
   for (let i = 0; i < rounds; i++) {
     const start = now();
     await fn();
@@ -125,7 +129,8 @@ async function codec(rt, name, data) {
   ];
 }
 
-export async function runBenchmarks(fixtures) {
+export async function runBenchmarks(fixtures, { quick = false } = {}) {
+  roundScale = quick ? 1 / 3 : 1;
   const rt = await createRuntime();
   const rows = [await handleCycle(rt, fixtures)];
   rows.push(...(await codec(rt, '10k Array', array10k())));

@@ -10,12 +10,16 @@ import { createRuntime } from '../../dist/ugc-wasm.js';
 
 const now = () => performance.now();
 
+// `runBenchmarks(…, { quick: true })` cuts every round count to a third (at least 3): for checking the pipeline.
+let roundScale = 1;
+
 /**
  * `rounds` timings of `fn()` in ms, as `{ median, best }`. On a busy machine the best run is the better
  * estimate of the cost itself; both are reported.
  */
 async function median(rounds, fn) {
   const times = [];
+  rounds = Math.max(3, Math.round(rounds * roundScale));
   for (let i = 0; i < rounds; i++) {
     const start = now();
     await fn();
@@ -25,9 +29,10 @@ async function median(rounds, fn) {
   return { median: times[Math.floor(times.length / 2)], best: times[0] };
 }
 
-/** `value` and `baseline` are `{ median, best }` already converted to `unit`. */
-function row(name, unit, value, baselineName, baseline) {
+/** `value` and `baseline` are `{ median, best }` already converted to `unit`; `extra` adds fields. */
+function row(name, unit, value, baselineName, baseline, extra = {}) {
   return {
+    ...extra,
     name,
     unit,
     value: value.median,
@@ -85,7 +90,8 @@ function echoWorker() {
   return new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
 }
 
-export async function runBenchmarks({ hostCalls, plainHostCalls, adder }) {
+export async function runBenchmarks({ hostCalls, plainHostCalls, adder }, { quick = false } = {}) {
+  roundScale = quick ? 1 / 3 : 1;
   const rows = [];
   const rt = await createRuntime();
 
@@ -193,7 +199,9 @@ export async function runBenchmarks({ hostCalls, plainHostCalls, adder }) {
       script.dispose();
     });
     rows.push(
-      row(`load ${size / 1000} kB module (uncached)`, 'ms', rtMs, 'raw compile + instantiate', rawMs),
+      row(`load ${size / 1000} kB module (uncached)`, 'ms', rtMs, 'raw compile + instantiate', rawMs, {
+        bytes: sizedModule(size, 0).length,
+      }),
     );
   }
 
@@ -235,6 +243,7 @@ export async function runBenchmarks({ hostCalls, plainHostCalls, adder }) {
         per(rtMs, (ms) => mb / (ms / 1e3)),
         'WebAssembly.validate',
         per(rawMs, (ms) => mb / (ms / 1e3)),
+        { bytes: bytes.length },
       ),
     );
   }
