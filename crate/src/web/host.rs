@@ -1,10 +1,10 @@
 //! `JsScriptHost`: the per-script [`ScriptHost`] for the JS glue (`js-glue/src/host-imports.js`).
 //!
 //! One thin method per `ugc` import, taking plain numbers and byte slices the glue copied out of
-//! guest memory; outputs (`value_read`, `var_to_bytes`, `last_error`) are returned as bytes for
-//! the glue to copy back when they fit. Values the game passes in and out (method arguments and
-//! results, properties, the batch) cross as Godot binary Variant bytes; `web::variant_js` turns
-//! them into plain JS values when the caller wants that.
+//! guest memory; outputs (`value_read`, `var_to_bytes`, `object_get_value`, `last_error`) are
+//! returned as bytes for the glue to copy back when they fit. Values the game passes in and out
+//! (method arguments and results, properties, the batch) cross as Godot binary Variant bytes;
+//! `web::variant_js` turns them into plain JS values when the caller wants that.
 //!
 //! Objects ([`SelfBridge`]): reads of the node's engine properties are served first from values the
 //! game seeded with `setNodeProperty` and from the writes of earlier batches. Everything else goes
