@@ -2,11 +2,27 @@
 // and the Wasm workloads do exactly the GDScript work.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MATH_WAT, MOVE_SETONLY_WAT, MOVE_WAT, benchModules } from '../godot-web-export/bench/modules.mjs';
+import {
+  MATH_WAT,
+  MOVE_HANDLES_WAT,
+  MOVE_SETONLY_WAT,
+  MOVE_WAT,
+  benchModules,
+} from '../godot-web-export/bench/modules.mjs';
 import { wat } from '../scripts/lib/wasm-build.mjs';
 import { baselineOf, compare, formatReport, problems, runBench } from '../scripts/bench-godot.mjs';
 
-const VARIANTS = ['none', 'empty', 'wasm-empty', 'move', 'wasm-move', 'math', 'wasm-math', 'jscall'];
+const VARIANTS = [
+  'none',
+  'empty',
+  'wasm-empty',
+  'move',
+  'wasm-move',
+  'math',
+  'wasm-math',
+  'jscall',
+  'wasm-handles-move',
+];
 
 test('every (variant, N) cell is measured, Wasm children run and really move / compute', async () => {
   const counts = [3, 20];
@@ -29,12 +45,13 @@ test('every (variant, N) cell is measured, Wasm children run and really move / c
   assert.deepEqual(result.problems, []);
   const row = (v, n) => result.rows.find((r) => r.variant === v && r.n === n);
   for (const n of counts) {
-    for (const v of ['wasm-empty', 'wasm-move', 'wasm-math']) {
+    for (const v of ['wasm-empty', 'wasm-move', 'wasm-math', 'wasm-handles-move']) {
       assert.equal(row(v, n).failed, 0, JSON.stringify(row(v, n)));
       assert.ok(row(v, n).load_ms >= 0);
     }
     // Every node's position.x grew (read back from the Node3D after the timed frames), as with GDScript.
     assert.equal(row('wasm-move', n).worked, n);
+    assert.equal(row('wasm-handles-move', n).worked, n);
     assert.equal(row('move', n).worked, n);
     // Every node's accumulator (call_wasm("acc") through the shared instance, per node slot) is non-zero.
     assert.equal(row('wasm-math', n).worked, n);
@@ -48,7 +65,7 @@ test('every (variant, N) cell is measured, Wasm children run and really move / c
   const report = formatReport(result);
   assert.match(
     report,
-    /\| +N \| +none \| +empty \| +wasm-empty \| +move \| +wasm-move \| +math \| +wasm-math \| +jscall \|/,
+    /\| +N \| +none \| +empty \| +wasm-empty \| +move \| +wasm-move \| +math \| +wasm-math \| +jscall \| +wasm-handles-move \|/,
   );
   assert.match(report, /GDScript vs Wasm/);
   assert.match(report, /\| +math \| +20 \|/);
@@ -181,6 +198,18 @@ function moveStandIns() {
       t.calls.push(['object_set', obj, text(ptr, len), vec.get(h)]);
       return 0;
     },
+    // The node's position lives at handle 50's entry: the one-call imports read and write it directly.
+    object_get_value: (obj, np, nl, type, ptr, cap) => {
+      t.calls.push(['object_get_value', obj, text(np, nl), type, cap]);
+      if (cap >= 12) new Float32Array(t.memory.buffer, ptr, 3).set(vec.get(50));
+      return 12;
+    },
+    object_set_value: (obj, np, nl, type, ptr, len) => {
+      const value = [...new Float32Array(t.memory.buffer.slice(ptr, ptr + len))];
+      vec.set(50, value);
+      t.calls.push(['object_set_value', obj, text(np, nl), type, value]);
+      return 0;
+    },
     release: (h) => {
       t.calls.push(['release', h]);
       return 0;
@@ -197,9 +226,38 @@ async function withExportedMemory(name, source, t) {
   return m;
 }
 
-test('wasm-move reads position, adds delta to x, writes it back and releases both handles', async () => {
+test('wasm-move reads position and writes x + delta back in two one-call host calls, no value handles', async () => {
   const t = moveStandIns();
   const m = await withExportedMemory('move.wasm', MOVE_WAT, t);
+  t.slot = 1;
+  m._ready();
+  assert.deepEqual(t.calls, [['self', 1]]);
+  t.calls.length = 0;
+  m._process(0.25);
+  m._process(0.5);
+  assert.deepEqual(t.calls, [
+    ['object_get_value', 41, 'position', 9, 12],
+    ['object_set_value', 41, 'position', 9, [1.75, 2, 3]],
+    ['object_get_value', 41, 'position', 9, 12],
+    ['object_set_value', 41, 'position', 9, [2.25, 2, 3]],
+  ]);
+  // A failing ABI call, or a read of another length, traps instead of silently doing nothing.
+  for (const [name, result] of [
+    ['object_set_value', -8],
+    ['object_get_value', -3],
+    ['object_get_value', 8],
+  ]) {
+    const f = moveStandIns();
+    f.ugc[name] = () => result;
+    const failing = await withExportedMemory('move.wasm', MOVE_WAT, f);
+    failing._ready();
+    assert.throws(() => failing._process(0.25), WebAssembly.RuntimeError, `${name} → ${result}`);
+  }
+});
+
+test('wasm-handles-move reads position, adds delta to x, writes it back and releases both handles', async () => {
+  const t = moveStandIns();
+  const m = await withExportedMemory('handles-move.wasm', MOVE_HANDLES_WAT, t);
   t.slot = 1;
   m._ready();
   assert.deepEqual(t.calls, [['self', 1]]);
@@ -215,7 +273,7 @@ test('wasm-move reads position, adds delta to x, writes it back and releases bot
   ]);
   // A failing ABI call traps instead of silently doing nothing.
   t.ugc.object_set = () => -8;
-  const failing = await withExportedMemory('move.wasm', MOVE_WAT, t);
+  const failing = await withExportedMemory('handles-move.wasm', MOVE_HANDLES_WAT, t);
   failing._ready();
   assert.throws(() => failing._process(0.25), WebAssembly.RuntimeError);
 });

@@ -101,6 +101,8 @@ pub fn script_imports() -> Vec<HostFunction> {
         // Objects, properties, signals.
         ("self", &[], &[I32]),
         ("object_get", &[I32, I32, I32], &[I32]),
+        // object_get then value_read as type `ty` into (out_ptr, out_cap): one call, no handle.
+        ("object_get_value", &[I32, I32, I32, I32, I32, I32], &[I32]),
         ("object_set", &[I32, I32, I32, I32], &[I32]),
         // object_set of a value given as `new_value`'s (type, raw bytes): one call, no handle.
         ("object_set_value", &[I32, I32, I32, I32, I32, I32], &[I32]),

@@ -382,7 +382,7 @@ fn the_sdk_self_test_passes_against_the_host() {
         Some(&BatchEntry::Emit {
             object: NODE,
             signal: "done".into(),
-            args: vec![Variant::Int(35)],
+            args: vec![Variant::Int(38)],
         })
     );
     assert_eq!(

@@ -52,11 +52,41 @@ export const EMPTY_WAT = `
   (func (export "_process") (param $delta f64)))`;
 
 /**
- * Workload "move", exactly `position.x += delta`: read `position` (object_get + value_read), add delta to x,
- * write it back (new_value + object_set), release both handles. The node's `self` handle is taken once per
- * slot in `_ready`. Memory: "position" at 0, a Vector3 scratch at 16, per-slot `self` handles from 1024.
+ * Workload "move", exactly `position.x += delta` in two host calls: read `position` as a Vector3 straight into
+ * memory (object_get_value), add delta to x, write it back (object_set_value); no value handles. The node's
+ * `self` handle is taken once per slot in `_ready`. Memory: "position" at 0, a Vector3 scratch at 16, per-slot
+ * `self` handles from 1024.
  */
 export const MOVE_WAT = `
+(module
+  (import "ugc" "self" (func $self (result i32)))
+  (import "ugc" "object_get_value" (func $get_value (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "ugc" "object_set_value" (func $set_value (param i32 i32 i32 i32 i32 i32) (result i32)))
+  ${NODE_SLOT_IMPORT}
+  (memory 1)
+  (data (i32.const 0) "position")
+  ${SLOT_STATE(4)}
+  (func (export "_ready")
+    (i32.store (call $ensure_state) (call $check (call $self))))
+  (func (export "_process") (param $delta f64)
+    (local $self i32)
+    (local.set $self (i32.load (call $slot_addr)))
+    (if (i32.ne (call $get_value (local.get $self) (i32.const 0) (i32.const 8)
+                  (i32.const ${VECTOR3}) (i32.const 16) (i32.const 12))
+                (i32.const 12))
+      (then unreachable))
+    (f32.store (i32.const 16)
+      (f32.add (f32.load (i32.const 16)) (f32.demote_f64 (local.get $delta))))
+    (drop (call $check (call $set_value (local.get $self) (i32.const 0) (i32.const 8)
+      (i32.const ${VECTOR3}) (i32.const 16) (i32.const 12))))))`;
+
+/**
+ * Not a default column: "move" through value handles, as before the one-call imports (6 host calls a frame):
+ * read `position` (object_get + value_read), add delta to x, write it back (new_value + object_set), release
+ * both handles. The node's `self` handle is taken once per
+ * slot in `_ready`. Memory: "position" at 0, a Vector3 scratch at 16, per-slot `self` handles from 1024.
+ */
+export const MOVE_HANDLES_WAT = `
 (module
   (import "ugc" "self" (func $self (result i32)))
   (import "ugc" "object_get" (func $object_get (param i32 i32 i32) (result i32)))
@@ -154,6 +184,7 @@ export function benchModules() {
   return {
     'empty.wasm': scriptModule(EMPTY_WAT, MANIFEST),
     'move.wasm': scriptModule(MOVE_WAT, MANIFEST),
+    'handles-move.wasm': scriptModule(MOVE_HANDLES_WAT, MANIFEST),
     'setonly-move.wasm': scriptModule(MOVE_SETONLY_WAT, MANIFEST),
     'math.wasm': scriptModule(MATH_WAT, {
       ...MANIFEST,

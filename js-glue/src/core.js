@@ -50,6 +50,20 @@ const scratch = {
     if (len <= 32) for (let i = 0; i < len; i++) view[ptr + i] = src[start + i];
     else view.set(src.subarray(start, start + len), ptr);
   },
+  /**
+   * Copies the first `len` bytes of the scratch buffer to `dst[at, at + len)` (`object_get_value`'s output,
+   * which the crate leaves there when the buffer holds it); false when it does not.
+   */
+  take(dst, at, len) {
+    if (len > this.cap) return false;
+    let view = this.view;
+    const ptr = this.ptr;
+    // The host call may have grown the crate's memory (a bridge call), detaching the view.
+    if (ptr + len > view.length) view = this.view = new Uint8Array(exports.memory.buffer);
+    if (len <= 32) for (let i = 0; i < len; i++) dst[at + i] = view[ptr + i];
+    else dst.set(view.subarray(ptr, ptr + len), at);
+    return true;
+  },
   /** Copies `src[a, a + alen)` then `src[b, b + blen)` back to back (`object_set_value`'s name and value). */
   putPair(src, a, alen, b, blen) {
     const len = alen + blen;

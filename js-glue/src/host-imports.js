@@ -210,6 +210,40 @@ const objectSetValue = (ctx) => {
   };
 };
 
+/**
+ * `object_get_value(obj, name_ptr, name_len, ty, out_ptr, out_cap)`: the per-frame read, so the leanest path —
+ * both ranges checked (the name's first), the name copied to the scratch buffer, one crate call with numbers
+ * only; the crate leaves the value at the start of the scratch buffer, copied from there straight into guest
+ * memory when it fits (no fresh array). Without the scratch buffer, a name view and the output array.
+ */
+const objectGetValue = (ctx) => {
+  const bad = (ptr, len) => ctx.host.bad_pointer('object_get_value', ptr >>> 0, len >>> 0);
+  if (ctx.scratch === null) {
+    return (obj, np, nl, ty, op, cap) => {
+      const name = ctx.check(np, nl);
+      if (name < 0) return bad(np, nl);
+      const out = ctx.check(op, cap);
+      if (out < 0) return bad(op, cap);
+      const n = ctx.host.object_get_value(obj, ctx.view.subarray(name, name + (nl >>> 0)), ty);
+      if (n > 0 && n <= cap >>> 0) ctx.view.set(ctx.host.output(), out);
+      return n;
+    };
+  }
+  const scratch = ctx.scratch;
+  return (obj, np, nl, ty, op, cap) => {
+    const name = ctx.check(np, nl);
+    if (name < 0) return bad(np, nl);
+    const out = ctx.check(op, cap);
+    if (out < 0) return bad(op, cap);
+    scratch.put(ctx.view, name, nl >>> 0);
+    const n = ctx.host.object_get_value_scratch(obj, nl >>> 0, ty);
+    if (n > 0 && n <= cap >>> 0) {
+      if (!scratch.take(ctx.view, out, n)) ctx.view.set(ctx.host.output(), out);
+    }
+    return n;
+  };
+};
+
 /** `module.name` → (ctx) => the JS function the guest imports. Only `log` works without a ScriptHost. */
 const HOST_FUNCTIONS = new Map([
   [
@@ -293,6 +327,7 @@ const HOST_FUNCTIONS = new Map([
       (host, len, obj, value) => host.object_set_scratch(obj, len, value),
     ),
   ],
+  ['ugc.object_get_value', objectGetValue],
   ['ugc.object_set_value', objectSetValue],
   [
     'ugc.object_call',

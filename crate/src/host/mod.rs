@@ -460,9 +460,59 @@ impl ScriptHost {
     fn object_get_inner(&mut self, obj: i32, name: &[u8]) -> Result<i32, Fail> {
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
+        let value = self.read_property(&object, name)?;
+        self.insert(value)
+    }
+
+    /// `object_get_value(obj, name_ptr, name_len, ty, out_ptr, out_cap)`: `object_get` then
+    /// `value_read` of the result, without putting it in the handle table (the one-call read of
+    /// the per-frame path). Fills `out` with the raw fields and returns their length; the caller
+    /// copies them only when they fit. The property must be of type `ty` (`wrong_type`
+    /// otherwise), except that an INT property read as FLOAT widens, as `object_set_value` widens
+    /// an INT written to a FLOAT property. `ty` outside the Variant types is `bad_value`, before
+    /// the capability rules are consulted.
+    pub fn object_get_value(&mut self, obj: i32, name: &[u8], ty: i32, out: &mut Vec<u8>) -> i32 {
+        out.clear();
+        let r = self.object_get_value_inner(obj, name, ty, out);
+        self.finish("object_get_value", r)
+    }
+
+    fn object_get_value_inner(
+        &mut self,
+        obj: i32,
+        name: &[u8],
+        ty: i32,
+        out: &mut Vec<u8>,
+    ) -> Result<i32, Fail> {
+        let object = self.object(obj)?;
+        let name = utf8_name(name)?;
+        let ty = raw::variant_type(ty)?;
+        let value = match self.read_property(&object, name)? {
+            Value::Plain(Variant::Int(i)) if ty == type_id::FLOAT => {
+                Value::Plain(Variant::Float(i as f64))
+            }
+            v if v.type_id() == ty => v,
+            v => {
+                return fail(
+                    AbiError::WrongType,
+                    format!(
+                        "property '{name}' is {}, asked for {}",
+                        manifest::type_name(v.type_id()),
+                        manifest::type_name(ty)
+                    ),
+                )
+            }
+        };
+        raw::to_raw(&value, out)?;
+        length(out)
+    }
+
+    /// A property's current value as `object_get` sees it: a declared property of `self`, else
+    /// (capability rules permitting) a queued write, else the engine's value.
+    fn read_property(&mut self, object: &ObjectRef, name: &str) -> Result<Value, Fail> {
         if object.id == self.this.id {
             if let Some(i) = self.property_index(name) {
-                return self.insert(self.properties[i].clone());
+                return Ok(self.properties[i].clone());
             }
         }
         if !allowed(&self.allowed_get, &object.class, name) {
@@ -484,8 +534,7 @@ impl ScriptHost {
             Some(queued) => queued,
             None => self.bridge.get(object.id, name)?,
         };
-        let value = self.import_trusted(value)?;
-        self.insert(value)
+        self.import_trusted(value)
     }
 
     pub fn object_set(&mut self, obj: i32, name: &[u8], value: i32) -> i32 {

@@ -13,12 +13,17 @@ use crate::variant::{
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// Builds a value of Variant type `ty` from its raw fields.
-pub fn from_raw(ty: i32, bytes: &[u8]) -> Result<Value, Fail> {
-    let ty = u32::try_from(ty)
+/// A guest's Variant type id, checked (`bad_value` outside the Variant types).
+pub fn variant_type(ty: i32) -> Result<u32, Fail> {
+    u32::try_from(ty)
         .ok()
         .filter(|&ty| ty < t::VARIANT_MAX)
-        .ok_or_else(|| Fail::new(AbiError::BadValue, format!("{ty} is not a Variant type")))?;
+        .ok_or_else(|| Fail::new(AbiError::BadValue, format!("{ty} is not a Variant type")))
+}
+
+/// Builds a value of Variant type `ty` from its raw fields.
+pub fn from_raw(ty: i32, bytes: &[u8]) -> Result<Value, Fail> {
+    let ty = variant_type(ty)?;
     let plain = |v: Variant| Ok(Value::Plain(v));
     let packed = |v: Variant| Ok(Value::Packed(Rc::new(RefCell::new(v))));
     match ty {

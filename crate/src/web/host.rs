@@ -1,10 +1,10 @@
 //! `JsScriptHost`: the per-script [`ScriptHost`] for the JS glue (`js-glue/src/host-imports.js`).
 //!
 //! One thin method per `ugc` import, taking plain numbers and byte slices the glue copied out of
-//! guest memory; outputs (`value_read`, `var_to_bytes`, `last_error`) are returned as bytes for
-//! the glue to copy back when they fit. Values the game passes in and out (method arguments and
-//! results, properties, the batch) cross as Godot binary Variant bytes; `web::variant_js` turns
-//! them into plain JS values when the caller wants that.
+//! guest memory; outputs (`value_read`, `var_to_bytes`, `object_get_value`, `last_error`) are
+//! returned as bytes for the glue to copy back when they fit. Values the game passes in and out
+//! (method arguments and results, properties, the batch) cross as Godot binary Variant bytes;
+//! `web::variant_js` turns them into plain JS values when the caller wants that.
 //!
 //! Objects ([`SelfBridge`]): reads of the node's engine properties are served first from values the
 //! game seeded with `setNodeProperty` and from the writes of earlier batches. Everything else goes
@@ -32,6 +32,7 @@ const POINTER_FUNCTIONS: &[&str] = &[
     "var_from_bytes",
     "var_to_bytes",
     "object_get",
+    "object_get_value",
     "object_set",
     "object_set_value",
     "object_call",
@@ -379,6 +380,23 @@ impl JsScriptHost {
     pub fn object_get_scratch(&mut self, obj: i32, len: usize) -> i32 {
         from_scratch(len, |name| self.host.object_get(obj, name))
     }
+    /// `object_get_value` with the name in the scratch buffer. The value's bytes go to
+    /// [`JsScriptHost::output`] and, when the scratch buffer holds them, to its start too, so the
+    /// glue copies them from there into guest memory (no fresh array per call).
+    pub fn object_get_value_scratch(&mut self, obj: i32, name_len: usize, ty: i32) -> i32 {
+        let n = from_scratch(name_len, |name| {
+            self.host.object_get_value(obj, name, ty, &mut self.out)
+        });
+        if n > 0 {
+            SCRATCH.with(|s| {
+                let mut s = s.borrow_mut();
+                if let Some(dst) = s.get_mut(..self.out.len()) {
+                    dst.copy_from_slice(&self.out);
+                }
+            });
+        }
+        n
+    }
     pub fn object_set_scratch(&mut self, obj: i32, len: usize, value: i32) -> i32 {
         from_scratch(len, |name| self.host.object_set(obj, name, value))
     }
@@ -467,6 +485,10 @@ impl JsScriptHost {
     }
     pub fn object_set(&mut self, obj: i32, name: &[u8], value: i32) -> i32 {
         self.host.object_set(obj, name, value)
+    }
+    /// Returns the length (or an error code); the bytes are then in [`JsScriptHost::output`].
+    pub fn object_get_value(&mut self, obj: i32, name: &[u8], ty: i32) -> i32 {
+        self.host.object_get_value(obj, name, ty, &mut self.out)
     }
     pub fn object_set_value(&mut self, obj: i32, name: &[u8], ty: i32, value: &[u8]) -> i32 {
         self.host.object_set_value(obj, name, ty, value)

@@ -598,6 +598,23 @@ pub fn linker<T: HostData>(engine: &Engine) -> Linker<T> {
     .unwrap();
     l.func_wrap(
         m,
+        "object_get_value",
+        |mut c: C<T>, o: i32, np: i32, nl: i32, ty: i32, op: i32, cap: i32| {
+            // The name's range is checked first, then the output's, as the JS glue does.
+            let Some(name) = read(&c, np, nl) else {
+                return c
+                    .data_mut()
+                    .host()
+                    .bad_pointer("object_get_value", np as u32, nl as u32);
+            };
+            out_call(&mut c, "object_get_value", op, cap, |host, out| {
+                host.object_get_value(o, &name, ty, out)
+            })
+        },
+    )
+    .unwrap();
+    l.func_wrap(
+        m,
         "object_set_value",
         |mut c: C<T>, o: i32, np: i32, nl: i32, ty: i32, vp: i32, vl: i32| {
             // The name's range is checked first, as the JS glue does.

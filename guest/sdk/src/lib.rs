@@ -33,7 +33,7 @@ pub use types::{
     type_id, Basis, Color, Element, Pod, Quaternion, Raw, Transform3D, Vector2, Vector2i, Vector3,
     Vector3i, Vector4,
 };
-pub use variant::{Borrowed, ToVariant, Variant};
+pub use variant::{Borrowed, FromValue, ToVariant, Variant};
 
 /// The ABI version this SDK speaks (the `ugc_abi` custom section's payload).
 pub const ABI_VERSION: u32 = 1;

@@ -4,7 +4,7 @@ use crate::containers::Array;
 use crate::error::{check, Error, Result};
 use crate::sys;
 use crate::types::type_id;
-use crate::variant::{ToVariant, Variant};
+use crate::variant::{FromValue, ToVariant, Variant};
 
 /// A Godot object (usually a Node). Property and method names are checked by the host's
 /// capability rules (docs/CAPABILITIES.md).
@@ -31,6 +31,27 @@ impl Object {
     pub fn get(&self, name: &str) -> Result<Variant> {
         // SAFETY: `name` is a live slice of guest memory.
         Variant::from_status(unsafe { sys::object_get(self.0.handle(), name.as_ptr(), name.len()) })
+    }
+
+    /// A property as a plain value (`i64`, `f64`, `bool`, `Vector3`, `Color`, …), read in one host
+    /// call (`object_get_value`) without making a handle: the same value [`Object::get`] gives.
+    /// `WrongType` unless the property is of that type (an INT property reads as `f64`).
+    pub fn get_value<T: FromValue>(&self, name: &str) -> Result<T> {
+        let obj = self.0.handle();
+        T::read_with(&mut |ty, buf| {
+            // SAFETY: `name` is a live slice of guest memory; the host writes at most
+            // `buf.len()` bytes into `buf`.
+            unsafe {
+                sys::object_get_value(
+                    obj,
+                    name.as_ptr(),
+                    name.len(),
+                    ty,
+                    buf.as_mut_ptr(),
+                    buf.len(),
+                )
+            }
+        })
     }
 
     /// Sets a property. Writes to nodes are applied by Godot at the end of the frame. A plain

@@ -37,6 +37,14 @@ extern "C" {
     #[link_name = "self"]
     pub fn self_() -> i32;
     pub fn object_get(obj: i32, name_ptr: *const u8, name_len: usize) -> i32;
+    pub fn object_get_value(
+        obj: i32,
+        name_ptr: *const u8,
+        name_len: usize,
+        ty: i32,
+        out_ptr: *mut u8,
+        out_cap: usize,
+    ) -> i32;
     pub fn object_set(obj: i32, name_ptr: *const u8, name_len: usize, value: i32) -> i32;
     pub fn object_set_value(
         obj: i32,

@@ -307,3 +307,70 @@ to_variant_raw!(
     crate::Basis,
     crate::Transform3D
 );
+
+/// Plain values a property can be read as in one host call (`object_get_value`), without making
+/// a handle: see [`crate::Object::get_value`].
+pub trait FromValue: Sized {
+    /// Calls `read(ty, buf)` (`object_get_value` of type `ty` into `buf`, returning the length or
+    /// an error code) and decodes the bytes.
+    fn read_with(read: &mut dyn FnMut(i32, &mut [u8]) -> i32) -> Result<Self>;
+}
+
+/// Reads exactly `buf.len()` bytes of type `ty` (`BadValue` for any other length).
+fn read_exact(read: &mut dyn FnMut(i32, &mut [u8]) -> i32, ty: i32, buf: &mut [u8]) -> Result<()> {
+    let n = check(read(ty, buf))? as usize;
+    if n == buf.len() {
+        Ok(())
+    } else {
+        Err(Error::BadValue)
+    }
+}
+
+impl FromValue for i64 {
+    fn read_with(read: &mut dyn FnMut(i32, &mut [u8]) -> i32) -> Result<Self> {
+        let mut b = [0u8; 8];
+        read_exact(read, type_id::INT, &mut b)?;
+        Ok(i64::from_le_bytes(b))
+    }
+}
+/// A FLOAT property, or an INT one (the host widens it).
+impl FromValue for f64 {
+    fn read_with(read: &mut dyn FnMut(i32, &mut [u8]) -> i32) -> Result<Self> {
+        let mut b = [0u8; 8];
+        read_exact(read, type_id::FLOAT, &mut b)?;
+        Ok(f64::from_le_bytes(b))
+    }
+}
+impl FromValue for bool {
+    fn read_with(read: &mut dyn FnMut(i32, &mut [u8]) -> i32) -> Result<Self> {
+        let mut b = [0u8; 1];
+        read_exact(read, type_id::BOOL, &mut b)?;
+        Ok(b[0] != 0)
+    }
+}
+macro_rules! from_value_raw {
+    ($($t:ty),*) => {$(
+        impl FromValue for $t {
+            fn read_with(read: &mut dyn FnMut(i32, &mut [u8]) -> i32) -> Result<Self> {
+                let mut value = <$t>::default();
+                read_exact(
+                    read,
+                    <$t as Raw>::TYPE,
+                    bytes_of_mut(core::slice::from_mut(&mut value)),
+                )?;
+                Ok(value)
+            }
+        }
+    )*};
+}
+from_value_raw!(
+    crate::Vector2,
+    crate::Vector2i,
+    crate::Vector3,
+    crate::Vector3i,
+    crate::Vector4,
+    crate::Color,
+    crate::Quaternion,
+    crate::Basis,
+    crate::Transform3D
+);

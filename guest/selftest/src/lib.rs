@@ -129,7 +129,17 @@ pub extern "C" fn run() -> i32 {
     );
     check!(35, math::floor(-1.5) == -2.0 && math::floor(2.0) == 2.0);
 
-    let args = Array::of(&[&35i64]).unwrap();
-    check!(36, ugc_guest::emit_signal("done", Some(&args)).is_ok());
+    // One-call typed reads (object_get_value): the values the handle path reads.
+    check!(36, me.get_value::<Vector3>("position") == Ok(v));
+    check!(
+        37,
+        me.get_value::<f64>("position") == Err(Error::WrongType)
+            && me.get_value::<bool>("script") == Err(Error::NotAllowed)
+    );
+    me.set("visible", &false).unwrap();
+    check!(38, me.get_value::<bool>("visible") == Ok(false));
+
+    let args = Array::of(&[&38i64]).unwrap();
+    check!(39, ugc_guest::emit_signal("done", Some(&args)).is_ok());
     0
 }

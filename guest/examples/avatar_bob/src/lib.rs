@@ -42,7 +42,7 @@ static BOB: PerNode<Bob> = PerNode::new(Bob {
 pub extern "C" fn _ready() {
     // The slot may have served an avatar that left: start afresh.
     BOB.reset();
-    let base = Object::this().and_then(|node| node.get("position")?.get::<Vector3>());
+    let base = Object::this().and_then(|node| node.get_value::<Vector3>("position"));
     match base {
         Ok(base) => BOB.with(|b| b.base = base),
         Err(e) => log!(
@@ -61,8 +61,8 @@ pub extern "C" fn _property_changed(_name: i32) {
 
 fn read_settings() {
     let settings = Object::this().and_then(|node| {
-        let amplitude = node.get("amplitude")?.to_float()?;
-        let frequency = node.get("frequency")?.to_float()?;
+        let amplitude = node.get_value::<f64>("amplitude")?;
+        let frequency = node.get_value::<f64>("frequency")?;
         Ok((amplitude, frequency))
     });
     match settings {

@@ -52,7 +52,7 @@ fn run(args: &Variant) -> Result<Dictionary> {
     let args = ugc_guest::Array::try_from(args.clone())?;
     let inputs = Dictionary::try_from(args.get(0)?)?;
     let node = Object::this()?;
-    let intensity = node.get("intensity")?.to_float()?;
+    let intensity = node.get_value::<f64>("intensity")?;
 
     let mut values = [0.0f64; INPUTS.len()];
     for (value, name) in values.iter_mut().zip(INPUTS) {
