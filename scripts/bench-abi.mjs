@@ -5,26 +5,11 @@
 
 // --json=path also writes the rows as JSON; --quick runs fewer rounds (for checking the pipeline).
 import { writeFileSync } from 'node:fs';
-import { arr, guestWat, openRuntimePage, wat } from '../tests-web/runtime-harness.mjs';
+import { arr, openRuntimePage } from '../tests-web/runtime-harness.mjs';
+import { abiFixtures } from './bench/fixtures.mjs';
 
-// n × (new_int → type_of → release): three host calls per cycle, the handle table's hot path.
-const HANDLES = `
-  (import "ugc" "new_int" (func $new_int (param i64) (result i32)))
-  (import "ugc" "type_of" (func $type_of (param i32) (result i32)))
-  (import "ugc" "release" (func $release (param i32) (result i32)))
-  (memory 1)
-  (func (export "cycle") (param $n i32) (local $i i32) (local $h i32)
-    (loop $l
-      (local.set $h (call $new_int (i64.extend_i32_u (local.get $i))))
-      (drop (call $type_of (local.get $h)))
-      (drop (call $release (local.get $h)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))`;
-
-const fixtures = {
-  handles: arr(guestWat(`(module ${HANDLES})`)),
-  plainHandles: arr(wat(`(module ${HANDLES})`)),
-};
+// The same modules the visitor's page (www/bench/) runs: one WAT source, scripts/bench/fixtures.mjs.
+const fixtures = Object.fromEntries(Object.entries(abiFixtures()).map(([k, v]) => [k, arr(v)]));
 
 const jsonPath = process.argv.find((a) => a.startsWith('--json='))?.slice('--json='.length);
 const quick = process.argv.includes('--quick');

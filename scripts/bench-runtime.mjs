@@ -5,29 +5,15 @@
 
 // --json=path also writes the rows as JSON; --quick runs fewer rounds (for checking the pipeline).
 import { writeFileSync } from 'node:fs';
-import { arr, guestWat, openRuntimePage, wat } from '../tests-web/runtime-harness.mjs';
+import { arr, openRuntimePage } from '../tests-web/runtime-harness.mjs';
+import { runtimeFixtures } from './bench/fixtures.mjs';
 import { benchShared } from './lib/bench-shared.mjs';
 
 // --shared: only the shared-instancing benchmark (scripts/lib/bench-shared.mjs).
 const sharedOnly = process.argv.includes('--shared');
 
-const HOST_CALLS = `
-  (import "ugc" "log" (func $log (param i32 i32)))
-  (memory (export "memory") 1)
-  (data (i32.const 16) "sixteen bytes!!!")
-  (func (export "calls") (param $n i32) (param $len i32) (local $i i32)
-    (loop $l
-      (call $log (i32.const 16) (local.get $len))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))`;
-
-const fixtures = {
-  hostCalls: arr(guestWat(`(module ${HOST_CALLS})`)),
-  plainHostCalls: arr(wat(`(module ${HOST_CALLS})`)),
-  adder: arr(
-    wat(`(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))`),
-  ),
-};
+// The same modules the visitor's page (www/bench/) runs: one WAT source, scripts/bench/fixtures.mjs.
+const fixtures = Object.fromEntries(Object.entries(runtimeFixtures()).map(([k, v]) => [k, arr(v)]));
 
 const jsonPath = process.argv.find((a) => a.startsWith('--json='))?.slice('--json='.length);
 const quick = process.argv.includes('--quick');

@@ -1,7 +1,6 @@
 // The guest modules of the runtime and ABI benchmarks for the page a visitor runs in their own browser
-// (www/bench/index.html, which has no wat2wasm): pre-assembled into www/bench/fixtures.js. The WAT is the same
-// text as in scripts/bench-runtime.mjs and bench-abi.mjs (kept there too so those scripts stay standalone;
-// tests-web/bench-report.test.mjs checks that the copies match).
+// (www/bench/index.html, which has no wat2wasm): pre-assembled into www/bench/fixtures.js; scripts/bench-runtime.mjs
+// and bench-abi.mjs import the same fixtures, so the page and the report measure the same modules.
 //
 //   node scripts/bench/fixtures.mjs   regenerates www/bench/fixtures.js (npm run bench does it too)
 
