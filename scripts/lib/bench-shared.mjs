@@ -137,20 +137,18 @@ export async function benchShared(page, counts = [100, 1000, 10000]) {
         nsPerNode: (value.best * 1e6) / n,
       });
       const raw = (await WebAssembly.instantiate(bytes('rawEmpty'))).instance.exports._process;
-      const empty = await rt.loadShared(bytes('sharedEmpty'));
-      const oneWrite = await rt.loadShared(bytes('sharedOneWrite'));
-      const cachedSelf = await rt.loadShared(bytes('sharedCachedSelf'));
-      const oneCall = await rt.loadShared(bytes('sharedOneCall'));
-      const oneCallCached = await rt.loadShared(bytes('sharedOneCallCachedSelf'));
+      // One row per variant, in this order; `batch` variants take the frame's batch like the Godot bridge does.
+      const variants = [
+        { name: 'callEach empty _process', fixture: 'sharedEmpty', batch: false },
+        { name: 'callEach one Vector3 write + takeBatch', fixture: 'sharedOneWrite', batch: true },
+        { name: 'same, self handle kept per node (3 calls)', fixture: 'sharedCachedSelf', batch: true },
+        { name: 'one-call write (object_set_value) + takeBatch', fixture: 'sharedOneCall', batch: true },
+        { name: 'same, self handle kept per node (1 call)', fixture: 'sharedOneCallCachedSelf', batch: true },
+      ];
+      for (const v of variants) v.group = await rt.loadShared(bytes(v.fixture));
+      const oneWrite = variants[1].group;
       const rows = [];
       for (const n of counts) {
-        const attach = (group) =>
-          Array.from({ length: n }, (_, i) => group.attach({ self: { id: 1 + i, class: 'Node3D' } }));
-        const emptyViews = attach(empty);
-        const writeViews = attach(oneWrite);
-        const cachedViews = attach(cachedSelf);
-        const oneCallViews = attach(oneCall);
-        const oneCallCachedViews = attach(oneCallCached);
         const delta = 1 / 60;
         const rawLoop = () => {
           for (let i = 0; i < n; i++) raw(delta);
@@ -159,77 +157,25 @@ export async function benchShared(page, counts = [100, 1000, 10000]) {
         const check = (fault) => {
           if (fault !== null) failed = fault;
         };
+        for (const v of variants) {
+          v.views = Array.from({ length: n }, (_, i) =>
+            v.group.attach({ self: { id: 1 + i, class: 'Node3D' } }),
+          );
+          v.frame = () => {
+            check(v.group.callEach(v.views, '_process', delta));
+            if (v.batch) v.group.takeBatch();
+          };
+        }
+        const writeViews = variants[1].views;
         // Warm-up: let the JIT settle on every path.
         for (let w = 0; w < 3; w++) {
           rawLoop();
-          check(empty.callEach(emptyViews, '_process', delta));
-          check(oneWrite.callEach(writeViews, '_process', delta));
-          oneWrite.takeBatch();
-          check(cachedSelf.callEach(cachedViews, '_process', delta));
-          cachedSelf.takeBatch();
-          check(oneCall.callEach(oneCallViews, '_process', delta));
-          oneCall.takeBatch();
-          check(oneCallCached.callEach(oneCallCachedViews, '_process', delta));
-          oneCallCached.takeBatch();
+          for (const v of variants) v.frame();
         }
         const baseline = time(7, rawLoop);
-        rows.push(
-          row(
-            'callEach empty _process',
-            n,
-            time(7, () => check(empty.callEach(emptyViews, '_process', delta))),
-            'raw loop of a raw export',
-            baseline,
-          ),
-        );
-        rows.push(
-          row(
-            'callEach one Vector3 write + takeBatch',
-            n,
-            time(7, () => {
-              check(oneWrite.callEach(writeViews, '_process', delta));
-              oneWrite.takeBatch();
-            }),
-            'raw loop of a raw export',
-            baseline,
-          ),
-        );
-        rows.push(
-          row(
-            'same, self handle kept per node (3 calls)',
-            n,
-            time(7, () => {
-              check(cachedSelf.callEach(cachedViews, '_process', delta));
-              cachedSelf.takeBatch();
-            }),
-            'raw loop of a raw export',
-            baseline,
-          ),
-        );
-        rows.push(
-          row(
-            'one-call write (object_set_value) + takeBatch',
-            n,
-            time(7, () => {
-              check(oneCall.callEach(oneCallViews, '_process', delta));
-              oneCall.takeBatch();
-            }),
-            'raw loop of a raw export',
-            baseline,
-          ),
-        );
-        rows.push(
-          row(
-            'same, self handle kept per node (1 call)',
-            n,
-            time(7, () => {
-              check(oneCallCached.callEach(oneCallCachedViews, '_process', delta));
-              oneCallCached.takeBatch();
-            }),
-            'raw loop of a raw export',
-            baseline,
-          ),
-        );
+        for (const v of variants) {
+          rows.push(row(v.name, n, time(7, v.frame), 'raw loop of a raw export', baseline));
+        }
         // Where the time goes: the calls (guest + host functions) and the batch encoding, separately.
         let since = 0;
         const calls = time(7, () => {
@@ -261,18 +207,10 @@ export async function benchShared(page, counts = [100, 1000, 10000]) {
             baseline,
           ),
         );
-        for (const v of emptyViews) v.dispose();
-        for (const v of writeViews) v.dispose();
-        for (const v of cachedViews) v.dispose();
-        for (const v of oneCallViews) v.dispose();
-        for (const v of oneCallCachedViews) v.dispose();
+        for (const v of variants) for (const view of v.views) view.dispose();
         if (failed !== null) throw new Error(`benchmark guest faulted: ${failed.code}: ${failed.message}`);
       }
-      empty.dispose();
-      oneWrite.dispose();
-      cachedSelf.dispose();
-      oneCall.dispose();
-      oneCallCached.dispose();
+      for (const v of variants) v.group.dispose();
       return rows;
     },
     { fixtures: SHARED_FIXTURES, counts },
