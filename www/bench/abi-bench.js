@@ -5,39 +5,7 @@
 //   the same data: a 10k-element Array and a nested Dictionary
 
 import { createRuntime } from '../../dist/ugc-wasm.js';
-
-const now = () => performance.now();
-
-// `runBenchmarks(…, { quick: true })` cuts every round count to a third (at least 3): for checking the pipeline.
-let roundScale = 1;
-
-/** `rounds` timings of `fn()` in ms: `{ median, best }`. */
-async function timings(rounds, fn) {
-  const times = [];
-  rounds = Math.max(3, Math.round(rounds * roundScale));
-  for (let i = 0; i < rounds; i++) {
-    const start = now();
-    await fn();
-    times.push(now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], best: times[0] };
-}
-
-const per = (t, f) => ({ median: f(t.median), best: f(t.best) });
-
-function row(name, unit, value, baselineName, baseline, extra = {}) {
-  return {
-    name,
-    unit,
-    value: value.median,
-    baseline: baselineName,
-    baselineValue: baseline.median,
-    ratio: value.median / baseline.median,
-    bestRatio: value.best / baseline.best,
-    ...extra,
-  };
-}
+import { per, row, setQuick, timings } from './bench-lib.js';
 
 /** Handle round trips: `fixtures.handles` through the runtime, `fixtures.plainHandles` with raw imports. */
 async function handleCycle(rt, fixtures) {
@@ -130,7 +98,7 @@ async function codec(rt, name, data) {
 }
 
 export async function runBenchmarks(fixtures, { quick = false } = {}) {
-  roundScale = quick ? 1 / 3 : 1;
+  setQuick(quick);
   const rt = await createRuntime();
   const rows = [await handleCycle(rt, fixtures)];
   rows.push(...(await codec(rt, '10k Array', array10k())));

@@ -7,44 +7,7 @@
 //   rt.validate throughput vs WebAssembly.validate
 
 import { createRuntime } from '../../dist/ugc-wasm.js';
-
-const now = () => performance.now();
-
-// `runBenchmarks(…, { quick: true })` cuts every round count to a third (at least 3): for checking the pipeline.
-let roundScale = 1;
-
-/**
- * `rounds` timings of `fn()` in ms, as `{ median, best }`. On a busy machine the best run is the better
- * estimate of the cost itself; both are reported.
- */
-async function median(rounds, fn) {
-  const times = [];
-  rounds = Math.max(3, Math.round(rounds * roundScale));
-  for (let i = 0; i < rounds; i++) {
-    const start = now();
-    await fn();
-    times.push(now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], best: times[0] };
-}
-
-/** `value` and `baseline` are `{ median, best }` already converted to `unit`; `extra` adds fields. */
-function row(name, unit, value, baselineName, baseline, extra = {}) {
-  return {
-    ...extra,
-    name,
-    unit,
-    value: value.median,
-    baseline: baselineName,
-    baselineValue: baseline.median,
-    ratio: value.median / baseline.median,
-    bestRatio: value.best / baseline.best,
-  };
-}
-
-/** Applies `f` to both statistics. */
-const per = (timing, f) => ({ median: f(timing.median), best: f(timing.best) });
+import { per, row, setQuick, timings } from './bench-lib.js';
 
 // A module of about `bytes` bytes: `count` functions each adding a run of constants (distinct per `salt`, so
 // every size is a cache miss).
@@ -91,7 +54,7 @@ function echoWorker() {
 }
 
 export async function runBenchmarks({ hostCalls, plainHostCalls, adder }, { quick = false } = {}) {
-  roundScale = quick ? 1 / 3 : 1;
+  setQuick(quick);
   const rows = [];
   const rt = await createRuntime();
 
@@ -119,9 +82,9 @@ export async function runBenchmarks({ hostCalls, plainHostCalls, adder }, { quic
     empty.exports.calls(1000, len);
     same.exports.calls(1000, len);
     script.callSync('calls', 1000, len);
-    const emptyMs = await median(7, () => empty.exports.calls(N, len));
-    const sameMs = await median(7, () => same.exports.calls(N, len));
-    const rtMs = await median(7, () => script.callSync('calls', N, len));
+    const emptyMs = await timings(7, () => empty.exports.calls(N, len));
+    const sameMs = await timings(7, () => same.exports.calls(N, len));
+    const rtMs = await timings(7, () => script.callSync('calls', N, len));
     const ns = (t) => per(t, (ms) => (ms * 1e6) / N);
     rows.push(
       row(`guest→host ugc.log (len ${len})`, 'ns/call', ns(rtMs), 'raw import, same work', ns(sameMs)),
@@ -138,10 +101,10 @@ export async function runBenchmarks({ hostCalls, plainHostCalls, adder }, { quic
     const script = await rt.load(adder);
     let acc = 0;
     const M = 200_000;
-    const rawMs = await median(7, () => {
+    const rawMs = await timings(7, () => {
       for (let i = 0; i < M; i++) acc = add(acc, 1);
     });
-    const rtMs = await median(7, () => {
+    const rtMs = await timings(7, () => {
       for (let i = 0; i < M; i++) acc = script.callSync('add', acc, 1);
     });
     rows.push(
@@ -168,10 +131,10 @@ export async function runBenchmarks({ hostCalls, plainHostCalls, adder }, { quic
     await ping();
     const script = await rt.load(adder, { isolation: 'worker' });
     await script.call('add', 1, 1);
-    const rawMs = await median(5, async () => {
+    const rawMs = await timings(5, async () => {
       for (let i = 0; i < K; i++) await ping();
     });
-    const rtMs = await median(5, async () => {
+    const rtMs = await timings(5, async () => {
       for (let i = 0; i < K; i++) await script.call('add', i, 1);
     });
     rows.push(
@@ -190,11 +153,11 @@ export async function runBenchmarks({ hostCalls, plainHostCalls, adder }, { quic
   // load per module size (cache misses) vs raw compile + instantiate of the same bytes.
   let salt = 0;
   for (const size of [10_000, 100_000, 1_000_000]) {
-    const rawMs = await median(5, async () => {
+    const rawMs = await timings(5, async () => {
       const module = await WebAssembly.compile(sizedModule(size, salt++));
       new WebAssembly.Instance(module, {});
     });
-    const rtMs = await median(5, async () => {
+    const rtMs = await timings(5, async () => {
       const script = await rt.load(sizedModule(size, salt++));
       script.dispose();
     });
@@ -211,10 +174,10 @@ export async function runBenchmarks({ hostCalls, plainHostCalls, adder }, { quic
     const module = await WebAssembly.compile(bytes);
     (await rt.load(bytes)).dispose();
     const R = 200;
-    const rawMs = await median(5, () => {
+    const rawMs = await timings(5, () => {
       for (let i = 0; i < R; i++) new WebAssembly.Instance(module, {});
     });
-    const rtMs = await median(5, async () => {
+    const rtMs = await timings(5, async () => {
       for (let i = 0; i < R; i++) (await rt.load(bytes)).dispose();
     });
     rows.push(
@@ -232,8 +195,8 @@ export async function runBenchmarks({ hostCalls, plainHostCalls, adder }, { quic
   {
     const bytes = sizedModule(4_000_000, salt++);
     const mb = bytes.length / 1e6;
-    const rawMs = await median(5, () => WebAssembly.validate(bytes));
-    const rtMs = await median(5, () => {
+    const rawMs = await timings(5, () => WebAssembly.validate(bytes));
+    const rtMs = await timings(5, () => {
       if (!rt.validate(bytes).ok) throw new Error('bench module refused');
     });
     rows.push(
