@@ -106,6 +106,8 @@ pub fn script_imports() -> Vec<HostFunction> {
         ("object_set", &[I32, I32, I32, I32], &[I32]),
         // object_set of a value given as `new_value`'s (type, raw bytes): one call, no handle.
         ("object_set_value", &[I32, I32, I32, I32, I32, I32], &[I32]),
+        // Binds a property to guest memory: written once per frame when those bytes changed.
+        ("object_bind_value", &[I32, I32, I32, I32, I32], &[I32]),
         ("object_call", &[I32, I32, I32, I32], &[I32]),
         ("emit_signal", &[I32, I32, I32], &[I32]),
         // Instancing: the calling node's slot in a shared instance (0 under node instancing).

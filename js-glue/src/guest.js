@@ -5,6 +5,7 @@
 
 import { UgcError } from './errors.js';
 import { fuelControl } from './fuel.js';
+import { BindingHarvest } from './bindings.js';
 import { HostContext, buildImports } from './host-imports.js';
 
 /** Reserved exports prepare adds (see crate/src/prepare). */
@@ -171,6 +172,8 @@ export class Guest {
     this.fuelCtl = null;
     this.fuelLimit = fuel === null ? null : Number(fuel);
     this.ctx = null;
+    /** The end-of-frame harvest of the script's property bindings (made on the first take). */
+    this.harvest = null;
   }
 
   /** (Re)creates the instance and runs the guest's start function metered. Throws a UgcError. */
@@ -369,6 +372,10 @@ export class Guest {
       case 'setNodeProperty':
         return host.set_node_property(name, value);
       case 'takeBatch':
+        if (this.fault === null) {
+          this.harvest ??= new BindingHarvest(host);
+          this.harvest.run(this.ctx?.memory ?? null);
+        }
         return host.take_batch_bytes();
       default:
         throw new UgcError('bad_argument', `unknown host operation ${type}`);

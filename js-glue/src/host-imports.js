@@ -244,6 +244,20 @@ const objectGetValue = (ctx) => {
   };
 };
 
+/**
+ * `object_bind_value(obj, name_ptr, name_len, ty, ptr)`: once per node (in `_ready`), so the plain path. The crate
+ * checks `(ptr, size of ty)` against the memory's length and leaves the property's current value in `output()`,
+ * copied to `ptr` here (the guest finds the seed there).
+ */
+const objectBindValue = (ctx) => (obj, np, nl, ty, ptr) => {
+  const name = ctx.check(np, nl);
+  if (name < 0) return ctx.host.bad_pointer('object_bind_value', np >>> 0, nl >>> 0);
+  const memoryLength = ctx.memory === null ? 0 : ctx.memory.buffer.byteLength;
+  const n = ctx.host.object_bind_value(obj, ctx.view.subarray(name, name + (nl >>> 0)), ty, ptr >>> 0, memoryLength);
+  if (n > 0) ctx.bytes(ptr, n, 'object_bind_value').set(ctx.host.output());
+  return n;
+};
+
 /** `module.name` → (ctx) => the JS function the guest imports. Only `log` works without a ScriptHost. */
 const HOST_FUNCTIONS = new Map([
   [
@@ -329,6 +343,7 @@ const HOST_FUNCTIONS = new Map([
   ],
   ['ugc.object_get_value', objectGetValue],
   ['ugc.object_set_value', objectSetValue],
+  ['ugc.object_bind_value', objectBindValue],
   [
     'ugc.object_call',
     withInput('object_call', 1, (host, bytes, obj, _ptr, _len, args) => host.object_call(obj, bytes, args)),

@@ -8,6 +8,7 @@
 // shared memory inconsistent, so it faults the whole group: every view reports the same error. Other groups
 // and scripts are untouched.
 
+import { BindingHarvest } from './bindings.js';
 import { UgcError } from './errors.js';
 import { fuelControl } from './fuel.js';
 import { HostContext, buildImports } from './host-imports.js';
@@ -219,6 +220,8 @@ export class SharedGroup {
   #abiImports;
   #signatures;
   #hostGroup;
+  /** The end-of-frame harvest of the instance's property bindings (made on the first take). */
+  #harvest = null;
   #makeHost;
   #scratch;
   #onDispose;
@@ -514,6 +517,10 @@ export class SharedGroup {
     this.#alive();
     if (this.#hostGroup === null) return EMPTY_ARRAY;
     try {
+      if (this.fault === null) {
+        this.#harvest ??= new BindingHarvest(this.#hostGroup);
+        this.#harvest.run(this.#ctx?.memory ?? null);
+      }
       return this.#hostGroup.take_batch_bytes();
     } catch (error) {
       throw new UgcError('abi_error', `takeBatch: ${error?.message ?? String(error)}`, {

@@ -95,6 +95,37 @@ impl Column {
         true
     }
 
+    /// Appends a value given as its raw fields (`host::raw`, `ty` its Variant type) when it has
+    /// this column's type: a binding's harvest, with no Variant built per write.
+    fn push_raw(&mut self, ty: u32, bytes: &[u8]) -> bool {
+        let f = |i: usize| f32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        let eight = || {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&bytes[..8]);
+            b
+        };
+        match (self, ty) {
+            (Column::Vector3(c), type_id::VECTOR3) if bytes.len() == 12 => {
+                c.push(variant::Vector3 {
+                    x: f(0),
+                    y: f(4),
+                    z: f(8),
+                })
+            }
+            (Column::Float(c), type_id::FLOAT) if bytes.len() == 8 => {
+                c.push(f64::from_le_bytes(eight()))
+            }
+            (Column::Int(c), type_id::INT) if bytes.len() == 8 => {
+                c.push(i64::from_le_bytes(eight()))
+            }
+            (Column::Bool(c), type_id::BOOL) if bytes.len() == 1 => {
+                c.push(i64::from(bytes[0] != 0))
+            }
+            _ => return false,
+        }
+        true
+    }
+
     /// The only value of a one-write column.
     fn first(&self) -> Variant {
         match self {
@@ -279,6 +310,12 @@ impl BatchQueue {
         self.queue_write(object, property, value)
     }
 
+    /// Remembers `object.property = value` as written this frame, for reads, without queuing it
+    /// (the write was already queued: a binding's last harvested value when it is unbound).
+    pub fn remember_written(&mut self, object: u64, property: &str, value: Variant) {
+        self.remember(object, property, value, self.frame);
+    }
+
     /// The current frame (values written now are pending until the next take).
     pub fn frame(&self) -> u64 {
         self.frame
@@ -289,6 +326,33 @@ impl BatchQueue {
     pub fn answers(&self, frame: u64, reader_is_object: bool) -> bool {
         (frame == self.frame || (self.mirror && reader_is_object))
             && (frame == 0 || !self.cleared.contains(&frame))
+    }
+
+    /// [`BatchQueue::queue_set`] of a value given as its raw fields: appended to the open run
+    /// without building a Variant when it continues it (a binding harvest writes one property of
+    /// many objects in a row), else built by `value()` and queued as any write.
+    pub fn queue_set_raw(
+        &mut self,
+        object: u64,
+        property: &str,
+        ty: u32,
+        bytes: &[u8],
+        value: impl FnOnce() -> Option<Variant>,
+    ) -> Result<(), VariantError> {
+        if let Some(run) = &mut self.run {
+            if run.property == property
+                && run.objects.len() < MAX_RUN
+                && run.values.push_raw(ty, bytes)
+            {
+                run.objects.push(object as i64);
+                self.ops += 1;
+                return Ok(());
+            }
+        }
+        match value() {
+            Some(value) => self.queue_write(object, property, &value),
+            None => Ok(()),
+        }
     }
 
     /// Queues a property write and remembers the value for reads.

@@ -8,6 +8,7 @@
 //! error is also counted, logged (bounded) and kept as the `last_error` message.
 
 pub mod batch;
+pub mod bindings;
 pub mod bridge;
 pub mod capabilities;
 mod dict;
@@ -19,6 +20,7 @@ pub mod raw;
 pub mod value;
 
 pub use batch::{BatchEntry, BatchQueue, BatchSink};
+pub use bindings::{BindingTable, SharedBindings};
 pub use bridge::{NoObjects, ObjectBridge};
 pub use capabilities::{Capabilities, MethodKind};
 pub use dict::DictValue;
@@ -56,6 +58,8 @@ pub struct HostConfig {
     /// The batch queue to write to: the instance's shared one under shared instancing; `None`
     /// gives the host its own.
     pub batch: Option<BatchSink>,
+    /// The property bindings table, shared like `batch`; `None` gives the host its own.
+    pub bindings: Option<SharedBindings>,
 }
 
 impl HostConfig {
@@ -69,6 +73,7 @@ impl HostConfig {
             handle_key: None,
             slot: 0,
             batch: None,
+            bindings: None,
         }
     }
 }
@@ -107,6 +112,9 @@ pub struct ScriptHost {
     batch: BatchSink,
     /// The node's own written and seeded engine properties, for its reads.
     own: own::OwnValues,
+    /// The instance's property bindings, and the ones this host made (removed when it goes).
+    bindings: SharedBindings,
+    bound: Vec<(u64, Box<str>)>,
     /// The last (class, property) the capability rules allowed to get / set: scripts touch the
     /// same few properties every frame, so the rules are consulted once, not per call.
     allowed_get: Option<(Rc<str>, Box<str>)>,
@@ -147,6 +155,8 @@ impl ScriptHost {
             properties,
             batch: config.batch.unwrap_or_else(batch::sink),
             own: own::OwnValues::default(),
+            bindings: config.bindings.unwrap_or_default(),
+            bound: Vec::new(),
             allowed_get: None,
             allowed_set: None,
             slot: config.slot,
@@ -515,9 +525,9 @@ impl ScriptHost {
                 return Ok(self.properties[i].clone());
             }
         }
-        if !allowed(&self.allowed_get, &object.class, name) {
-            self.capabilities.check_get(&object.class, name)?;
-            self.allowed_get = Some((object.class.clone(), name.into()));
+        self.check_get(object, name)?;
+        if let Some(value) = self.bound_value(object.id, name) {
+            return Ok(Value::Plain(value));
         }
         let queued = {
             let sink = self.batch.borrow();
@@ -597,13 +607,206 @@ impl ScriptHost {
         self.queue_set(&object, name, value)
     }
 
-    /// The capability rules for setting `name` on `object` (the last allowed pair is cached).
+    /// The capability rules for setting `name` on `object` (the last allowed pair is cached),
+    /// then whether the property is bound: a bound property is written through its bytes only.
     fn check_set(&mut self, object: &ObjectRef, name: &str) -> Result<(), Fail> {
         if !allowed(&self.allowed_set, &object.class, name) {
             self.capabilities.check_set(&object.class, name)?;
             self.allowed_set = Some((object.class.clone(), name.into()));
         }
+        if self.bindings.borrow().is_bound(object.id, name) {
+            return fail(
+                AbiError::NotAllowed,
+                format!(
+                    "property '{name}' is bound to guest memory (object_bind_value): \
+                     write the bound bytes, or unbind it first"
+                ),
+            );
+        }
         Ok(())
+    }
+
+    /// The capability rules for reading `name` of `object` (the last allowed pair is cached).
+    fn check_get(&mut self, object: &ObjectRef, name: &str) -> Result<(), Fail> {
+        if !allowed(&self.allowed_get, &object.class, name) {
+            self.capabilities.check_get(&object.class, name)?;
+            self.allowed_get = Some((object.class.clone(), name.into()));
+        }
+        Ok(())
+    }
+
+    /// A bound property's value as of the last harvest.
+    fn bound_value(&self, object: u64, name: &str) -> Option<Variant> {
+        let table = self.bindings.borrow();
+        let (ty, bytes) = table.value(object, name)?;
+        raw::from_raw(ty as i32, bytes).ok()?.export().ok()
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Property bindings
+
+    /// `object_bind_value(obj, name_ptr, name_len, ty, ptr)`: binds property `name` of `obj`,
+    /// of type `ty`, to the [`bindings::bound_size`] bytes at guest address `ptr` (the guest's
+    /// memory is `mem_len` bytes now). Fills `out` with the property's current value, which the
+    /// caller copies to `ptr`, and returns its length. From then on every harvest
+    /// ([`ScriptHost::harvest_bindings`], once per frame) writes the property when those bytes
+    /// changed. `ty` NIL unbinds (`not_found` when not bound) and returns 0. Needs both the get
+    /// and the set capability; declared script properties cannot be bound.
+    pub fn object_bind_value(
+        &mut self,
+        obj: i32,
+        name: &[u8],
+        ty: i32,
+        ptr: u32,
+        mem_len: usize,
+        out: &mut Vec<u8>,
+    ) -> i32 {
+        out.clear();
+        let r = self.object_bind_value_inner(obj, name, ty, ptr, mem_len, out);
+        if r.is_err() {
+            out.clear();
+        }
+        self.finish("object_bind_value", r)
+    }
+
+    fn object_bind_value_inner(
+        &mut self,
+        obj: i32,
+        name: &[u8],
+        ty: i32,
+        ptr: u32,
+        mem_len: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<i32, Fail> {
+        let object = self.object(obj)?;
+        let name = utf8_name(name)?;
+        let ty = raw::variant_type(ty)?;
+        if ty == type_id::NIL {
+            return self.unbind(object.id, name);
+        }
+        let Some(size) = bindings::bound_size(ty) else {
+            return fail(
+                AbiError::WrongType,
+                format!(
+                    "{} cannot be bound: only fixed-size values (numbers, vectors, transforms, \
+                     colours) can",
+                    manifest::type_name(ty)
+                ),
+            );
+        };
+        if object.id == self.this.id && self.property_index(name).is_some() {
+            return fail(
+                AbiError::NotAllowed,
+                format!(
+                    "'{name}' is a declared script property: the host keeps it, so it cannot be \
+                     bound (use object_set_value)"
+                ),
+            );
+        }
+        self.check_get(&object, name)?;
+        if !allowed(&self.allowed_set, &object.class, name) {
+            self.capabilities.check_set(&object.class, name)?;
+            self.allowed_set = Some((object.class.clone(), name.into()));
+        }
+        if u64::from(ptr) + size as u64 > mem_len as u64 {
+            return fail(
+                AbiError::BadPointer,
+                format!("({ptr}, {size}) is not inside the guest's memory ({mem_len} bytes)"),
+            );
+        }
+        let rebinding = self
+            .bound
+            .iter()
+            .any(|(o, n)| *o == object.id && **n == *name);
+        if !rebinding && self.bound.len() >= bindings::MAX_BINDINGS_PER_HOST {
+            return fail(
+                AbiError::HandleLimit,
+                format!(
+                    "a script binds at most {} properties",
+                    bindings::MAX_BINDINGS_PER_HOST
+                ),
+            );
+        }
+        // The seed: the value as a read sees it now (a rebinding's last harvested value).
+        let current = self.read_property(&object, name)?;
+        let current = match current {
+            Value::Plain(Variant::Int(i)) if ty == type_id::FLOAT => {
+                Value::Plain(Variant::Float(i as f64))
+            }
+            v if v.type_id() == ty => v,
+            v => {
+                return fail(
+                    AbiError::WrongType,
+                    format!(
+                        "property '{name}' is {}, asked to bind {}",
+                        manifest::type_name(v.type_id()),
+                        manifest::type_name(ty)
+                    ),
+                )
+            }
+        };
+        raw::to_raw(&current, out)?;
+        if self
+            .bindings
+            .borrow_mut()
+            .bind(object.id, name, ty, ptr, out)
+        {
+            self.bound.push((object.id, name.into()));
+        }
+        length(out)
+    }
+
+    fn unbind(&mut self, object: u64, name: &str) -> Result<i32, Fail> {
+        let Some(at) = self
+            .bound
+            .iter()
+            .position(|(o, n)| *o == object && **n == *name)
+        else {
+            return fail(
+                AbiError::NotFound,
+                format!("property '{name}' is not bound by this script"),
+            );
+        };
+        self.bound.swap_remove(at);
+        let removed = self.bindings.borrow_mut().unbind(object, name);
+        // Reads after the unbind see the last value Godot was sent, as after an object_set.
+        if let Some((ty, bytes)) = removed {
+            if let Ok(value) = raw::from_raw(ty as i32, &bytes).and_then(|v| v.export()) {
+                if object == self.this.id {
+                    let frame = self.batch.borrow().frame();
+                    self.own.set(name, value, frame);
+                } else {
+                    self.batch
+                        .borrow_mut()
+                        .remember_written(object, name, value);
+                }
+            }
+        }
+        Ok(0)
+    }
+
+    /// The instance's binding table (to create the other hosts of a shared instance).
+    pub fn bindings(&self) -> SharedBindings {
+        Rc::clone(&self.bindings)
+    }
+
+    /// The harvest of a host with its own table (node instancing, native embedders): see
+    /// [`harvest_bindings`].
+    pub fn harvest_bindings(&mut self, bytes: &[u8]) -> Option<usize> {
+        harvest_bindings(&self.bindings, &self.batch, bytes)
+    }
+
+    fn drop_bindings(&mut self) {
+        if self.bound.is_empty() {
+            return;
+        }
+        // try_borrow: a host dropped while its table is borrowed (it never is) keeps nothing.
+        if let Ok(mut table) = self.bindings.try_borrow_mut() {
+            for (object, name) in self.bound.drain(..) {
+                table.unbind(object, &name);
+            }
+        }
+        self.bound.clear();
     }
 
     /// Queues an allowed write in the frame's batch (and remembers the node's own writes).
@@ -806,6 +1009,8 @@ impl ScriptHost {
     pub fn reset(&mut self) {
         drop(self.handles.clear());
         self.batch.borrow_mut().clear();
+        // The bound bytes were in the old instance's memory.
+        self.drop_bindings();
     }
 
     // ---------------------------------------------------------------------------------------
@@ -903,6 +1108,33 @@ impl ScriptHost {
         };
         Value::import(v, &mut Origin::Trusted(&mut class_of))
     }
+}
+
+impl Drop for ScriptHost {
+    fn drop(&mut self) {
+        self.drop_bindings();
+    }
+}
+
+/// One frame's harvest of an instance's bindings: `bytes` are every bound value's current bytes
+/// in [`BindingTable::layout`] order; each changed value is queued in `sink` as a write, exactly as
+/// an `object_set_value` at the end of the frame (the rules were checked when it was bound).
+/// Returns the number of writes, `None` when `bytes` does not match the layout.
+pub fn harvest_bindings(
+    bindings: &SharedBindings,
+    sink: &BatchSink,
+    bytes: &[u8],
+) -> Option<usize> {
+    let mut table = bindings.borrow_mut();
+    if table.is_empty() {
+        return bytes.is_empty().then_some(0);
+    }
+    let mut sink = sink.borrow_mut();
+    table.harvest(bytes, |object, property, ty, raw| {
+        // Bindable values always decode and encode (fixed-size, no containers).
+        let value = || raw::from_raw(ty as i32, raw).and_then(|v| v.export()).ok();
+        let _ = sink.queue_set_raw(object, property, ty, raw, value);
+    })
 }
 
 /// Manifest defaults hold no objects, so no bridge is needed to import them.

@@ -19,7 +19,9 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::error_object;
 use crate::abi::AbiError;
-use crate::host::{batch, BatchSink, Fail, HostConfig, Manifest, ObjectBridge, ScriptHost};
+use crate::host::{
+    self, batch, BatchSink, Fail, HostConfig, Manifest, ObjectBridge, ScriptHost, SharedBindings,
+};
 use crate::variant::{self, Variant};
 
 /// Host functions that take `(ptr, len)` pairs: `bad_pointer` records which one refused.
@@ -35,6 +37,7 @@ const POINTER_FUNCTIONS: &[&str] = &[
     "object_get_value",
     "object_set",
     "object_set_value",
+    "object_bind_value",
     "object_call",
     "emit_signal",
 ];
@@ -197,6 +200,11 @@ fn from_scratch<R>(len: usize, f: impl FnOnce(&[u8]) -> R) -> R {
     }
 }
 
+/// A harvest's write count, or -1 for bytes that do not match the layout.
+fn harvested(writes: Option<usize>) -> i32 {
+    writes.map_or(-1, |n| i32::try_from(n).unwrap_or(i32::MAX))
+}
+
 fn bad_manifest(e: crate::host::ManifestError) -> JsValue {
     error_object("bad_manifest", &e.to_string(), None)
 }
@@ -216,6 +224,7 @@ pub fn manifest_instancing(bytes: &[u8]) -> Result<String, JsValue> {
 pub struct JsHostGroup {
     manifest: Manifest,
     sink: BatchSink,
+    bindings: SharedBindings,
 }
 
 #[wasm_bindgen]
@@ -226,6 +235,7 @@ impl JsHostGroup {
         Ok(JsHostGroup {
             manifest: Manifest::from_module(bytes).map_err(bad_manifest)?,
             sink: batch::mirroring_sink(),
+            bindings: SharedBindings::default(),
         })
     }
 
@@ -246,7 +256,25 @@ impl JsHostGroup {
             max_live_handles,
             bridge,
             Rc::clone(&self.sink),
+            Rc::clone(&self.bindings),
         )
+    }
+
+    /// Changes whenever the bindings' layout does (see `bindings_layout`).
+    pub fn bindings_version(&self) -> f64 {
+        self.bindings.borrow().version() as f64
+    }
+
+    /// `[ptr, size, …]`: where each bound value's bytes are in guest memory, in the order
+    /// `harvest_bindings` takes them.
+    pub fn bindings_layout(&self) -> Vec<u32> {
+        self.bindings.borrow().layout()
+    }
+
+    /// Queues a write for every bound value that changed (`bytes`: all of them, back to back in
+    /// layout order); returns how many, or -1 when `bytes` does not match the layout.
+    pub fn harvest_bindings(&mut self, bytes: &[u8]) -> i32 {
+        harvested(host::harvest_bindings(&self.bindings, &self.sink, bytes))
     }
 
     /// Every node's writes since the last take, in call order, as one Godot Array.
@@ -286,12 +314,14 @@ impl JsScriptHost {
         max_live_handles: u32,
         bridge: JsValue,
         sink: BatchSink,
+        bindings: SharedBindings,
     ) -> JsScriptHost {
         let mut config = HostConfig::new(self_id, manifest);
         config.self_class = self_class;
         config.max_live_handles = max_live_handles as usize;
         config.slot = slot;
         config.batch = Some(sink);
+        config.bindings = Some(bindings);
         let bridge = SelfBridge {
             self_id,
             js: (!bridge.is_undefined() && !bridge.is_null()).then_some(bridge),
@@ -326,6 +356,7 @@ impl JsScriptHost {
             max_live_handles,
             bridge,
             batch::mirroring_sink(),
+            SharedBindings::default(),
         ))
     }
 
@@ -492,6 +523,28 @@ impl JsScriptHost {
     }
     pub fn object_set_value(&mut self, obj: i32, name: &[u8], ty: i32, value: &[u8]) -> i32 {
         self.host.object_set_value(obj, name, ty, value)
+    }
+    /// `object_bind_value`; the seed is left in `output()` for the glue to copy to `ptr`.
+    pub fn object_bind_value(
+        &mut self,
+        obj: i32,
+        name: &[u8],
+        ty: i32,
+        ptr: u32,
+        mem_len: u32,
+    ) -> i32 {
+        self.host
+            .object_bind_value(obj, name, ty, ptr, mem_len as usize, &mut self.out)
+    }
+    /// See `JsHostGroup::bindings_version` (this host's own table, node instancing).
+    pub fn bindings_version(&self) -> f64 {
+        self.host.bindings().borrow().version() as f64
+    }
+    pub fn bindings_layout(&self) -> Vec<u32> {
+        self.host.bindings().borrow().layout()
+    }
+    pub fn harvest_bindings(&mut self, bytes: &[u8]) -> i32 {
+        harvested(self.host.harvest_bindings(bytes))
     }
     pub fn object_call(&mut self, obj: i32, name: &[u8], args: i32) -> i32 {
         self.host.object_call(obj, name, args)

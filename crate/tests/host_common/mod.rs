@@ -156,6 +156,7 @@ pub const EXAMPLES: &[&str] = &[
     "face_driver",
     "sphere_mesh",
     "c_spinner",
+    "drifter",
 ];
 
 /// What the harness's store holds: the host of the node whose call is running.
@@ -204,6 +205,7 @@ impl SharedGuest {
     ) -> Self {
         let manifest = Manifest::from_module(wasm).expect("manifest");
         let sink = ugc_wasm::host::batch::sink();
+        let bindings = ugc_wasm::host::SharedBindings::default();
         let hosts = nodes
             .iter()
             .enumerate()
@@ -212,6 +214,7 @@ impl SharedGuest {
                 config.self_class = class.to_string();
                 config.slot = slot as u32;
                 config.batch = Some(sink.clone());
+                config.bindings = Some(bindings.clone());
                 // Distinct keys per node, as the browser's random ones are.
                 config.handle_key = Some(0x5eed + 0x1_0000_0001 * slot as u64);
                 ScriptHost::new(config, bridge())
@@ -244,6 +247,26 @@ impl SharedGuest {
     pub fn host(&mut self, node: usize) -> &mut ScriptHost {
         &mut self.store.data_mut().hosts[node]
     }
+
+    /// The end-of-frame harvest of every node's bindings (the glue's takeBatch does it).
+    pub fn harvest(&mut self) -> Option<usize> {
+        let memory = self.instance.get_memory(&self.store, "memory").unwrap();
+        let bytes = bound_bytes(
+            &self.store.data().hosts[0].bindings().borrow().layout(),
+            memory.data(&self.store),
+        );
+        let host = &mut self.store.data_mut().hosts[0];
+        ugc_wasm::host::harvest_bindings(&host.bindings(), &host.batch_sink(), &bytes)
+    }
+}
+
+/// Every bound value's current bytes, back to back in `layout` order (`[ptr, size, …]`).
+pub fn bound_bytes(layout: &[u32], memory: &[u8]) -> Vec<u8> {
+    layout
+        .chunks(2)
+        .flat_map(|b| &memory[b[0] as usize..(b[0] + b[1]) as usize])
+        .copied()
+        .collect()
 }
 
 /// A guest instance running under wasmi with its `ScriptHost` as store data.
@@ -338,6 +361,13 @@ impl Guest {
 
     pub fn memory(&self) -> Memory {
         self.instance.get_memory(&self.store, "memory").unwrap()
+    }
+
+    /// The end-of-frame harvest of the script's bindings (the glue's takeBatch does it).
+    pub fn harvest(&mut self) -> Option<usize> {
+        let layout = self.store.data().bindings().borrow().layout();
+        let bytes = bound_bytes(&layout, self.memory().data(&self.store));
+        self.host().harvest_bindings(&bytes)
     }
 
     /// Sets a prepared module's fuel counter (`__ugc_fuel`), as the runtime does before a call.
@@ -631,6 +661,29 @@ pub fn linker<T: HostData>(engine: &Engine) -> Linker<T> {
                     .host()
                     .bad_pointer("object_set_value", vp as u32, vl as u32),
             }
+        },
+    )
+    .unwrap();
+    l.func_wrap(
+        m,
+        "object_bind_value",
+        |mut c: C<T>, o: i32, np: i32, nl: i32, ty: i32, ptr: i32| {
+            let Some(name) = read(&c, np, nl) else {
+                return c
+                    .data_mut()
+                    .host()
+                    .bad_pointer("object_bind_value", np as u32, nl as u32);
+            };
+            let mem_len = memory(&c).map_or(0, |m| m.data(&c).len());
+            let mut seed = Vec::new();
+            let n = c
+                .data_mut()
+                .host()
+                .object_bind_value(o, &name, ty, ptr as u32, mem_len, &mut seed);
+            if n > 0 {
+                write(&mut c, ptr, &seed);
+            }
+            n
         },
     )
     .unwrap();

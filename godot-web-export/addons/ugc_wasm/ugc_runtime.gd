@@ -339,10 +339,14 @@ func _apply_column(property: StringName, ids: PackedInt64Array, values: Variant)
 	if code != COL_SET:
 		var cached: Variant = _columns.get(key)
 		if cached != null and cached[0] == registry.generation and cached[1] == ids:
-			_set_nodes(cached[2], code, values, ids, property)
+			if cached[3] and code != COL_VISIBLE:
+				_set_script_nodes(cached[2], code, values)
+			else:
+				_set_nodes(cached[2], code, values, ids, property)
 			return n
 	var nodes: Array[Node3D] = []
 	var complete := code != COL_SET
+	var all_script := true
 	var objects := registry.objects
 	var enforce := registry.rules.loaded
 	var checked: Variant = null
@@ -379,6 +383,7 @@ func _apply_column(property: StringName, ids: PackedInt64Array, values: Variant)
 			continue
 		if complete:
 			nodes.append(node)
+			all_script = all_script and found[1].has("script")
 		if code == COL_POSITION:
 			node.set_position(values[i])
 		elif code == COL_ROTATION:
@@ -391,7 +396,7 @@ func _apply_column(property: StringName, ids: PackedInt64Array, values: Variant)
 		# Bounded: runs differ by (property, length, first id); a game with more shapes re-resolves.
 		if _columns.size() >= MAX_COLUMN_CACHE:
 			_columns.clear()
-		_columns[key] = [registry.generation, ids, nodes]
+		_columns[key] = [registry.generation, ids, nodes, all_script]
 	return n
 
 
@@ -430,6 +435,27 @@ func _set_nodes(
 				nodes[i].set_scale(vectors[i])
 			else:
 				_node_gone(ids[i], property)
+
+
+## _set_nodes for a column of script nodes only, without a validity check per node (about half
+## the loop's cost): a script node leaves the registry the moment it is freed (WasmScript,
+## NOTIFICATION_PREDELETE), which bumps the generation the cache was checked against, so every
+## node here is alive. Only engine code runs between the sets (transform notifications are
+## deferred to the tree's flush), and it frees no script node.
+func _set_script_nodes(nodes: Array[Node3D], code: int, values: PackedVector3Array) -> void:
+	var i := 0
+	if code == COL_POSITION:
+		for node in nodes:
+			node.set_position(values[i])
+			i += 1
+	elif code == COL_ROTATION:
+		for node in nodes:
+			node.set_rotation(values[i])
+			i += 1
+	else:
+		for node in nodes:
+			node.set_scale(values[i])
+			i += 1
 
 
 func _node_gone(id: int, property: StringName) -> void:

@@ -3,7 +3,7 @@
 use crate::containers::Array;
 use crate::error::{check, Error, Result};
 use crate::sys;
-use crate::types::type_id;
+use crate::types::{type_id, Bindable};
 use crate::variant::{FromValue, ToVariant, Variant};
 
 /// A Godot object (usually a Node). Property and method names are checked by the host's
@@ -90,6 +90,45 @@ impl Object {
     /// Sets a property from a plain value (the same as [`Object::set`]).
     pub fn set_value(&self, name: &str, value: &dyn ToVariant) -> Result<()> {
         self.set(name, value)
+    }
+
+    /// Binds property `name` to the `T` at `value` (`object_bind_value`, docs/ABI.md): the host
+    /// writes the property's current value there now, and at the end of every frame writes the
+    /// property when those bytes changed. Writes through [`Object::set`] are refused while bound.
+    /// [`crate::PerNode::bind`] is the safe way to use it.
+    ///
+    /// # Safety
+    /// `value` must point to a `T` in guest memory that stays there (and is not used as anything
+    /// else) until the binding ends: [`Object::unbind`], the node detaching or the instance
+    /// resetting.
+    pub unsafe fn bind_raw<T: Bindable>(&self, name: &str, value: *mut T) -> Result<()> {
+        // SAFETY: `name` is a live slice; the caller vouches for `value`.
+        check(unsafe {
+            sys::object_bind_value(
+                self.0.handle(),
+                name.as_ptr(),
+                name.len(),
+                T::TYPE,
+                value.cast(),
+            )
+        })
+        .map(drop)
+    }
+
+    /// Ends the binding of property `name` (`NotFound` when this script did not bind it); the
+    /// property keeps the last value sent.
+    pub fn unbind(&self, name: &str) -> Result<()> {
+        // SAFETY: `name` is a live slice; type NIL never touches the pointer.
+        check(unsafe {
+            sys::object_bind_value(
+                self.0.handle(),
+                name.as_ptr(),
+                name.len(),
+                type_id::NIL,
+                core::ptr::null_mut(),
+            )
+        })
+        .map(drop)
     }
 
     /// Calls an allowed method; `None` when it returned nil.

@@ -122,6 +122,24 @@ impl<T: Copy, const N: usize> PerNode<T, N> {
     }
 }
 
+impl<T: crate::Bindable, const N: usize> PerNode<T, N> {
+    /// Binds the calling node's value to `object.name` (docs/ABI.md, `object_bind_value`): the value
+    /// becomes the property's current one, and from then on the runtime writes the property at the
+    /// end of every frame in which the value changed — moving a node costs a memory write, not a
+    /// host call. Call it in `_ready`; the binding ends when the node detaches (or
+    /// [`Object::unbind`]). While bound, [`Object::set`] of that property is refused: change the
+    /// value here (`set`, `with`).
+    pub fn bind(&'static self, object: &crate::Object, name: &str) -> crate::Result<()> {
+        let slot = self.slot();
+        // SAFETY: a `'static` table never moves; the slot's cell is this node's until it
+        // detaches, which ends the binding.
+        unsafe { object.bind_raw(name, self.value_ptr(slot))? };
+        // SAFETY: `slot < N`; the host wrote a valid `T` (Bindable) into the cell.
+        unsafe { *self.written_ptr(slot) = true };
+        Ok(())
+    }
+}
+
 fn trap() -> ! {
     #[cfg(target_arch = "wasm32")]
     core::arch::wasm32::unreachable();

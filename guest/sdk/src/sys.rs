@@ -54,6 +54,14 @@ extern "C" {
         val_ptr: *const u8,
         val_len: usize,
     ) -> i32;
+    /// Binds `obj.name` (type `ty`) to the value's bytes at `ptr`; `ty` 0 (NIL) unbinds.
+    pub fn object_bind_value(
+        obj: i32,
+        name_ptr: *const u8,
+        name_len: usize,
+        ty: i32,
+        ptr: *mut u8,
+    ) -> i32;
     pub fn object_call(obj: i32, name_ptr: *const u8, name_len: usize, args: i32) -> i32;
     pub fn emit_signal(name_ptr: *const u8, name_len: usize, args: i32) -> i32;
 

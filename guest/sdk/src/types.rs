@@ -45,6 +45,31 @@ pub trait Raw: Pod {
     const TYPE: i32;
 }
 
+/// A value a property can be bound to (`object_bind_value`, [`crate::PerNode::bind`]): its bytes
+/// are the raw layout of `TYPE`, a fixed-size type the host accepts for binding.
+///
+/// # Safety
+/// `Self`'s bytes must be exactly `TYPE`'s raw layout, and every value the host writes there (any
+/// bit pattern for the number types, 0 or 1 for BOOL) must be a valid `Self`.
+pub unsafe trait Bindable: Copy {
+    const TYPE: i32;
+}
+
+// SAFETY: the raw layouts of INT, FLOAT and BOOL (docs/ABI.md); the host seeds a BOOL with 0 or 1.
+unsafe impl Bindable for i64 {
+    const TYPE: i32 = type_id::INT;
+}
+unsafe impl Bindable for f64 {
+    const TYPE: i32 = type_id::FLOAT;
+}
+unsafe impl Bindable for bool {
+    const TYPE: i32 = type_id::BOOL;
+}
+// SAFETY: a `Raw` type's bytes are its type's raw layout, and every bit pattern is valid (`Pod`).
+unsafe impl<T: Raw> Bindable for T {
+    const TYPE: i32 = T::TYPE;
+}
+
 /// An element of a Packed*Array: a slice of them is that array's raw layout.
 pub trait Element: Pod {
     /// The Packed*Array type of slices of `Self`.
