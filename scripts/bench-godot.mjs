@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Script benchmark in the real Godot 4.6 web engine (headless Chromium): N Node3D children with one workload each,
-// written once as GDScript (`empty`, `move`, `math`) and once as a Wasm module run by the ugc_wasm addon
-// (`wasm-empty`, `wasm-move`, `wasm-math`, godot-web-export/bench/modules.mjs, shared instancing); the time of the
+// written once as GDScript (`empty`, `move`, `math`, `orbit`) and once as a Wasm module run by the ugc_wasm addon
+// (`wasm-empty`, `wasm-move`, …, godot-web-export/bench/modules.mjs, shared instancing); the time of the
 // whole `_process` pass per frame (median over frames), Wasm including the UgcRuntime autoload's crossing, every
 // guest call and the write batch applied to the nodes. Needs `npm run build` (dist/) for the Wasm variants.
 //
 //   node scripts/bench-godot.mjs [--counts=100,1000,10000]
-//        [--variants=none,empty,wasm-empty,move,wasm-move,math,wasm-math,jscall]
+//        [--variants=none,empty,wasm-empty,move,wasm-move,math,wasm-math,orbit,wasm-orbit,jscall]
 //        [--warmup=3] [--min-frames=5] [--max-frames=60] [--budget-ms=1500] [--load-timeout-ms=120000]
 //        [--json=out.json]
 //   node scripts/bench-godot.mjs --probe=1 [--counts=…] [--reps=20]   (the pieces of a Wasm frame on the Godot
@@ -16,7 +16,8 @@
 // as µs per node (minus `none`) and as a ratio to its baseline from the same run: `<impl>-<workload>` (e.g.
 // `wasm-move`) against the GDScript `<workload>` column, anything else against `empty`. Last, the comparison the
 // issue asks for: per workload and N, GDScript ms, Wasm ms and the speed-up (GDScript ms / Wasm ms, whole pass)
-// against its target (≥ 1× for empty and move, ≥ 30× for math).
+// against its target (≥ 1× for empty and move, ≥ 30× for math and orbit), and for the compute workloads the
+// ceiling: GDScript against the same module run as raw wasm in the same page (no runtime).
 //
 // Exit status 1 when a Wasm column measured nothing: a child that did not reach `running`, or (move, math) a child
 // whose work left no mark (see `worked` below).
@@ -41,11 +42,13 @@
 //                       "speedup",           // gdscript_ms / wasm_ms (medians)
 //                       "gdscript_min_ms", "wasm_min_ms", "speedup_min",  // the same from the fastest frames
 //                       // (on a shared, loaded machine other processes only ever add time: min is the steadier)
-//                       "target",            // the issue's minimum speed-up: 1 (empty, move) or 30 (math)
+//                       "target",            // the issue's minimum speed-up: 1 (empty, move) or 30 (math, orbit)
+//                       "raw_speedup",       // math, orbit: GDScript µs/node ÷ raw wasm µs/node (else null)
 //                       "met",               // valid && speedup >= target
 //                       "valid" } ],         // neither row has a problem (below)
 //     "problems": [ "wasm-move N=100: 3 of 100 children failed (trap …)" ],  // why the exit status is 1
 //     "probes": [ { "probe": "bytes_to_var", "n": 1000, "median_us", "bytes" } ],  // only with --probe=1
+//     "raw": [ { "workload": "math", "n": 1000, "us_per_node" } ],  // the module as raw wasm, same page
 //     "jsTicks": 123,                         // calls the `jscall` workload made into the page
 //     "loadavg": { "before": [1, 5, 15 min], "after": [1, 5, 15 min] }   // os.loadavg() around the run
 //   }
@@ -131,7 +134,13 @@ const ENGINE_KEYS = [
   'reps',
 ];
 /** The issue's minimum speed-up of Wasm over GDScript, per workload. */
-export const TARGETS = { empty: 1, move: 1, math: 30 };
+export const TARGETS = { empty: 1, move: 1, math: 30, orbit: 30 };
+/**
+ * Compute workloads also timed as raw wasm in the same page after the bench (the bench's module instantiated
+ * straight with `WebAssembly.instantiate`: no runtime, no fuel, no Godot): GDScript ÷ raw is the most any runtime
+ * could reach on that workload.
+ */
+const RAW_WORKLOADS = ['math', 'orbit'];
 export const WASM_PREFIX = 'wasm-';
 /** Only these project files go into the pack (modules.mjs is the modules' source, not a project file). */
 const PACKED = /\.(gd|tscn|tres|godot)$/;
@@ -164,11 +173,13 @@ export async function runBench(engineArgs = [], { timeout = 600_000, onPage } = 
     const probes = godot.console.grep(/^UGC_PROBE \{/).map((l) => JSON.parse(l.slice('UGC_PROBE '.length)));
     // Release builds swallow script errors, so count what actually reached JS.
     const jsTicks = await godot.page.evaluate(() => window.ugcBench.ticks);
+    const raw = await measureRaw(godot.page, config);
     return {
       engine: godot.console.grep(/^Godot Engine v/)[0] ?? '',
       config,
       rows,
-      comparison: compare(config, rows),
+      raw,
+      comparison: compare(config, rows, raw),
       problems: problems(rows),
       probes,
       jsTicks,
@@ -179,8 +190,46 @@ export async function runBench(engineArgs = [], { timeout = 600_000, onPage } = 
   }
 }
 
-/** Per workload with both a GDScript and a `wasm-` column, per N: the speed-up and whether it meets the target. */
-export function compare(config, rows) {
+/**
+ * RAW_WORKLOADS with both columns in the run, as raw wasm in `page`: `[{ workload, n, us_per_node }]`, the median
+ * over 25 frames (after 5 warm-up frames) of `_process` called for n = min(1,000, largest N) node slots.
+ */
+async function measureRaw(page, config) {
+  const out = [];
+  const modules = benchModules();
+  const n = Math.min(1000, Math.max(...config.counts));
+  for (const workload of RAW_WORKLOADS) {
+    if (!config.variants.includes(workload) || !config.variants.includes(`${WASM_PREFIX}${workload}`))
+      continue;
+    const bytes = Array.from(modules[`${workload}.wasm`]);
+    const usPerNode = await page.evaluate(
+      async ({ bytes, n }) => {
+        let slot = 0;
+        const imports = { ugc: { node_slot: () => slot } };
+        const { instance } = await WebAssembly.instantiate(new Uint8Array(bytes), imports);
+        const { _ready, _process } = instance.exports;
+        for (slot = 0; slot < n; slot++) _ready();
+        const frames = [];
+        for (let f = 0; f < 30; f++) {
+          const t0 = performance.now();
+          for (slot = 0; slot < n; slot++) _process(0.016);
+          if (f >= 5) frames.push(performance.now() - t0);
+        }
+        frames.sort((a, b) => a - b);
+        return (frames[frames.length >> 1] * 1000) / n;
+      },
+      { bytes, n },
+    );
+    out.push({ workload, n, us_per_node: usPerNode });
+  }
+  return out;
+}
+
+/**
+ * Per workload with both a GDScript and a `wasm-` column, per N: the speed-up and whether it meets the target;
+ * with `raw` (measureRaw), also `raw_speedup`: GDScript's µs per node (minus the `none` column) ÷ raw wasm's.
+ */
+export function compare(config, rows, raw = []) {
   const out = [];
   const cell = (v, n) => rows.find((r) => r.variant === v && r.n === n);
   for (const variant of config.variants) {
@@ -194,9 +243,12 @@ export function compare(config, rows) {
       const speedup = g.median_us / w.median_us;
       const target = TARGETS[workload] ?? null;
       const valid = rowProblem(g) === null && rowProblem(w) === null;
+      const r = raw.find((x) => x.workload === workload);
+      const none = cell('none', n)?.median_us ?? 0;
       out.push({
         workload,
         n,
+        raw_speedup: r ? (g.median_us - none) / n / r.us_per_node : null,
         gdscript_ms: g.median_us / 1000,
         wasm_ms: w.median_us / 1000,
         speedup,
@@ -326,6 +378,7 @@ export function formatReport({
               'min: GDScript',
               'Wasm',
               'speed-up',
+              'raw wasm ceiling',
             ],
             comparison.map((c) => [
               c.workload,
@@ -338,6 +391,7 @@ export function formatReport({
               fmt(c.gdscript_min_ms),
               fmt(c.wasm_min_ms),
               `${fmt(c.speedup_min)}×`,
+              c.raw_speedup == null ? '—' : `${fmt(c.raw_speedup)}×`,
             ]),
           ),
         ]

@@ -1,9 +1,11 @@
 // The script benchmark keeps working: GDScript and Wasm columns (tiny sizes; timings are never checked here),
 // and the Wasm workloads do exactly the GDScript work.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   MATH_WAT,
+  MOVE_CALLS_WAT,
   MOVE_HANDLES_WAT,
   MOVE_SETONLY_WAT,
   MOVE_WAT,
@@ -20,8 +22,11 @@ const VARIANTS = [
   'wasm-move',
   'math',
   'wasm-math',
+  'orbit',
+  'wasm-orbit',
   'jscall',
   'wasm-handles-move',
+  'wasm-calls-move',
 ];
 
 test('every (variant, N) cell is measured, Wasm children run and really move / compute', async () => {
@@ -45,27 +50,44 @@ test('every (variant, N) cell is measured, Wasm children run and really move / c
   assert.deepEqual(result.problems, []);
   const row = (v, n) => result.rows.find((r) => r.variant === v && r.n === n);
   for (const n of counts) {
-    for (const v of ['wasm-empty', 'wasm-move', 'wasm-math', 'wasm-handles-move']) {
+    for (const v of [
+      'wasm-empty',
+      'wasm-move',
+      'wasm-math',
+      'wasm-orbit',
+      'wasm-handles-move',
+      'wasm-calls-move',
+    ]) {
       assert.equal(row(v, n).failed, 0, JSON.stringify(row(v, n)));
       assert.ok(row(v, n).load_ms >= 0);
     }
     // Every node's position.x grew (read back from the Node3D after the timed frames), as with GDScript.
     assert.equal(row('wasm-move', n).worked, n);
     assert.equal(row('wasm-handles-move', n).worked, n);
+    assert.equal(row('wasm-calls-move', n).worked, n);
     assert.equal(row('move', n).worked, n);
     // Every node's accumulator (call_wasm("acc") through the shared instance, per node slot) is non-zero.
     assert.equal(row('wasm-math', n).worked, n);
     assert.equal(row('math', n).worked, n);
+    assert.equal(row('wasm-orbit', n).worked, n);
+    assert.equal(row('orbit', n).worked, n);
   }
   // jscall nodes really called JS every frame: (3 + 20) nodes × (1 warm-up + 2 measured frames) at least.
   assert.ok(result.jsTicks >= 23 * 3, `jsTicks ${result.jsTicks}`);
-  assert.equal(result.comparison.length, 3 * counts.length);
+  assert.equal(result.comparison.length, 4 * counts.length);
+  // The compute workloads were also timed as raw wasm, and their ceiling is reported next to the speed-up.
+  assert.deepEqual(
+    result.raw.map((r) => r.workload),
+    ['math', 'orbit'],
+  );
+  assert.ok(result.raw.every((r) => r.us_per_node > 0));
+  assert.ok(result.comparison.filter((c) => c.raw_speedup !== null).length === 2 * counts.length);
   assert.ok(result.comparison.every((c) => c.valid));
   assert.equal(result.loadavg.before.length, 3);
   const report = formatReport(result);
   assert.match(
     report,
-    /\| +N \| +none \| +empty \| +wasm-empty \| +move \| +wasm-move \| +math \| +wasm-math \| +jscall \| +wasm-handles-move \|/,
+    /\| +N \| +none \| +empty \| +wasm-empty \| +move \| +wasm-move \| +math \| +wasm-math \| +orbit \| +wasm-orbit \| +jscall \| +wasm-handles-move \| +wasm-calls-move \|/,
   );
   assert.match(report, /GDScript vs Wasm/);
   assert.match(report, /\| +math \| +20 \|/);
@@ -104,6 +126,7 @@ test('the comparison refuses rows that measured nothing', () => {
     {
       workload: 'move',
       n: 10,
+      raw_speedup: null,
       gdscript_ms: 0.9,
       wasm_ms: 0.3,
       speedup: 3,
@@ -125,6 +148,10 @@ test('the comparison refuses rows that measured nothing', () => {
   rows[3] = { ...rows[3], worked: 10 };
   const again = compare(config, rows);
   assert.ok(again.every((c) => c.valid && c.met));
+  // With the raw-wasm timing: GDScript's µs per node (minus `none`, absent here) ÷ raw wasm's.
+  const withRaw = compare(config, rows, [{ workload: 'math', n: 10, us_per_node: 2 }]);
+  assert.equal(withRaw[1].raw_speedup, 30_000 / 10 / 2);
+  assert.equal(withRaw[0].raw_speedup, null);
   assert.deepEqual(problems(rows), []);
 });
 
@@ -162,6 +189,41 @@ test('wasm-math does the float work of math.gd, bit for bit, with one accumulato
   for (slot = 0; slot < 3; slot++) assert.equal(m.acc(), expected[slot]);
   slot = 20_000;
   assert.equal(m.acc(), 0);
+});
+
+test('wasm-orbit does the float work of orbit.gd, bit for bit, with one (x, y, z) per node slot', async () => {
+  let slot = 0;
+  const m = await instantiate(benchModules()['orbit.wasm'], { node_slot: () => slot });
+  // scripts/orbit.gd's constants, read from the script itself so the two cannot drift apart.
+  const gd = readFileSync(new URL('../godot-web-export/bench/scripts/orbit.gd', import.meta.url), 'utf8');
+  const constant = (name) => Number(gd.match(new RegExp(`const ${name} := ([0-9.]+)`))[1]);
+  const [C, S] = [constant('C'), constant('S')];
+  assert.ok(Math.abs(C - Math.cos(0.02)) < 1e-15 && Math.abs(S - Math.sin(0.02)) < 1e-15);
+  // scripts/orbit.gd in JS (IEEE f64, no fused multiply-add).
+  const reference = ([x0, y0, z0], delta) => {
+    let [x, y, z] = [x0 + delta, y0, z0];
+    for (let i = 0; i < 1000; i++) {
+      const nx = x * C - y * S;
+      y = x * S + y * C;
+      x = nx;
+      z = z * 0.999 + 0.001;
+    }
+    return [x, y, z];
+  };
+  const expected = [
+    [0, 0, 0],
+    [0, 0, 0],
+  ];
+  for (slot = 0; slot < 2; slot++) m._ready();
+  for (let frame = 0; frame < 3; frame++) {
+    for (slot = 0; slot < 2; slot++) {
+      const delta = 0.016 + slot * 0.002 + frame * 1e-4;
+      m._process(delta);
+      expected[slot] = reference(expected[slot], delta);
+    }
+  }
+  for (slot = 0; slot < 2; slot++) assert.equal(m.acc(), expected[slot][0]);
+  assert.notEqual(expected[0][0], expected[1][0]);
 });
 
 /**
@@ -214,6 +276,13 @@ function moveStandIns() {
       t.calls.push(['release', h]);
       return 0;
     },
+    // Seeds the bound bytes with the node's position, as the host does; `t.bound` remembers where they are.
+    object_bind_value: (obj, np, nl, type, ptr) => {
+      t.calls.push(['object_bind_value', obj, text(np, nl), type]);
+      new Float32Array(t.memory.buffer, ptr, 3).set(vec.get(50));
+      t.bound = ptr;
+      return 12;
+    },
   };
   return t;
 }
@@ -226,9 +295,44 @@ async function withExportedMemory(name, source, t) {
   return m;
 }
 
-test('wasm-move reads position and writes x + delta back in two one-call host calls, no value handles', async () => {
+test('wasm-move binds position once in _ready, then moves it with memory writes only', async () => {
   const t = moveStandIns();
   const m = await withExportedMemory('move.wasm', MOVE_WAT, t);
+  const bound = (slot) => {
+    t.slot = slot;
+    m._ready();
+    return t.bound;
+  };
+  const first = bound(1);
+  const second = bound(2);
+  assert.deepEqual(t.calls, [
+    ['self', 1],
+    ['object_bind_value', 41, 'position', 9],
+    ['self', 2],
+    ['object_bind_value', 42, 'position', 9],
+  ]);
+  assert.ok(second - first >= 12, 'one Vector3 per slot');
+  t.calls.length = 0;
+  t.slot = 1;
+  m._process(0.25);
+  m._process(0.5);
+  t.slot = 2;
+  m._process(1);
+  assert.deepEqual(t.calls, [], 'no host call per frame');
+  assert.deepEqual([...new Float32Array(t.memory.buffer, first, 3)], [2.25, 2, 3]);
+  assert.deepEqual([...new Float32Array(t.memory.buffer, second, 3)], [2.5, 2, 3]);
+  // A refused binding (or one of another length) traps in _ready instead of silently moving nothing.
+  for (const result of [-8, 8]) {
+    const f = moveStandIns();
+    f.ugc.object_bind_value = () => result;
+    const failing = await withExportedMemory('move.wasm', MOVE_WAT, f);
+    assert.throws(() => failing._ready(), WebAssembly.RuntimeError, `object_bind_value → ${result}`);
+  }
+});
+
+test('wasm-calls-move reads position and writes x + delta back in two one-call host calls, no value handles', async () => {
+  const t = moveStandIns();
+  const m = await withExportedMemory('calls-move.wasm', MOVE_CALLS_WAT, t);
   t.slot = 1;
   m._ready();
   assert.deepEqual(t.calls, [['self', 1]]);
@@ -249,7 +353,7 @@ test('wasm-move reads position and writes x + delta back in two one-call host ca
   ]) {
     const f = moveStandIns();
     f.ugc[name] = () => result;
-    const failing = await withExportedMemory('move.wasm', MOVE_WAT, f);
+    const failing = await withExportedMemory('calls-move.wasm', MOVE_CALLS_WAT, f);
     failing._ready();
     assert.throws(() => failing._process(0.25), WebAssembly.RuntimeError, `${name} → ${result}`);
   }

@@ -12,8 +12,9 @@ extends Node
 ## measured). Timing starts once every Wasm child runs.
 ##
 ## After the timed frames each row also says whether the work happened: `worked` counts the children
-## whose workload left its mark (move: position.x > 0; math: a non-zero accumulator, read through
-## call_wasm("acc") for Wasm), `failed` the Wasm children not running, with the first `error`, and
+## whose workload left its mark (move: position.x > 0; math, orbit: a non-zero accumulator, read
+## through call_wasm("acc") for Wasm), `failed` the Wasm children not running, with the first
+## `error`, and
 ## `js` the page's own timing of the same frames (ugcBench.begin()/end(), see bench-godot.mjs),
 ## `applied`/`apply_us` the batch entries UgcRuntime applied and its time applying them, per frame
 ## (mean; its `applied`/`apply_usec` counters).
@@ -26,6 +27,7 @@ const WORKLOADS := {
 	"empty": preload("res://scripts/empty_process.gd"),
 	"move": preload("res://scripts/move.gd"),
 	"math": preload("res://scripts/math.gd"),
+	"orbit": preload("res://scripts/orbit.gd"),
 	"jscall": preload("res://scripts/js_call.gd"),
 }
 const WASM_PREFIX := "wasm-"
@@ -88,7 +90,18 @@ func _config() -> Dictionary:
 	var cfg := {
 		"counts": [100, 1000, 10000],
 		"variants":
-		["none", "empty", "wasm-empty", "move", "wasm-move", "math", "wasm-math", "jscall"],
+		[
+			"none",
+			"empty",
+			"wasm-empty",
+			"move",
+			"wasm-move",
+			"math",
+			"wasm-math",
+			"orbit",
+			"wasm-orbit",
+			"jscall"
+		],
 		"warmup": 5,
 		"min_frames": 5,
 		"max_frames": 60,
@@ -160,7 +173,7 @@ func _worked(variant: String, children: Array[Node]) -> int:
 		match workload:
 			"move":
 				count += int(child.position.x > 0.0)
-			"math":
+			"math", "orbit":
 				var acc: Variant = (
 					child.call_wasm("acc") if variant.begins_with(WASM_PREFIX) else child.acc
 				)

@@ -204,6 +204,46 @@ export const MATH_WAT = `
   (func (export "acc") (result f64)
     (f64.load (call $slot_addr))))`;
 
+/**
+ * Workload "orbit", as scripts/orbit.gd: per node x, y, z (f64) from byte 1024 (24 bytes a slot); each frame
+ * x += delta, then 1,000 steps of (x, y) turned by 0.02 rad and z eased towards 1. Unlike "math" the three updates
+ * of a step are independent, as in most vector code. `acc()` returns the calling node's x.
+ */
+export const ORBIT_WAT = `
+(module
+  ${NODE_SLOT_IMPORT}
+  (memory 1)
+  ${SLOT_STATE(24)}
+  (func (export "_ready")
+    (local $addr i32)
+    (local.set $addr (call $ensure_state))
+    (f64.store (local.get $addr) (f64.const 0))
+    (f64.store offset=8 (local.get $addr) (f64.const 0))
+    (f64.store offset=16 (local.get $addr) (f64.const 0)))
+  (func (export "_process") (param $delta f64)
+    (local $addr i32) (local $x f64) (local $y f64) (local $z f64) (local $nx f64) (local $i i32)
+    (local.set $addr (call $slot_addr))
+    (local.set $x (f64.add (f64.load (local.get $addr)) (local.get $delta)))
+    (local.set $y (f64.load offset=8 (local.get $addr)))
+    (local.set $z (f64.load offset=16 (local.get $addr)))
+    (local.set $i (i32.const 1000))
+    (loop $step
+      (local.set $nx
+        (f64.sub (f64.mul (local.get $x) (f64.const 0.9998000066665778))
+                 (f64.mul (local.get $y) (f64.const 0.019998666693333080))))
+      (local.set $y
+        (f64.add (f64.mul (local.get $x) (f64.const 0.019998666693333080))
+                 (f64.mul (local.get $y) (f64.const 0.9998000066665778))))
+      (local.set $x (local.get $nx))
+      (local.set $z (f64.add (f64.mul (local.get $z) (f64.const 0.999)) (f64.const 0.001)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br_if $step (local.get $i)))
+    (f64.store (local.get $addr) (local.get $x))
+    (f64.store offset=8 (local.get $addr) (local.get $y))
+    (f64.store offset=16 (local.get $addr) (local.get $z)))
+  (func (export "acc") (result f64)
+    (f64.load (call $slot_addr))))`;
+
 /** The bench's modules by file name (under res://modules/), for the pack: variant `wasm-<name>` runs `<name>.wasm`. */
 export function benchModules() {
   return {
@@ -213,6 +253,10 @@ export function benchModules() {
     'handles-move.wasm': scriptModule(MOVE_HANDLES_WAT, MANIFEST),
     'setonly-move.wasm': scriptModule(MOVE_SETONLY_WAT, MANIFEST),
     'math.wasm': scriptModule(MATH_WAT, {
+      ...MANIFEST,
+      methods: [{ name: 'acc', return: 'float' }],
+    }),
+    'orbit.wasm': scriptModule(ORBIT_WAT, {
       ...MANIFEST,
       methods: [{ name: 'acc', return: 'float' }],
     }),

@@ -398,6 +398,7 @@ const GODOT_TARGETS = {
   empty: atMost(1, '≤ 1× (no slower)'),
   move: atMost(1, '≤ 1× (no slower)'),
   math: atMost(1 / 30, '≤ 0.033× (≥ 30× faster)'),
+  orbit: atMost(1 / 30, '≤ 0.033× (≥ 30× faster)'),
 };
 
 /**
@@ -446,6 +447,15 @@ function godot({ godot: g }) {
   const notes = g
     ? [`${g.engine}. Script time per frame: the whole \`_process\` pass over N children, median over frames.`]
     : [];
+  // The ceiling of a compute workload: the same module as raw wasm in the same page (no runtime, no Godot).
+  for (const r of g?.raw ?? []) {
+    const ceilings = (g.comparison ?? [])
+      .filter((c) => c.workload === r.workload && c.raw_speedup != null)
+      .map((c) => `${c.raw_speedup.toFixed(1)}× at N = ${c.n.toLocaleString('en-US')}`);
+    notes.push(
+      `${r.workload}: raw wasm (the bench module instantiated directly, no runtime) takes ${r.us_per_node.toFixed(2)} µs per node-frame, so GDScript ÷ raw wasm — the most any runtime could reach — is ${ceilings.join(', ')}.`,
+    );
+  }
   const unmeasured = rows.some((r) => r.target)
     ? []
     : Object.entries(GODOT_TARGETS).map(([w, t]) => ({
