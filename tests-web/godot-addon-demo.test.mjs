@@ -13,7 +13,7 @@ import { serveStatic } from './lib/serve.mjs';
 
 const DEMO = path.join(REPO_ROOT, 'dist', 'demo');
 /** The plaza's scripts (demo/plaza.gd: 12 × 20 avatars, 40 spinners, 12 switches; face, sphere). */
-const PLAZA = 12 * 20 + 40 + 12 + 2;
+const PLAZA = 12 * 20 + 40 + 12 + 24 + 2;
 /** Plus the hostile and the invalid pillar; other parts of the game may add scenes with scripts of their own. */
 const SCRIPTS = PLAZA + 2;
 
@@ -105,6 +105,7 @@ describe('ugc_wasm demo export (dist/demo)', () => {
     assert.deepEqual([...modules].sort(), [
       'avatar_bob.wasm',
       'c_spinner.wasm',
+      'drifter.wasm',
       'face_driver.wasm',
       'sphere_mesh.wasm',
       'toggle_prop.wasm',

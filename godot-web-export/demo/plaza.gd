@@ -10,6 +10,8 @@ const AVATAR_ROWS := 12
 const AVATAR_COLUMNS := 20
 const SPINNERS := 40
 const SWITCHES := 12
+## Floating lanterns (drifter: position and rotation bound to guest memory, no host call a frame).
+const LANTERNS := 24
 ## Blend shapes face_driver writes (its SHAPES table), built into the head mesh below.
 const FACE_SHAPES := [
 	"mouthSmileLeft",
@@ -97,6 +99,25 @@ func _ready() -> void:
 		switch.connect("toggled", func(_on: bool) -> void: toggles += 1)
 		crowd.add_child(switch)
 		_switches.append(switch)
+
+	var lantern_mesh := SphereMesh.new()
+	lantern_mesh.radius = 0.12
+	lantern_mesh.height = 0.24
+	lantern_mesh.radial_segments = 8
+	lantern_mesh.rings = 4
+	var drifter := load("res://demo/modules/drifter.wasm")
+	var lantern_material := _material(Color(1.0, 0.85, 0.5))
+	for i in LANTERNS:
+		var lantern := MeshInstance3D.new()
+		lantern.name = "Lantern%d" % i
+		lantern.mesh = lantern_mesh
+		lantern.material_override = lantern_material
+		var tier := floorf(i / 8.0)
+		lantern.position = Vector3((i % 8) * 1.4 - 4.9, 2.4 + 0.3 * tier, -1.0 - 1.2 * tier)
+		_script(
+			lantern, drifter, {"radius": randf_range(0.2, 0.6), "period": randf_range(2.0, 6.0)}
+		)
+		crowd.add_child(lantern)
 
 	_face.mesh = _head_mesh()
 	_sphere.wasm_state_changed.connect(_on_sphere_state)
