@@ -372,10 +372,10 @@ export class Guest {
       case 'setNodeProperty':
         return host.set_node_property(name, value);
       case 'takeBatch':
-        if (this.fault === null) {
-          this.harvest ??= new BindingHarvest(host);
-          this.harvest.run(this.ctx?.memory ?? null);
-        }
+        // A faulted script's writes are dropped with it (its last call did not finish), as a worker's are.
+        if (this.fault !== null) throw this.faultedError();
+        this.harvest ??= new BindingHarvest(host);
+        this.harvest.run(this.ctx?.memory ?? null);
         return host.take_batch_bytes();
       default:
         throw new UgcError('bad_argument', `unknown host operation ${type}`);

@@ -310,10 +310,9 @@ impl BatchQueue {
         self.queue_write(object, property, value)
     }
 
-    /// Remembers `object.property = value` as written this frame, for reads, without queuing it
-    /// (the write was already queued: a binding's last harvested value when it is unbound).
-    pub fn remember_written(&mut self, object: u64, property: &str, value: Variant) {
-        self.remember(object, property, value, self.frame);
+    /// Whether the node's past writes stay answered to it after the take (the browser host).
+    pub fn mirrors(&self) -> bool {
+        self.mirror
     }
 
     /// The current frame (values written now are pending until the next take).

@@ -768,21 +768,25 @@ impl ScriptHost {
             );
         };
         self.bound.swap_remove(at);
+        self.release_binding(object, name);
+        Ok(0)
+    }
+
+    /// Removes a binding from the instance's table; the node's own reads after it answer the last
+    /// value sent (other objects' reads ask Godot). Every harvest is followed by the take, so a
+    /// browser host (a mirroring sink) treats the value as the engine's, like a seed: it outlives
+    /// the frame and a reset's cleared batch. A native embedder may unbind between a harvest and
+    /// the take: there it is this frame's pending write.
+    fn release_binding(&mut self, object: u64, name: &str) {
         let removed = self.bindings.borrow_mut().unbind(object, name);
-        // Reads after the unbind see the last value Godot was sent, as after an object_set.
-        if let Some((ty, bytes)) = removed {
+        if let Some((ty, bytes)) = removed.filter(|_| object == self.this.id) {
             if let Ok(value) = raw::from_raw(ty as i32, &bytes).and_then(|v| v.export()) {
-                if object == self.this.id {
-                    let frame = self.batch.borrow().frame();
-                    self.own.set(name, value, frame);
-                } else {
-                    self.batch
-                        .borrow_mut()
-                        .remember_written(object, name, value);
-                }
+                let sink = self.batch.borrow();
+                let frame = if sink.mirrors() { 0 } else { sink.frame() };
+                drop(sink);
+                self.own.set(name, value, frame);
             }
         }
-        Ok(0)
     }
 
     /// The instance's binding table (to create the other hosts of a shared instance).
@@ -797,16 +801,9 @@ impl ScriptHost {
     }
 
     fn drop_bindings(&mut self) {
-        if self.bound.is_empty() {
-            return;
+        for (object, name) in std::mem::take(&mut self.bound) {
+            self.release_binding(object, &name);
         }
-        // try_borrow: a host dropped while its table is borrowed (it never is) keeps nothing.
-        if let Ok(mut table) = self.bindings.try_borrow_mut() {
-            for (object, name) in self.bound.drain(..) {
-                table.unbind(object, &name);
-            }
-        }
-        self.bound.clear();
     }
 
     /// Queues an allowed write in the frame's batch (and remembers the node's own writes).
