@@ -64,7 +64,14 @@ function walk(dir, base = dir, found = []) {
 }
 
 /** The SDK example modules the demo's scene uses (guest/examples, built to guest/out/). */
-export const SDK_MODULES = ['avatar_bob', 'c_spinner', 'toggle_prop', 'face_driver', 'sphere_mesh', 'drifter'];
+export const SDK_MODULES = [
+  'avatar_bob',
+  'c_spinner',
+  'toggle_prop',
+  'face_driver',
+  'sphere_mesh',
+  'drifter',
+];
 /** The demo's own WAT modules it uses: the hostile and the invalid one. */
 const WAT_MODULES = ['hostile.wasm', 'invalid.wasm'];
 

@@ -254,7 +254,13 @@ const objectBindValue = (ctx) => (obj, np, nl, ty, ptr) => {
   if (name < 0) return ctx.host.bad_pointer('object_bind_value', np >>> 0, nl >>> 0);
   // A u32 for the crate: a full 4 GiB memory loses its last byte rather than wrapping to 0.
   const memoryLength = ctx.memory === null ? 0 : Math.min(ctx.memory.buffer.byteLength, 0xffffffff);
-  const n = ctx.host.object_bind_value(obj, ctx.view.subarray(name, name + (nl >>> 0)), ty, ptr >>> 0, memoryLength);
+  const n = ctx.host.object_bind_value(
+    obj,
+    ctx.view.subarray(name, name + (nl >>> 0)),
+    ty,
+    ptr >>> 0,
+    memoryLength,
+  );
   if (n > 0) ctx.bytes(ptr, n, 'object_bind_value').set(ctx.host.output());
   return n;
 };
