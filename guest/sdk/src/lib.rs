@@ -28,7 +28,7 @@ mod variant;
 pub use containers::{Array, Dictionary};
 pub use error::{check, last_error_message, Error, Result};
 pub use object::{emit_signal, Object};
-pub use per_node::{node_slot, PerNode, DEFAULT_CAPACITY};
+pub use per_node::{node_slot, Initial, PerNode, DEFAULT_CAPACITY};
 pub use types::{
     type_id, Basis, Bindable, Color, Element, Pod, Quaternion, Raw, Transform3D, Vector2, Vector2i,
     Vector3, Vector3i, Vector4,

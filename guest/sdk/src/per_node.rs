@@ -6,7 +6,8 @@
 //! same code works in both modes.
 //!
 //! Storage is a fixed-capacity table in the module's zero-initialised memory (no allocator, and
-//! no data-section bytes: the table costs linear memory only). Slots are dense and reused, so the
+//! no data-section bytes: the table costs linear memory only; the initial value is an associated
+//! constant, [`Initial`], so the static is all zeros). Slots are dense and reused, so the
 //! capacity is the most nodes attached to one instance AT ONCE, not over its lifetime. Past it, a
 //! call traps (after logging why) and faults the instance.
 //!
@@ -27,10 +28,20 @@ pub fn node_slot() -> Option<usize> {
     usize::try_from(unsafe { crate::sys::node_slot() }).ok()
 }
 
+/// The value a [`PerNode`] slot holds before its node sets one (and after [`PerNode::reset`]).
+///
+/// An associated constant, not a value stored in the table: a `PerNode` static is then all zero
+/// bytes, which the linker places in zero-initialised memory (.bss) instead of the module's data
+/// section — with the initial value inside the static, every one of its N slots would be shipped
+/// in the `.wasm` (a 40-byte state × 16,384 slots is 650 KB of zeros).
+pub trait Initial: Copy {
+    const INITIAL: Self;
+}
+
 /// One `T` per node of the instance (see the module documentation):
-/// `static STATE: PerNode<State> = PerNode::new(State::INIT);` then `STATE.with(|s| s.time += delta)`.
-pub struct PerNode<T: Copy, const N: usize = DEFAULT_CAPACITY> {
-    init: T,
+/// `static STATE: PerNode<State> = PerNode::new();` (with `impl Initial for State`) then
+/// `STATE.with(|s| s.time += delta)`.
+pub struct PerNode<T: Initial, const N: usize = DEFAULT_CAPACITY> {
     /// Whether slot `i` holds a value (all false at start: zero-initialised memory).
     written: UnsafeCell<[bool; N]>,
     values: UnsafeCell<MaybeUninit<[T; N]>>,
@@ -38,13 +49,18 @@ pub struct PerNode<T: Copy, const N: usize = DEFAULT_CAPACITY> {
 
 // SAFETY: a guest instance is single-threaded (the ABI has no threads and the validator refuses
 // shared memory), and values are only copied in and out, never lent across calls.
-unsafe impl<T: Copy, const N: usize> Sync for PerNode<T, N> {}
+unsafe impl<T: Initial, const N: usize> Sync for PerNode<T, N> {}
 
-impl<T: Copy, const N: usize> PerNode<T, N> {
-    /// A table whose every slot starts as `init`.
-    pub const fn new(init: T) -> Self {
+impl<T: Initial, const N: usize> Default for PerNode<T, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Initial, const N: usize> PerNode<T, N> {
+    /// A table whose every slot starts as `T::INITIAL`.
+    pub const fn new() -> Self {
         PerNode {
-            init,
             written: UnsafeCell::new([false; N]),
             values: UnsafeCell::new(MaybeUninit::uninit()),
         }
@@ -91,7 +107,7 @@ impl<T: Copy, const N: usize> PerNode<T, N> {
             if *self.written_ptr(slot) {
                 self.value_ptr(slot).read()
             } else {
-                self.init
+                T::INITIAL
             }
         }
     }
@@ -109,7 +125,7 @@ impl<T: Copy, const N: usize> PerNode<T, N> {
     /// Resets the calling node's value to the initial one (call it in `_ready`: the slot may have
     /// served a node that detached).
     pub fn reset(&self) {
-        self.set(self.init);
+        self.set(T::INITIAL);
     }
 
     /// Runs `f` on a copy of the calling node's value and stores the result back (so a nested
@@ -122,7 +138,7 @@ impl<T: Copy, const N: usize> PerNode<T, N> {
     }
 }
 
-impl<T: crate::Bindable, const N: usize> PerNode<T, N> {
+impl<T: crate::Bindable + Initial, const N: usize> PerNode<T, N> {
     /// Binds the calling node's value to `object.name` (docs/ABI.md, `object_bind_value`): the value
     /// becomes the property's current one, and from then on the runtime writes the property at the
     /// end of every frame in which the value changed — moving a node costs a memory write, not a

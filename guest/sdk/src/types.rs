@@ -100,6 +100,10 @@ macro_rules! raw_struct {
         }
         // SAFETY: repr(C), fields of one 4-byte type, no padding.
         unsafe impl Pod for $name {}
+        impl crate::Initial for $name {
+            // SAFETY: every bit pattern of a Pod type is valid, all zeros included.
+            const INITIAL: Self = unsafe { core::mem::zeroed() };
+        }
         impl Raw for $name {
             const TYPE: i32 = $ty;
         }
@@ -133,6 +137,18 @@ macro_rules! element {
     };
 }
 // SAFETY: plain numbers.
+macro_rules! initial_zero {
+    ($($t:ty),*) => {$(
+        impl crate::Initial for $t {
+            const INITIAL: Self = 0 as $t;
+        }
+    )*};
+}
+initial_zero!(u8, u32, u64, i32, i64, f32, f64);
+impl crate::Initial for bool {
+    const INITIAL: Self = false;
+}
+
 unsafe impl Pod for u8 {}
 unsafe impl Pod for i32 {}
 unsafe impl Pod for i64 {}

@@ -5,7 +5,7 @@
 #![no_std]
 
 use core::f64::consts::TAU;
-use ugc_guest::{log, math, script, Object, PerNode, Result, Vector3};
+use ugc_guest::{log, math, script, Initial, Object, PerNode, Result, Vector3};
 
 script!(
     r#"{
@@ -31,12 +31,16 @@ struct Bob {
     frequency: f64,
 }
 
-static BOB: PerNode<Bob> = PerNode::new(Bob {
-    time: 0.0,
-    base: Vector3::ZERO,
-    amplitude: 0.1,
-    frequency: 1.5,
-});
+impl Initial for Bob {
+    const INITIAL: Bob = Bob {
+        time: 0.0,
+        base: Vector3::ZERO,
+        amplitude: 0.1,
+        frequency: 1.5,
+    };
+}
+
+static BOB: PerNode<Bob> = PerNode::new();
 
 #[no_mangle]
 pub extern "C" fn _ready() {

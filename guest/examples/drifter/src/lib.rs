@@ -6,7 +6,7 @@
 #![no_std]
 
 use core::f64::consts::TAU;
-use ugc_guest::{log, math, script, Object, PerNode, Result, Vector3};
+use ugc_guest::{log, math, script, Initial, Object, PerNode, Result, Vector3};
 
 script!(
     r#"{
@@ -28,15 +28,19 @@ struct Drift {
     period: f64,
 }
 
-static DRIFT: PerNode<Drift> = PerNode::new(Drift {
-    centre: Vector3::ZERO,
-    time: 0.0,
-    radius: 0.5,
-    period: 4.0,
-});
+impl Initial for Drift {
+    const INITIAL: Drift = Drift {
+        centre: Vector3::ZERO,
+        time: 0.0,
+        radius: 0.5,
+        period: 4.0,
+    };
+}
+
+static DRIFT: PerNode<Drift> = PerNode::new();
 /// The node's `position` and `rotation`, bound in `_ready`: writing these IS moving the node.
-static POSITION: PerNode<Vector3> = PerNode::new(Vector3::ZERO);
-static ROTATION: PerNode<Vector3> = PerNode::new(Vector3::ZERO);
+static POSITION: PerNode<Vector3> = PerNode::new();
+static ROTATION: PerNode<Vector3> = PerNode::new();
 
 #[no_mangle]
 pub extern "C" fn _ready() {
