@@ -398,6 +398,10 @@ fn the_sdk_self_test_passes_against_the_host() {
 fn examples_ship_no_zero_filled_per_node_tables() {
     for name in EXAMPLES {
         let wasm = example(name);
-        assert!(wasm.len() < 64 * 1024, "{name}.wasm is {} bytes", wasm.len());
+        assert!(
+            wasm.len() < 64 * 1024,
+            "{name}.wasm is {} bytes",
+            wasm.len()
+        );
     }
 }
