@@ -96,6 +96,7 @@ func _config() -> Dictionary:
 			"wasm-empty",
 			"move",
 			"wasm-move",
+			"wasm-calls-move",
 			"math",
 			"wasm-math",
 			"orbit",

@@ -497,24 +497,28 @@ impl ScriptHost {
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let ty = raw::variant_type(ty)?;
-        let value = match self.read_property(&object, name)? {
-            Value::Plain(Variant::Int(i)) if ty == type_id::FLOAT => {
-                Value::Plain(Variant::Float(i as f64))
-            }
-            v if v.type_id() == ty => v,
-            v => {
-                return fail(
-                    AbiError::WrongType,
-                    format!(
-                        "property '{name}' is {}, asked for {}",
-                        manifest::type_name(v.type_id()),
-                        manifest::type_name(ty)
-                    ),
-                )
-            }
-        };
+        let value = self.read_property_as(&object, name, ty)?;
         raw::to_raw(&value, out)?;
         length(out)
+    }
+
+    /// [`ScriptHost::read_property`] of type `ty` (`wrong_type` otherwise), except that an INT
+    /// property read as FLOAT widens, as `object_set_value` widens an INT written to a FLOAT one.
+    fn read_property_as(&mut self, object: &ObjectRef, name: &str, ty: u32) -> Result<Value, Fail> {
+        match self.read_property(object, name)? {
+            Value::Plain(Variant::Int(i)) if ty == type_id::FLOAT => {
+                Ok(Value::Plain(Variant::Float(i as f64)))
+            }
+            v if v.type_id() == ty => Ok(v),
+            v => fail(
+                AbiError::WrongType,
+                format!(
+                    "property '{name}' is {}, asked for {}",
+                    manifest::type_name(v.type_id()),
+                    manifest::type_name(ty)
+                ),
+            ),
+        }
     }
 
     /// A property's current value as `object_get` sees it: a declared property of `self`, else
@@ -728,23 +732,7 @@ impl ScriptHost {
             );
         }
         // The seed: the value as a read sees it now (a rebinding's last harvested value).
-        let current = self.read_property(&object, name)?;
-        let current = match current {
-            Value::Plain(Variant::Int(i)) if ty == type_id::FLOAT => {
-                Value::Plain(Variant::Float(i as f64))
-            }
-            v if v.type_id() == ty => v,
-            v => {
-                return fail(
-                    AbiError::WrongType,
-                    format!(
-                        "property '{name}' is {}, asked to bind {}",
-                        manifest::type_name(v.type_id()),
-                        manifest::type_name(ty)
-                    ),
-                )
-            }
-        };
+        let current = self.read_property_as(&object, name, ty)?;
         raw::to_raw(&current, out)?;
         if self
             .bindings
