@@ -611,13 +611,19 @@ impl ScriptHost {
         self.queue_set(&object, name, value)
     }
 
-    /// The capability rules for setting `name` on `object` (the last allowed pair is cached),
-    /// then whether the property is bound: a bound property is written through its bytes only.
-    fn check_set(&mut self, object: &ObjectRef, name: &str) -> Result<(), Fail> {
+    /// The capability rules for setting `name` on `object` (the last allowed pair is cached).
+    fn check_set_rules(&mut self, object: &ObjectRef, name: &str) -> Result<(), Fail> {
         if !allowed(&self.allowed_set, &object.class, name) {
             self.capabilities.check_set(&object.class, name)?;
             self.allowed_set = Some((object.class.clone(), name.into()));
         }
+        Ok(())
+    }
+
+    /// [`ScriptHost::check_set_rules`], then whether the property is bound: a bound property is
+    /// written through its bytes only.
+    fn check_set(&mut self, object: &ObjectRef, name: &str) -> Result<(), Fail> {
+        self.check_set_rules(object, name)?;
         if self.bindings.borrow().is_bound(object.id, name) {
             return fail(
                 AbiError::NotAllowed,
@@ -708,10 +714,7 @@ impl ScriptHost {
             );
         }
         self.check_get(&object, name)?;
-        if !allowed(&self.allowed_set, &object.class, name) {
-            self.capabilities.check_set(&object.class, name)?;
-            self.allowed_set = Some((object.class.clone(), name.into()));
-        }
+        self.check_set_rules(&object, name)?;
         if u64::from(ptr) + size as u64 > mem_len as u64 {
             return fail(
                 AbiError::BadPointer,
