@@ -338,15 +338,8 @@ impl BatchQueue {
         bytes: &[u8],
         value: impl FnOnce() -> Option<Variant>,
     ) -> Result<(), VariantError> {
-        if let Some(run) = &mut self.run {
-            if run.property == property
-                && run.objects.len() < MAX_RUN
-                && run.values.push_raw(ty, bytes)
-            {
-                run.objects.push(object as i64);
-                self.ops += 1;
-                return Ok(());
-            }
+        if self.continue_run(object, property, |values| values.push_raw(ty, bytes)) {
+            return Ok(());
         }
         match value() {
             Some(value) => self.queue_write(object, property, &value),
@@ -465,13 +458,8 @@ impl BatchQueue {
         property: &str,
         value: &Variant,
     ) -> Result<(), VariantError> {
-        if let Some(run) = &mut self.run {
-            if run.property == property && run.objects.len() < MAX_RUN && run.values.push(value) {
-                // ObjectIDs are u64 but GDScript ints are i64: the bits are kept.
-                run.objects.push(object as i64);
-                self.ops += 1;
-                return Ok(());
-            }
+        if self.continue_run(object, property, |values| values.push(value)) {
+            return Ok(());
         }
         self.close_run();
         match Column::of(value) {
@@ -486,6 +474,26 @@ impl BatchQueue {
             }
             None => self.encode_entry(SET, object, property, value),
         }
+    }
+
+    /// Appends a write to the open run when it is of `property`, has room and `push` takes the
+    /// value into its column; false (nothing appended) otherwise.
+    fn continue_run(
+        &mut self,
+        object: u64,
+        property: &str,
+        push: impl FnOnce(&mut Column) -> bool,
+    ) -> bool {
+        let Some(run) = &mut self.run else {
+            return false;
+        };
+        if run.property != property || run.objects.len() >= MAX_RUN || !push(&mut run.values) {
+            return false;
+        }
+        // ObjectIDs are u64 but GDScript ints are i64: the bits are kept.
+        run.objects.push(object as i64);
+        self.ops += 1;
+        true
     }
 
     /// Encodes the open run, if any: a row entry for a single write, else one tag-3 entry.
