@@ -36,17 +36,23 @@ const scratch = {
   ptr: 0,
   cap: 0,
   view: new Uint8Array(0),
-  /** Copies `src[start, start + len)` to the scratch buffer. */
-  put(src, start, len) {
+  /** A live view of the crate's memory with at least `len` bytes of scratch buffer at `ptr` (grown if needed). */
+  reserve(len) {
     if (len > this.cap) {
       this.cap = Math.max(len, 256);
       this.ptr = bindings.scratchBuffer(this.cap);
-      this.view = new Uint8Array(exports.memory.buffer);
     }
-    let view = this.view;
+    return this.live(len);
+  },
+  /** The view of the crate's memory, made again when a grown memory detached it (its length is 0 then). */
+  live(len) {
+    if (this.ptr + len > this.view.length) this.view = new Uint8Array(exports.memory.buffer);
+    return this.view;
+  },
+  /** Copies `src[start, start + len)` to the scratch buffer. */
+  put(src, start, len) {
+    const view = this.reserve(len);
     const ptr = this.ptr;
-    // A grown crate memory detached the old view (its length is 0 then).
-    if (ptr + len > view.length) view = this.view = new Uint8Array(exports.memory.buffer);
     if (len <= 32) for (let i = 0; i < len; i++) view[ptr + i] = src[start + i];
     else view.set(src.subarray(start, start + len), ptr);
   },
@@ -56,10 +62,9 @@ const scratch = {
    */
   take(dst, at, len) {
     if (len > this.cap) return false;
-    let view = this.view;
-    const ptr = this.ptr;
     // The host call may have grown the crate's memory (a bridge call), detaching the view.
-    if (ptr + len > view.length) view = this.view = new Uint8Array(exports.memory.buffer);
+    const view = this.live(len);
+    const ptr = this.ptr;
     if (len <= 32) for (let i = 0; i < len; i++) dst[at + i] = view[ptr + i];
     else dst.set(view.subarray(ptr, ptr + len), at);
     return true;
@@ -67,14 +72,8 @@ const scratch = {
   /** Copies `src[a, a + alen)` then `src[b, b + blen)` back to back (`object_set_value`'s name and value). */
   putPair(src, a, alen, b, blen) {
     const len = alen + blen;
-    if (len > this.cap) {
-      this.cap = Math.max(len, 256);
-      this.ptr = bindings.scratchBuffer(this.cap);
-      this.view = new Uint8Array(exports.memory.buffer);
-    }
-    let view = this.view;
+    const view = this.reserve(len);
     const ptr = this.ptr;
-    if (ptr + len > view.length) view = this.view = new Uint8Array(exports.memory.buffer);
     // Names and plain values are short: a loop beats creating two subarray views.
     if (len <= 64) {
       for (let i = 0; i < alen; i++) view[ptr + i] = src[a + i];
