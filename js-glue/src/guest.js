@@ -5,7 +5,6 @@
 
 import { UgcError } from './errors.js';
 import { fuelControl } from './fuel.js';
-import { BindingHarvest } from './bindings.js';
 import { HostContext, buildImports } from './host-imports.js';
 
 /** Reserved exports prepare adds (see crate/src/prepare). */
@@ -102,6 +101,24 @@ export function instantiationError(error) {
 const ARG_KINDS = { i32: 'number', f32: 'number', f64: 'number', i64: 'bigint' };
 
 /**
+ * The callable export `name` of `exports` with its argument check (argumentChecker, from `signatures[name]` when
+ * the report has one), or an `unknown_export` error; the runtime's reserved `__ugc_*` exports are hidden.
+ */
+export function exportEntry(exports, signatures, name) {
+  const fn =
+    typeof name === 'string' && !name.startsWith(RESERVED_PREFIX) && Object.hasOwn(exports, name)
+      ? exports[name]
+      : undefined;
+  if (typeof fn !== 'function') {
+    throw new UgcError('unknown_export', `no exported function named ${JSON.stringify(String(name))}`, {
+      export: String(name),
+    });
+  }
+  const signature = signatures !== null && Object.hasOwn(signatures, name) ? signatures[name] : undefined;
+  return argumentChecker(name, fn, signature?.params);
+}
+
+/**
  * The argument check for one export, built once: `check(args)` is a fast boolean test; `explain(args)` the
  * `bad_argument` error when it fails. Without a signature, the count is `fn.length` and any number or
  * BigInt passes (the JS API then converts or throws TypeError, still reported as bad_argument).
@@ -172,8 +189,6 @@ export class Guest {
     this.fuelCtl = null;
     this.fuelLimit = fuel === null ? null : Number(fuel);
     this.ctx = null;
-    /** The end-of-frame harvest of the script's property bindings (made on the first take). */
-    this.harvest = null;
   }
 
   /** (Re)creates the instance and runs the guest's start function metered. Throws a UgcError. */
@@ -206,21 +221,9 @@ export class Guest {
     this.metered = false;
   }
 
-  /** The callable export `name` with its argument check, or an `unknown_export` error (`__ugc_*` hidden). */
+  /** The callable export `name` with its argument check (see exportEntry), cached. */
   resolveExport(name) {
-    const exports = this.instance.exports;
-    const fn =
-      typeof name === 'string' && !name.startsWith(RESERVED_PREFIX) && Object.hasOwn(exports, name)
-        ? exports[name]
-        : undefined;
-    if (typeof fn !== 'function') {
-      throw new UgcError('unknown_export', `no exported function named ${JSON.stringify(String(name))}`, {
-        export: String(name),
-      });
-    }
-    const signature =
-      this.signatures !== null && Object.hasOwn(this.signatures, name) ? this.signatures[name] : undefined;
-    const entry = argumentChecker(name, fn, signature?.params);
+    const entry = exportEntry(this.instance.exports, this.signatures, name);
     this.exportCache.set(name, entry);
     return entry;
   }
@@ -374,8 +377,7 @@ export class Guest {
       case 'takeBatch':
         // A faulted script's writes are dropped with it (its last call did not finish), as a worker's are.
         if (this.fault !== null) throw this.faultedError();
-        this.harvest ??= new BindingHarvest(host);
-        this.harvest.run(this.ctx?.memory ?? null);
+        this.ctx?.harvestBindings(host);
         return host.take_batch_bytes();
       default:
         throw new UgcError('bad_argument', `unknown host operation ${type}`);

@@ -4,6 +4,7 @@
 // HOST_FUNCTIONS. The import object is built from the ABI description the crate returns (`rt.abi()`)
 // intersected with what the module actually imports, so a guest only ever sees what the policy let it import.
 
+import { BindingHarvest } from './bindings.js';
 import { UgcError } from './errors.js';
 
 /** Longest log message kept (bytes); longer messages are truncated, not refused. */
@@ -33,6 +34,19 @@ export class HostContext {
     this.onLog = onLog ?? null;
     this.logCount = 0;
     this.view = new Uint8Array(0);
+    /** Whether the module imports `object_bind_value`: only then can it have bindings to harvest. */
+    this.binds = false;
+    this.bindingHarvest = null;
+  }
+
+  /**
+   * The end-of-frame harvest of the instance's property bindings (docs/ABI.md), before its batch is taken:
+   * `source` is the crate object holding them (JsHostGroup or JsScriptHost). Nothing for a module that cannot bind.
+   */
+  harvestBindings(source) {
+    if (!this.binds) return;
+    this.bindingHarvest ??= new BindingHarvest(source);
+    this.bindingHarvest.run(this.memory);
   }
 
   /** Called once the instance exists; host functions run only after this. */
@@ -249,20 +263,23 @@ const objectGetValue = (ctx) => {
  * checks `(ptr, size of ty)` against the memory's length and leaves the property's current value in `output()`,
  * copied to `ptr` here (the guest finds the seed there).
  */
-const objectBindValue = (ctx) => (obj, np, nl, ty, ptr) => {
-  const name = ctx.check(np, nl);
-  if (name < 0) return ctx.host.bad_pointer('object_bind_value', np >>> 0, nl >>> 0);
-  // A u32 for the crate: a full 4 GiB memory loses its last byte rather than wrapping to 0.
-  const memoryLength = ctx.memory === null ? 0 : Math.min(ctx.memory.buffer.byteLength, 0xffffffff);
-  const n = ctx.host.object_bind_value(
-    obj,
-    ctx.view.subarray(name, name + (nl >>> 0)),
-    ty,
-    ptr >>> 0,
-    memoryLength,
-  );
-  if (n > 0) ctx.bytes(ptr, n, 'object_bind_value').set(ctx.host.output());
-  return n;
+const objectBindValue = (ctx) => {
+  ctx.binds = true;
+  return (obj, np, nl, ty, ptr) => {
+    const name = ctx.check(np, nl);
+    if (name < 0) return ctx.host.bad_pointer('object_bind_value', np >>> 0, nl >>> 0);
+    // A u32 for the crate: a full 4 GiB memory loses its last byte rather than wrapping to 0.
+    const memoryLength = ctx.memory === null ? 0 : Math.min(ctx.memory.buffer.byteLength, 0xffffffff);
+    const n = ctx.host.object_bind_value(
+      obj,
+      ctx.view.subarray(name, name + (nl >>> 0)),
+      ty,
+      ptr >>> 0,
+      memoryLength,
+    );
+    if (n > 0) ctx.bytes(ptr, n, 'object_bind_value').set(ctx.host.output());
+    return n;
+  };
 };
 
 /** `module.name` → (ctx) => the JS function the guest imports. Only `log` works without a ScriptHost. */

@@ -8,7 +8,6 @@
 // shared memory inconsistent, so it faults the whole group: every view reports the same error. Other groups
 // and scripts are untouched.
 
-import { BindingHarvest } from './bindings.js';
 import { UgcError } from './errors.js';
 import { fuelControl } from './fuel.js';
 import { HostContext, buildImports } from './host-imports.js';
@@ -16,10 +15,9 @@ import {
   FAULTLESS,
   FUEL_EXPORT,
   MEMORY_EXPORT,
-  RESERVED_PREFIX,
   START_EXPORT,
-  argumentChecker,
   classify,
+  exportEntry,
   instantiationError,
 } from './guest.js';
 
@@ -220,8 +218,6 @@ export class SharedGroup {
   #abiImports;
   #signatures;
   #hostGroup;
-  /** The end-of-frame harvest of the instance's property bindings (made on the first take). */
-  #harvest = null;
   #makeHost;
   #scratch;
   #onDispose;
@@ -352,19 +348,7 @@ export class SharedGroup {
   #entry(name) {
     let entry = this.#exportCache.get(name);
     if (entry !== undefined) return entry;
-    const exports = this.#instance.exports;
-    const fn =
-      typeof name === 'string' && !name.startsWith(RESERVED_PREFIX) && Object.hasOwn(exports, name)
-        ? exports[name]
-        : undefined;
-    if (typeof fn !== 'function') {
-      throw new UgcError('unknown_export', `no exported function named ${JSON.stringify(String(name))}`, {
-        export: String(name),
-      });
-    }
-    const signature =
-      this.#signatures !== null && Object.hasOwn(this.#signatures, name) ? this.#signatures[name] : undefined;
-    entry = argumentChecker(name, fn, signature?.params);
+    entry = exportEntry(this.#instance.exports, this.#signatures, name);
     this.#exportCache.set(name, entry);
     return entry;
   }
@@ -517,10 +501,7 @@ export class SharedGroup {
     this.#alive();
     if (this.#hostGroup === null) return EMPTY_ARRAY;
     try {
-      if (this.fault === null) {
-        this.#harvest ??= new BindingHarvest(this.#hostGroup);
-        this.#harvest.run(this.#ctx?.memory ?? null);
-      }
+      if (this.fault === null) this.#ctx?.harvestBindings(this.#hostGroup);
       return this.#hostGroup.take_batch_bytes();
     } catch (error) {
       throw new UgcError('abi_error', `takeBatch: ${error?.message ?? String(error)}`, {
