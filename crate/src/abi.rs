@@ -180,6 +180,13 @@ pub const WASI_MODULE: &str = "wasi_snapshot_preview1";
 /// Prefix reserved for everything the runtime adds to a guest module.
 pub const RESERVED_PREFIX: &str = "__ugc_";
 
+/// Longest property, method or signal name, in bytes, that a guest may pass to a host function
+/// (`object_get`, `object_set`, `object_call`, `emit_signal`…) or declare in its manifest. Longer
+/// names are `bad_value` before the host does anything else with them: without a cap a guest
+/// makes the host copy, decode, hash and keep (caches, error log, batch) names as long as its
+/// memory. Godot's own names are far shorter; 256 leaves room for `blend_shapes/<name>`.
+pub const MAX_NAME_LEN: usize = 256;
+
 /// A lifecycle entry point a guest may export, with the signature the runtime calls it with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LifecycleExport {

@@ -27,6 +27,11 @@ export class HostContext {
      * every host function reads it at call time.
      */
     this.host = host ?? null;
+    /**
+     * The longest property, method or signal name the crate accepts (its `abi::MAX_NAME_LEN`, asked once: every
+     * host has the same). A longer name is refused before it is copied out of guest memory.
+     */
+    this.maxName = this.host === null ? 0 : this.host.max_name_len();
     /** `ugc.node_slot()`: the running node's slot (0 under node instancing, -1 outside a node's call). */
     this.slot = 0;
     this.memory = null;
@@ -111,24 +116,32 @@ export class HostContext {
 
 const BAD_POINTER = -4;
 
+/** The longest input a function takes: the crate's name cap for a `named` input, else no cap. */
+const inputCap = (ctx, named) => (named ? ctx.maxName : Infinity);
+
 /**
  * An ABI function taking one `(ptr, len)` input at argument `at` (0 or 1): the view is passed to
- * `call(host, bytes, ...args)` (the crate copies it), or `bad_pointer` is recorded and -4 returned. Fixed
- * arities (no rest parameters) keep the guest→host path allocation-free apart from the view.
+ * `call(host, bytes, ...args)` (the crate copies it), or `bad_pointer` is recorded and -4 returned. A `named`
+ * input (a property, method or signal name) longer than the crate's cap is refused as the crate would refuse it
+ * (`name_too_long`, -10), without the copy. Fixed arities (no rest parameters) keep the guest→host path
+ * allocation-free apart from the view.
  */
-function withInput(name, at, call) {
+function withInput(name, at, call, named = false) {
   return (ctx) => {
     const bad = (ptr, len) => ctx.host.bad_pointer(name, ptr >>> 0, len >>> 0);
+    const cap = inputCap(ctx, named);
     if (at === 0) {
       return (ptr, len, c) => {
         const start = ctx.check(ptr, len);
         if (start < 0) return bad(ptr, len);
+        if (len >>> 0 > cap) return ctx.host.name_too_long(name, len >>> 0);
         return call(ctx.host, ctx.view.subarray(start, start + (len >>> 0)), ptr, len, c);
       };
     }
     return (a, ptr, len, d) => {
       const start = ctx.check(ptr, len);
       if (start < 0) return bad(ptr, len);
+      if (len >>> 0 > cap) return ctx.host.name_too_long(name, len >>> 0);
       return call(ctx.host, ctx.view.subarray(start, start + (len >>> 0)), a, ptr, len, d);
     };
   };
@@ -136,17 +149,20 @@ function withInput(name, at, call) {
 
 /**
  * Like withInput, but when the context has the crate's scratch buffer the input is copied there and
- * `fast(host, len, a, d)` calls the crate's `*_scratch` method (no slice, so no allocation).
+ * `fast(host, len, a, d)` calls the crate's `*_scratch` method (no slice, so no allocation). The name cap is
+ * checked before the copy, so an over-long name never grows the scratch buffer.
  */
-function withScratchInput(name, at, call, fast) {
-  const slow = withInput(name, at, call);
+function withScratchInput(name, at, call, fast, named = false) {
+  const slow = withInput(name, at, call, named);
   return (ctx) => {
     if (ctx.scratch === null) return slow(ctx);
     const scratch = ctx.scratch;
+    const cap = inputCap(ctx, named);
     if (at === 0) {
       return (ptr, len, c) => {
         const start = ctx.check(ptr, len);
         if (start < 0) return ctx.host.bad_pointer(name, ptr >>> 0, len >>> 0);
+        if (len >>> 0 > cap) return ctx.host.name_too_long(name, len >>> 0);
         scratch.put(ctx.view, start, len >>> 0);
         return fast(ctx.host, len >>> 0, c);
       };
@@ -154,6 +170,7 @@ function withScratchInput(name, at, call, fast) {
     return (a, ptr, len, d) => {
       const start = ctx.check(ptr, len);
       if (start < 0) return ctx.host.bad_pointer(name, ptr >>> 0, len >>> 0);
+      if (len >>> 0 > cap) return ctx.host.name_too_long(name, len >>> 0);
       scratch.put(ctx.view, start, len >>> 0);
       return fast(ctx.host, len >>> 0, a, d);
     };
@@ -198,12 +215,15 @@ const direct = (method, arity) => (ctx) => {
  */
 const objectSetValue = (ctx) => {
   const bad = (ptr, len) => ctx.host.bad_pointer('object_set_value', ptr >>> 0, len >>> 0);
+  const long = (len) => ctx.host.name_too_long('object_set_value', len);
+  const cap = ctx.maxName;
   if (ctx.scratch === null) {
     return (obj, np, nl, ty, vp, vl) => {
       const name = ctx.check(np, nl);
       if (name < 0) return bad(np, nl);
       const value = ctx.check(vp, vl);
       if (value < 0) return bad(vp, vl);
+      if (nl >>> 0 > cap) return long(nl >>> 0);
       const view = ctx.view;
       return ctx.host.object_set_value(
         obj,
@@ -219,6 +239,7 @@ const objectSetValue = (ctx) => {
     if (name < 0) return bad(np, nl);
     const value = ctx.check(vp, vl);
     if (value < 0) return bad(vp, vl);
+    if (nl >>> 0 > cap) return long(nl >>> 0);
     scratch.putPair(ctx.view, name, nl >>> 0, value, vl >>> 0);
     return ctx.host.object_set_value_scratch(obj, nl >>> 0, ty, vl >>> 0);
   };
@@ -232,12 +253,15 @@ const objectSetValue = (ctx) => {
  */
 const objectGetValue = (ctx) => {
   const bad = (ptr, len) => ctx.host.bad_pointer('object_get_value', ptr >>> 0, len >>> 0);
+  const long = (len) => ctx.host.name_too_long('object_get_value', len);
+  const maxName = ctx.maxName;
   if (ctx.scratch === null) {
     return (obj, np, nl, ty, op, cap) => {
       const name = ctx.check(np, nl);
       if (name < 0) return bad(np, nl);
       const out = ctx.check(op, cap);
       if (out < 0) return bad(op, cap);
+      if (nl >>> 0 > maxName) return long(nl >>> 0);
       const n = ctx.host.object_get_value(obj, ctx.view.subarray(name, name + (nl >>> 0)), ty);
       if (n > 0 && n <= cap >>> 0) ctx.view.set(ctx.host.output(), out);
       return n;
@@ -249,6 +273,7 @@ const objectGetValue = (ctx) => {
     if (name < 0) return bad(np, nl);
     const out = ctx.check(op, cap);
     if (out < 0) return bad(op, cap);
+    if (nl >>> 0 > maxName) return long(nl >>> 0);
     scratch.put(ctx.view, name, nl >>> 0);
     const n = ctx.host.object_get_value_scratch(obj, nl >>> 0, ty);
     if (n > 0 && n <= cap >>> 0) {
@@ -268,6 +293,7 @@ const objectBindValue = (ctx) => {
   return (obj, np, nl, ty, ptr) => {
     const name = ctx.check(np, nl);
     if (name < 0) return ctx.host.bad_pointer('object_bind_value', np >>> 0, nl >>> 0);
+    if (nl >>> 0 > ctx.maxName) return ctx.host.name_too_long('object_bind_value', nl >>> 0);
     // A u32 for the crate: a full 4 GiB memory loses its last byte rather than wrapping to 0.
     const memoryLength = ctx.memory === null ? 0 : Math.min(ctx.memory.buffer.byteLength, 0xffffffff);
     const n = ctx.host.object_bind_value(
@@ -354,6 +380,7 @@ const HOST_FUNCTIONS = new Map([
       1,
       (host, bytes, obj) => host.object_get(obj, bytes),
       (host, len, obj) => host.object_get_scratch(obj, len),
+      true,
     ),
   ],
   [
@@ -363,6 +390,7 @@ const HOST_FUNCTIONS = new Map([
       1,
       (host, bytes, obj, _ptr, _len, value) => host.object_set(obj, bytes, value),
       (host, len, obj, value) => host.object_set_scratch(obj, len, value),
+      true,
     ),
   ],
   ['ugc.object_get_value', objectGetValue],
@@ -370,11 +398,11 @@ const HOST_FUNCTIONS = new Map([
   ['ugc.object_bind_value', objectBindValue],
   [
     'ugc.object_call',
-    withInput('object_call', 1, (host, bytes, obj, _ptr, _len, args) => host.object_call(obj, bytes, args)),
+    withInput('object_call', 1, (host, bytes, obj, _ptr, _len, args) => host.object_call(obj, bytes, args), true),
   ],
   [
     'ugc.emit_signal',
-    withInput('emit_signal', 0, (host, bytes, _ptr, _len, args) => host.emit_signal(bytes, args)),
+    withInput('emit_signal', 0, (host, bytes, _ptr, _len, args) => host.emit_signal(bytes, args), true),
   ],
 ]);
 

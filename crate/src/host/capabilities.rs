@@ -8,6 +8,7 @@
 
 use super::fail::{fail, Fail};
 use super::fxhash::FxHashMap;
+use super::names;
 use crate::abi::AbiError;
 use std::rc::Rc;
 
@@ -32,7 +33,9 @@ pub enum MethodKind {
 pub struct ClassRules {
     pub parent: Option<String>,
     pub properties: FxHashMap<String, Access>,
-    /// Property-name prefixes (`blend_shapes/` covers every `blend_shapes/<name>`).
+    /// Property-name prefixes (`blend_shapes/` covers every `blend_shapes/<name>` whose `<name>`
+    /// is one well-formed segment, [`names::is_segment`]: a prefix grants names Godot can have,
+    /// not every string that starts with it).
     pub property_prefixes: Vec<(String, Access)>,
     pub methods: FxHashMap<String, MethodKind>,
 }
@@ -382,17 +385,34 @@ impl Capabilities {
                         .property_prefixes
                         .iter()
                         .find(|(prefix, _)| {
-                            property.len() > prefix.len() && property.starts_with(prefix.as_str())
+                            property
+                                .strip_prefix(prefix.as_str())
+                                .is_some_and(names::is_segment)
                         })
                         .map(|(_, access)| *access)
                 })
             })
-            .ok_or_else(|| {
-                Fail::new(
-                    AbiError::NotAllowed,
-                    format!("property '{property}' of {class} is not in the capability allow-list"),
-                )
-            })
+            .ok_or_else(|| self.property_refused(class, property))
+    }
+
+    /// Why `property` is refused: a prefix the rules grant with a malformed segment after it is
+    /// told apart from a name no rule mentions, so the script author sees what to fix.
+    fn property_refused(&self, class: &str, property: &str) -> Fail {
+        let prefix = self.ancestry(class).find_map(|rules| {
+            rules
+                .property_prefixes
+                .iter()
+                .find(|(prefix, _)| property.starts_with(prefix.as_str()))
+        });
+        let message = match prefix {
+            Some((prefix, _)) => format!(
+                "property '{property}' of {class}: '{prefix}' is allowed only before one name \
+                 segment of 1 to {} bytes without '/', ':' or control characters",
+                names::MAX_SEGMENT_LEN
+            ),
+            None => format!("property '{property}' of {class} is not in the capability allow-list"),
+        };
+        Fail::new(AbiError::NotAllowed, message)
     }
 
     /// The rules of `class` and its ancestors, nearest first.
@@ -522,6 +542,48 @@ mod tests {
             }
         }
         assert_eq!(json, Capabilities::default_rules().to_json(), "stable");
+    }
+
+    #[test]
+    fn a_prefix_grants_only_well_formed_segments() {
+        let caps = Capabilities::default_rules();
+        let longest = format!("blend_shapes/{}", "s".repeat(names::MAX_SEGMENT_LEN));
+        for ok in [
+            "blend_shapes/smile",
+            "blend_shapes/Key 1.001",
+            longest.as_str(),
+        ] {
+            caps.check_get("MeshInstance3D", ok).unwrap();
+            caps.check_set("MeshInstance3D", ok).unwrap();
+        }
+        let too_long = format!("{longest}s");
+        for bad in [
+            "blend_shapes/",
+            "blend_shapes/a/b",
+            "blend_shapes/a:b",
+            "blend_shapes/a\0b",
+            "blend_shapes/a\nb",
+            too_long.as_str(),
+        ] {
+            for e in [
+                caps.check_get("MeshInstance3D", bad).unwrap_err(),
+                caps.check_set("MeshInstance3D", bad).unwrap_err(),
+            ] {
+                assert_eq!(e.code, AbiError::NotAllowed, "{bad:?}");
+                assert!(e.message.contains("name segment"), "{}", e.message);
+            }
+        }
+        // Custom prefixes follow the same rule.
+        let mut caps = Capabilities::none();
+        caps.set_class(
+            "Thing",
+            ClassRules {
+                property_prefixes: vec![("tag/".into(), Access::Read)],
+                ..Default::default()
+            },
+        );
+        caps.check_get("Thing", "tag/x").unwrap();
+        assert!(caps.check_get("Thing", "tag/x/y").is_err());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The script manifest: the `ugc_script` custom section's JSON (docs/ABI.md), parsed and
 //! validated into typed declarations of properties, signals and methods.
 
-use crate::abi::{lifecycle_export, MANIFEST_SECTION};
+use crate::abi::{lifecycle_export, MANIFEST_SECTION, MAX_NAME_LEN};
 use crate::variant::{self, type_id as t, Variant};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -11,6 +11,10 @@ use std::fmt;
 pub const MAX_MANIFEST_SIZE: usize = 64 * 1024;
 /// Most declarations of each kind.
 pub const MAX_DECLARATIONS: usize = 256;
+/// Longest `hint_string`, in bytes: the host hands it to Godot's property list for every node
+/// using the script, so one long string would be copied per node (an `enum` hint of a hundred
+/// options fits).
+pub const MAX_HINT_STRING_LEN: usize = 4096;
 
 /// A manifest that could not be used: a stable `code`, a message, and `path`, the JSON location
 /// (`properties[2].default`) or `""` for the whole document.
@@ -380,12 +384,20 @@ impl RawManifest {
                     format!("'{hint}' is not a Godot property hint"),
                 ));
             }
+            let hint_string = p.hint_string.unwrap_or_default();
+            if hint_string.len() > MAX_HINT_STRING_LEN {
+                return Err(ManifestError::new(
+                    "too_large",
+                    format!("{path}.hint_string"),
+                    format!("{} bytes (max {MAX_HINT_STRING_LEN})", hint_string.len()),
+                ));
+            }
             properties.push(PropertyDecl {
                 name: p.name,
                 type_id,
                 default,
                 hint,
-                hint_string: p.hint_string.unwrap_or_default(),
+                hint_string,
             });
         }
 
@@ -481,13 +493,21 @@ fn unique(
     }
 }
 
-/// A GDScript identifier of at most 128 bytes, not in the reserved `__ugc_` namespace.
+/// A GDScript identifier of at most [`MAX_NAME_LEN`] bytes (the ABI's cap on names, so every
+/// declared name can be passed back through the ABI), not in the reserved `__ugc_` namespace.
 fn check_identifier(name: &str, path: &str) -> Result<(), ManifestError> {
+    if name.len() > MAX_NAME_LEN {
+        // The length, not the name: the message is kept and shown.
+        return Err(ManifestError::new(
+            "bad_name",
+            path,
+            format!("a name is at most {MAX_NAME_LEN} bytes, got {}", name.len()),
+        ));
+    }
     let mut chars = name.chars();
-    let ok = name.len() <= 128
-        && chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !name.starts_with("__ugc_");
     if ok {
@@ -858,6 +878,50 @@ mod tests {
         }
         let big = vec![b' '; MAX_MANIFEST_SIZE + 1];
         assert_eq!(Manifest::parse(&big).unwrap_err().code, "too_large");
+    }
+
+    #[test]
+    fn names_share_the_abi_cap_and_hint_strings_are_bounded() {
+        let longest = "n".repeat(MAX_NAME_LEN);
+        let too_long = format!("{longest}n");
+        let slots = [
+            r#"{"extends":"@"}"#,
+            r#"{"properties":[{"name":"@","type":"int"}]}"#,
+            r#"{"signals":[{"name":"@"}]}"#,
+            r#"{"signals":[{"name":"s","args":[{"name":"@"}]}]}"#,
+            r#"{"methods":[{"name":"@"}]}"#,
+            r#"{"methods":[{"name":"m","args":[{"name":"@"}]}]}"#,
+        ];
+        let paths = [
+            "extends",
+            "properties[0].name",
+            "signals[0].name",
+            "signals[0].args[0].name",
+            "methods[0].name",
+            "methods[0].args[0].name",
+        ];
+        for (json, path) in slots.iter().zip(paths) {
+            Manifest::parse(json.replace('@', &longest).as_bytes()).unwrap();
+            let e = Manifest::parse(json.replace('@', &too_long).as_bytes()).unwrap_err();
+            assert_eq!((e.code, e.path.as_str()), ("bad_name", path), "{e}");
+            assert!(
+                e.message.len() < 100,
+                "the name is not echoed: {}",
+                e.message
+            );
+        }
+        let hint = |n: usize| {
+            format!(
+                r#"{{"properties":[{{"name":"e","type":"int","hint":"enum","hint_string":"{}"}}]}}"#,
+                "a".repeat(n)
+            )
+        };
+        Manifest::parse(hint(MAX_HINT_STRING_LEN).as_bytes()).unwrap();
+        let e = Manifest::parse(hint(MAX_HINT_STRING_LEN + 1).as_bytes()).unwrap_err();
+        assert_eq!(
+            (e.code, e.path.as_str()),
+            ("too_large", "properties[0].hint_string")
+        );
     }
 
     #[test]

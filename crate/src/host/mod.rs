@@ -15,6 +15,7 @@ mod dict;
 mod fail;
 mod fxhash;
 pub mod manifest;
+pub mod names;
 mod own;
 pub mod raw;
 pub mod value;
@@ -202,6 +203,14 @@ impl ScriptHost {
                 format!("({ptr}, {len}) is not inside the guest's memory"),
             ),
         )
+    }
+
+    /// Records the `bad_value` of a name of `len` bytes, longer than [`crate::abi::MAX_NAME_LEN`], that
+    /// the glue refused before copying it for `function`; returns the code to give the guest. The
+    /// same error the host function gives for such a name.
+    pub fn name_too_long(&mut self, function: &'static str, len: u32) -> i32 {
+        let r = names::too_long(len as usize);
+        self.finish(function, r)
     }
 
     // ---------------------------------------------------------------------------------------
@@ -468,6 +477,7 @@ impl ScriptHost {
     }
 
     fn object_get_inner(&mut self, obj: i32, name: &[u8]) -> Result<i32, Fail> {
+        names::check_len(name)?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let value = self.read_property(&object, name)?;
@@ -494,6 +504,7 @@ impl ScriptHost {
         ty: i32,
         out: &mut Vec<u8>,
     ) -> Result<i32, Fail> {
+        names::check_len(name)?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let ty = raw::variant_type(ty)?;
@@ -557,6 +568,7 @@ impl ScriptHost {
     }
 
     fn object_set_inner(&mut self, obj: i32, name: &[u8], value: i32) -> Result<i32, Fail> {
+        names::check_len(name)?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         if object.id == self.this.id {
@@ -596,6 +608,7 @@ impl ScriptHost {
         ty: i32,
         bytes: &[u8],
     ) -> Result<i32, Fail> {
+        names::check_len(name)?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let value = raw::from_raw(ty, bytes)?;
@@ -688,6 +701,7 @@ impl ScriptHost {
         mem_len: usize,
         out: &mut Vec<u8>,
     ) -> Result<i32, Fail> {
+        names::check_len(name)?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let ty = raw::variant_type(ty)?;
@@ -815,6 +829,7 @@ impl ScriptHost {
     }
 
     fn object_call_inner(&mut self, obj: i32, name: &[u8], args: i32) -> Result<i32, Fail> {
+        names::check_len(name)?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let kind = self.capabilities.check_call(&object.class, name)?;
@@ -847,6 +862,7 @@ impl ScriptHost {
     }
 
     fn emit_signal_inner(&mut self, name: &[u8], args: i32) -> Result<i32, Fail> {
+        names::check_len(name)?;
         let name = utf8_name(name)?;
         let Some(signal) = self.manifest.signal(name) else {
             return fail(

@@ -42,6 +42,15 @@ const POINTER_FUNCTIONS: &[&str] = &[
     "emit_signal",
 ];
 
+/// `function` as one of [`POINTER_FUNCTIONS`] (the host log keeps `&'static str`s).
+fn pointer_function(function: &str) -> &'static str {
+    POINTER_FUNCTIONS
+        .iter()
+        .find(|f| **f == function)
+        .copied()
+        .unwrap_or("host")
+}
+
 /// The [`ObjectBridge`]: the game's JS bridge when one was given (`{ classOf, get, call }`), else only
 /// the script's own node (see the module docs).
 struct SelfBridge {
@@ -373,12 +382,19 @@ impl JsScriptHost {
 
     /// Records a `bad_pointer` for `function` and returns its code (-4).
     pub fn bad_pointer(&mut self, function: &str, ptr: u32, len: u32) -> i32 {
-        let name = POINTER_FUNCTIONS
-            .iter()
-            .find(|f| **f == function)
-            .copied()
-            .unwrap_or("host");
-        self.host.bad_pointer(name, ptr, len)
+        self.host.bad_pointer(pointer_function(function), ptr, len)
+    }
+
+    /// The longest name the name-taking functions accept (`abi::MAX_NAME_LEN`): the glue refuses
+    /// longer ones with [`JsScriptHost::name_too_long`] before copying them out of guest memory.
+    pub fn max_name_len(&self) -> u32 {
+        crate::abi::MAX_NAME_LEN as u32
+    }
+
+    /// Records the `bad_value` of a name of `len` bytes, past `max_name_len()`, for `function`
+    /// (the error the crate gives such a name itself) and returns its code (-10).
+    pub fn name_too_long(&mut self, function: &str, len: u32) -> i32 {
+        self.host.name_too_long(pointer_function(function), len)
     }
 
     // ---- handles and values
