@@ -398,7 +398,12 @@ const HOST_FUNCTIONS = new Map([
   ['ugc.object_bind_value', objectBindValue],
   [
     'ugc.object_call',
-    withInput('object_call', 1, (host, bytes, obj, _ptr, _len, args) => host.object_call(obj, bytes, args), true),
+    withInput(
+      'object_call',
+      1,
+      (host, bytes, obj, _ptr, _len, args) => host.object_call(obj, bytes, args),
+      true,
+    ),
   ],
   [
     'ugc.emit_signal',

@@ -10,13 +10,32 @@ pub struct Fail {
     pub message: String,
 }
 
+/// Longest error message kept, in bytes. Every message is copied into the error log (256
+/// records) and, as `last_error`, out to the guest on request; names in messages are already
+/// capped (`abi::MAX_NAME_LEN`), this bounds whatever else one embeds (a bridge's exception text).
+pub const MAX_MESSAGE_LEN: usize = 1024;
+
 impl Fail {
     pub fn new(code: AbiError, message: impl Into<String>) -> Self {
         Fail {
             code,
-            message: message.into(),
+            message: bounded(message.into(), MAX_MESSAGE_LEN),
         }
     }
+}
+
+/// `s` cut to at most `max` bytes on a character boundary, ending in `…` when cut.
+pub(super) fn bounded(mut s: String, max: usize) -> String {
+    const ELLIPSIS: &str = "…";
+    if s.len() > max {
+        let mut cut = max.saturating_sub(ELLIPSIS.len());
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push_str(ELLIPSIS);
+    }
+    s
 }
 
 impl fmt::Display for Fail {
@@ -42,4 +61,20 @@ impl From<crate::handles::HandleError> for Fail {
 /// Shorthand for the common case.
 pub fn fail<T>(code: AbiError, message: impl Into<String>) -> Result<T, Fail> {
     Err(Fail::new(code, message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_bounded_on_a_character_boundary() {
+        let short = Fail::new(AbiError::BadValue, "short");
+        assert_eq!(short.message, "short");
+        let long = Fail::new(AbiError::BadValue, "é".repeat(MAX_MESSAGE_LEN));
+        assert!(long.message.len() <= MAX_MESSAGE_LEN);
+        assert!(long.message.ends_with('…'));
+        let exact = "x".repeat(MAX_MESSAGE_LEN);
+        assert_eq!(Fail::new(AbiError::BadValue, exact.clone()).message, exact);
+    }
 }

@@ -29,7 +29,9 @@ impl ManifestError {
     fn new(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
         ManifestError {
             code,
-            message: message.into(),
+            // Messages quote the manifest's strings (a type or hint name), which may be as long as
+            // the manifest itself.
+            message: super::fail::bounded(message.into(), super::fail::MAX_MESSAGE_LEN),
             path: path.into(),
         }
     }

@@ -174,16 +174,24 @@ impl ScriptHost {
     /// `log(ptr, len)`: a guest message for the host log. Invalid UTF-8 is logged lossily and
     /// counted as a `bad_utf8` error (there is no return value to report it).
     pub fn log(&mut self, bytes: &[u8]) {
-        let text = match std::str::from_utf8(bytes) {
+        // Only what is kept is decoded, so a message as long as guest memory costs no more than
+        // a kept line.
+        let kept = &bytes[..bytes.len().min(MAX_LOG_LINE)];
+        let text = match std::str::from_utf8(kept) {
             Ok(s) => s.to_owned(),
+            // A character cut by the limit is not the guest's error.
+            Err(e) if e.error_len().is_none() && kept.len() < bytes.len() => {
+                String::from_utf8_lossy(&kept[..e.valid_up_to()]).into_owned()
+            }
             Err(_) => {
                 self.record(
                     "log",
                     Fail::new(AbiError::BadUtf8, "log message is not valid UTF-8"),
                 );
-                String::from_utf8_lossy(bytes).into_owned()
+                String::from_utf8_lossy(kept).into_owned()
             }
         };
+        // Lossy decoding may have grown it (U+FFFD is 3 bytes).
         let text = truncate(text, MAX_LOG_LINE);
         push_bounded(&mut self.logs, text, &mut self.stats.dropped_log_entries);
     }
