@@ -1,6 +1,7 @@
 // Hostile and sloppy guests against the browser ScriptHost: forged, stale and foreign handles give typed
-// codes (counted in abiErrors), out-of-bounds (ptr, len) gives -4 (only `log` traps), leaked handles hit
-// handle_limit and recover after reset, and dispose frees the host.
+// codes (counted in abiErrors), out-of-bounds (ptr, len) gives -4 (only `log` traps), names past the cap
+// give -10 and malformed blend shape names -8, leaked handles hit handle_limit and recover after reset,
+// and dispose frees the host.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -71,13 +72,51 @@ const ABUSER = guestWat(`
     (local.get $r))
 )`);
 
+/** The crate's name cap (abi::MAX_NAME_LEN, docs/ABI.md "Names"). */
+const MAX_NAME = 256;
+
+// Name-taking functions called with the first `len` bytes at 4096 as the name (`p` then `a`s), on the
+// script's own node; `blend(i)` writes one of three blend shape names.
+const NAMER = guestWat(`
+(module
+  (import "ugc" "self" (func $self (result i32)))
+  (import "ugc" "object_get" (func $get (param i32 i32 i32) (result i32)))
+  (import "ugc" "object_set_value" (func $set_value (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "ugc" "object_call" (func $call (param i32 i32 i32 i32) (result i32)))
+  (import "ugc" "emit_signal" (func $emit (param i32 i32 i32) (result i32)))
+  (import "ugc" "last_error" (func $last_error (param i32 i32) (result i32)))
+  (memory 2)
+  (data (i32.const 0) "\\00\\00\\00\\00\\00\\00\\f8\\3f")
+  (data (i32.const 4096) "p${'a'.repeat(2 * MAX_NAME)}")
+  (data (i32.const 8192) "blend_shapes/smile")
+  (data (i32.const 8256) "blend_shapes/a:b")
+  (data (i32.const 8320) "blend_shapes/a/b")
+  (func (export "get") (param $len i32) (result i32)
+    (call $get (call $self) (i32.const 4096) (local.get $len)))
+  (func (export "set_value") (param $len i32) (result i32)
+    (call $set_value (call $self) (i32.const 4096) (local.get $len) (i32.const 3) (i32.const 0) (i32.const 8)))
+  (func (export "call") (param $len i32) (result i32)
+    (call $call (call $self) (i32.const 4096) (local.get $len) (i32.const 0)))
+  (func (export "emit") (param $len i32) (result i32)
+    (call $emit (i32.const 4096) (local.get $len) (i32.const 0)))
+  (func (export "blend") (param $i i32) (result i32)
+    (call $set_value (call $self) (i32.add (i32.const 8192) (i32.mul (local.get $i) (i32.const 64)))
+      (select (i32.const 18) (i32.const 16) (i32.eqz (local.get $i))) (i32.const 3) (i32.const 0) (i32.const 8)))
+  ;; the full length of the last error message (nothing copied)
+  (func (export "error_length") (result i32) (call $last_error (i32.const 0) (i32.const 0)))
+)`);
+
 let harness;
 before(async () => {
   harness = await openRuntimePage();
-  await harness.page.evaluate((bytes) => {
-    window.ABUSER = window.bytes(bytes);
-    window.readText = (s) => s;
-  }, arr(ABUSER));
+  await harness.page.evaluate(
+    ([abuser, namer]) => {
+      window.ABUSER = window.bytes(abuser);
+      window.NAMER = window.bytes(namer);
+      window.readText = (s) => s;
+    },
+    [arr(ABUSER), arr(NAMER)],
+  );
 });
 after(async () => {
   assert.deepEqual(harness.pageErrors, [], 'no uncaught errors on the page');
@@ -161,6 +200,39 @@ for (const isolation of ['instance', 'worker']) {
 }
 
 for (const isolation of ['instance', 'worker']) {
+  test(`${isolation}: names past the cap are bad_value before any other check; malformed blend shape names are not_allowed`, async () => {
+    const r = await harness.page.evaluate(
+      async ({ isolation, cap }) => {
+        const s = await rt.load(NAMER, { isolation, self: { id: 5, class: 'MeshInstance3D' } });
+        const out = {};
+        for (const fn of ['get', 'set_value', 'call', 'emit']) {
+          out[fn] = [await s.call(fn, cap), await s.call(fn, cap + 1)];
+        }
+        out.hugeName = await s.call('get', 60000);
+        out.hugeMessageLength = await s.call('error_length');
+        out.blend = [await s.call('blend', 0), await s.call('blend', 1), await s.call('blend', 2)];
+        out.stats = s.stats();
+        s.dispose();
+        return out;
+      },
+      { isolation, cap: MAX_NAME },
+    );
+    // At the cap the name reaches the usual checks (no such rule, no such signal); one byte more is bad_value.
+    assert.deepEqual(r.get, [-8, -10]);
+    assert.deepEqual(r.set_value, [-8, -10]);
+    assert.deepEqual(r.call, [-8, -10]);
+    assert.deepEqual(r.emit, [-7, -10]);
+    assert.equal(r.hugeName, -10);
+    // The crate's own message (the glue refused the name before copying it): the length, not the name.
+    assert.equal(
+      r.hugeMessageLength,
+      `object_get: bad_value: a name is at most ${MAX_NAME} bytes, got 60000`.length,
+    );
+    assert.deepEqual(r.blend, [0, -8, -8], "blend_shapes/ grants one segment without ':' or '/'");
+    assert.equal(r.stats.abiErrors, 11);
+    assert.equal(r.stats.faulted, false);
+  });
+
   test(`${isolation}: callMethod takes over returned handles and refuses forged ones`, async () => {
     const r = await harness.page.evaluate(
       async ({ isolation }) => {
