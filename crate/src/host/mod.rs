@@ -25,7 +25,7 @@ pub use bindings::{BindingTable, SharedBindings};
 pub use bridge::{NoObjects, ObjectBridge};
 pub use capabilities::{Capabilities, MethodKind};
 pub use dict::DictValue;
-pub use fail::Fail;
+pub use fail::{Fail, MAX_MESSAGE_LEN};
 pub use manifest::{Instancing, Manifest, ManifestError};
 pub use value::{ArrayValue, ObjectRef, Origin, Value};
 
