@@ -118,6 +118,9 @@ func _ready() -> void:
 		[0, 987654321, &"position", Vector3.ZERO],
 		[2, target_id, &"turned", [1]],
 		[2, bob_id, &"tree_exited", []],
+		# A prefix grants one well-formed segment only (face_driver's own blend shape writes pass).
+		[0, face.get_instance_id(), &"blend_shapes/a:b", 0.5],
+		[0, face.get_instance_id(), &"blend_shapes/a/b", 0.5],
 	])
 	await _frames(1)
 	# Columnar entries (tag 3): writes in order, refusals per write, the cached typed loop.
@@ -326,6 +329,11 @@ describe('ugc_wasm addon with the guest ABI (Godot 4.6 web)', () => {
       'not_allowed:rotation',
     ])
       assert.ok(codes.includes(want), `${want} not in ${codes.join(' ')}`);
+    assert.deepEqual(
+      [...new Set(codes.filter((c) => c.includes('blend_shapes/')))],
+      ['not_allowed:blend_shapes/a:b', 'not_allowed:blend_shapes/a/b'],
+      "only the malformed blend shape names are refused (face_driver's writes are not)",
+    );
     assert.ok(
       codes.includes('object_unknown:turned') || codes.includes('object_gone:turned'),
       codes.join(' '),

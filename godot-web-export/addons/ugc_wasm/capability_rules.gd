@@ -7,6 +7,10 @@
 ## Each class's rules are resolved once (own + ancestors, escapes removed) into lookup sets.
 extends RefCounted
 
+## A prefix rule grants the prefix plus one name segment of at most this many UTF-8 bytes, without
+## "/", ":" or control characters: the crate's rule (`host::names::is_segment`), applied again here.
+const MAX_SEGMENT_BYTES := 128
+
 ## False when the page gave no rules (then only the registry is enforced; see `warning`).
 var loaded := false
 var warning := ""
@@ -75,9 +79,21 @@ func allows_property(rules: Dictionary, name: StringName, write: bool) -> bool:
 	if _refused.has(name) or name.begins_with("__ugc_"):
 		return false
 	for prefix: String in rules["set_prefixes" if write else "get_prefixes"]:
-		if name.length() > prefix.length() and name.begins_with(prefix):
+		if name.begins_with(prefix) and is_segment(String(name).substr(prefix.length())):
 			return true
 	return false
+
+
+## Whether `segment` may follow a property prefix (see MAX_SEGMENT_BYTES).
+static func is_segment(segment: String) -> bool:
+	var size := segment.to_utf8_buffer().size()
+	if size == 0 or size > MAX_SEGMENT_BYTES:
+		return false
+	for i in segment.length():
+		var c := segment.unicode_at(i)
+		if c < 0x20 or (c >= 0x7f and c <= 0x9f) or c == 0x2f or c == 0x3a:
+			return false
+	return true
 
 
 func _grant(out: Dictionary, name: StringName, access: String, read: String, write: String) -> void:
