@@ -265,3 +265,32 @@ fn only_the_kept_part_of_a_log_message_is_decoded() {
     assert_eq!(logs[2], "a\u{fffd}b");
     assert_eq!(h.stats().abi_errors, 1);
 }
+
+#[test]
+fn the_glues_early_refusal_is_the_hosts_own_error() {
+    let (mut g, me) = guest();
+    let too_long = vec![b'a'; MAX_NAME_LEN + 1];
+    let mut out = Vec::new();
+    for (_, function) in FUNCTIONS {
+        let h = g.host();
+        let direct = match *function {
+            "object_get" => h.object_get(me, &too_long),
+            "object_get_value" => h.object_get_value(me, &too_long, 3, &mut out),
+            "object_set" => h.object_set(me, &too_long, 0),
+            "object_set_value" => h.object_set_value(me, &too_long, 3, &[0; 8]),
+            "object_bind_value" => h.object_bind_value(me, &too_long, 3, 64, 1 << 17, &mut out),
+            "object_call" => h.object_call(me, &too_long, 0),
+            _ => h.emit_signal(&too_long, 0),
+        };
+        let direct_record = h.errors().last().cloned().unwrap();
+        let direct_message = h.last_error().to_owned();
+        let early = h.name_too_long(function, too_long.len() as u32);
+        assert_eq!(
+            (direct, early),
+            (AbiError::BadValue.code(), AbiError::BadValue.code())
+        );
+        assert_eq!(h.errors().last(), Some(&direct_record), "{function}");
+        assert_eq!(h.last_error(), direct_message);
+        assert!(out.is_empty(), "{function} wrote no output");
+    }
+}
