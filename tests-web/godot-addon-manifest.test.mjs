@@ -9,6 +9,7 @@ import { wat, withCustomSection } from '../scripts/lib/wasm-build.mjs';
 import { bootGodot } from './lib/godot.mjs';
 import { addonProject, glueHead, glueServe, waitForJson } from './godot-addon-lib.mjs';
 
+const LONGEST_NAME = `p${'a'.repeat(255)}`;
 const PLAIN = wat('(module (func (export "_process") (param f64)))');
 const MODULES = {
   'garbage.wasm': new TextEncoder().encode('hello, not wasm'),
@@ -27,6 +28,9 @@ const MODULES = {
       { name: 'thing', type: 'Object' },
       { name: 'mystery', type: 'NoSuchType' },
       { name: 'fine', type: 'int', default: 2, hint: 'no_such_hint' },
+      // The crate's name cap (abi::MAX_NAME_LEN): kept at 256 bytes, dropped at 257.
+      { name: LONGEST_NAME, type: 'int' },
+      { name: `${LONGEST_NAME}a`, type: 'int' },
       'not a dict',
     ],
     signals: [{ name: 'ok_signal', args: [{ name: 'x', type: 'int' }] }, { name: 'bad-signal' }],
@@ -130,16 +134,16 @@ describe('ugc_wasm addon: hostile manifests', () => {
     assert.deepEqual(odd.error, {});
     assert.deepEqual(
       odd.props.map((p) => p[0]),
-      ['position', 'fine'],
+      ['position', 'fine', LONGEST_NAME],
     );
     assert.deepEqual(odd.props[1], ['fine', 'int', 0, '2']);
     assert.deepEqual(odd.signals, ['ok_signal']);
     assert.deepEqual(odd.methods, ['ok_method']);
-    assert.ok(odd.warnings >= 5, JSON.stringify(odd));
+    assert.ok(odd.warnings >= 6, JSON.stringify(odd));
   });
 
   test("a declaration clashing with the node's own property is ignored", () => {
-    assert.deepEqual(report.odd_props, ['fine']);
+    assert.deepEqual(report.odd_props, ['fine', LONGEST_NAME]);
     assert.equal(report.odd.position, 'Vector3(5, 0, 0)');
     assert.equal(report.odd.fine, 2);
     assert.equal(report.odd.has_signal, true);

@@ -9,6 +9,11 @@ extends RefCounted
 const SECTION := "ugc_script"
 const MAX_MANIFEST_BYTES := 65536
 const MAX_ENTRIES := 256
+## Longest declared name: the crate's cap on manifest names and on names passed through the ABI
+## (`abi::MAX_NAME_LEN`), so every name the addon shows is one the script can use.
+const MAX_NAME_BYTES := 256
+## Longest `hint_string` kept (the crate refuses a manifest with a longer one).
+const MAX_HINT_STRING_BYTES := 4096
 
 ## Godot property hints a manifest may name (snake_case, as in docs/ABI.md).
 const HINTS := {
@@ -111,9 +116,10 @@ static func parse(bytes: PackedByteArray) -> Dictionary:
 	return out
 
 
-## Identifier rule for every name a manifest declares: short ASCII identifiers only.
+## Identifier rule for every name a manifest declares: ASCII identifiers (so characters are bytes)
+## of at most MAX_NAME_BYTES.
 static func is_valid_name(name: String) -> bool:
-	if name.is_empty() or name.length() > 64 or name.begins_with("__"):
+	if name.is_empty() or name.length() > MAX_NAME_BYTES or name.begins_with("__"):
 		return false
 	return name.is_valid_ascii_identifier()
 
@@ -157,12 +163,18 @@ static func _property(entry: Variant, warnings: Array) -> Dictionary:
 	if not HINTS.has(hint_name):
 		warnings.append("property %s: unknown hint %s (ignored)" % [entry.name, hint_name])
 		hint_name = "none"
+	var hint_string := str(entry.get("hint_string", ""))
+	if hint_string.to_utf8_buffer().size() > MAX_HINT_STRING_BYTES:
+		warnings.append(
+			"property %s: hint_string over %d bytes (ignored)" % [entry.name, MAX_HINT_STRING_BYTES]
+		)
+		hint_string = ""
 	var default: Variant = coerce(entry.get("default", type_convert(null, type)), type)
 	return {
 		"name": str(entry.name),
 		"type": type,
 		"hint": HINTS[hint_name],
-		"hint_string": str(entry.get("hint_string", "")),
+		"hint_string": hint_string,
 		"default": default,
 	}
 
