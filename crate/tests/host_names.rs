@@ -243,30 +243,6 @@ fn a_manifest_name_past_the_cap_is_refused_at_load() {
 }
 
 #[test]
-fn only_the_kept_part_of_a_log_message_is_decoded() {
-    use ugc_wasm::host::MAX_LOG_LINE;
-    let mut h = ScriptHost::new(
-        HostConfig::new(NODE, Manifest::default()),
-        Box::new(ugc_wasm::host::NoObjects),
-    );
-    // Invalid bytes past the kept part are never looked at.
-    let mut long = vec![b'a'; 1 << 20];
-    long.push(0xff);
-    h.log(&long);
-    // A character the limit cuts in two is dropped, not an error.
-    let mut cut = vec![b'a'; MAX_LOG_LINE - 1];
-    cut.extend_from_slice("é".as_bytes());
-    h.log(&cut);
-    // Invalid UTF-8 inside the kept part still is.
-    h.log(b"a\xffb");
-    let logs = h.take_logs();
-    assert_eq!(logs[0].len(), MAX_LOG_LINE);
-    assert_eq!(logs[1], "a".repeat(MAX_LOG_LINE - 1));
-    assert_eq!(logs[2], "a\u{fffd}b");
-    assert_eq!(h.stats().abi_errors, 1);
-}
-
-#[test]
 fn the_glues_early_refusal_is_the_hosts_own_error() {
     let (mut g, me) = guest();
     let too_long = vec![b'a'; MAX_NAME_LEN + 1];

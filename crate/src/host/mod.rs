@@ -174,24 +174,16 @@ impl ScriptHost {
     /// `log(ptr, len)`: a guest message for the host log. Invalid UTF-8 is logged lossily and
     /// counted as a `bad_utf8` error (there is no return value to report it).
     pub fn log(&mut self, bytes: &[u8]) {
-        // Only what is kept is decoded, so a message as long as guest memory costs no more than
-        // a kept line.
-        let kept = &bytes[..bytes.len().min(MAX_LOG_LINE)];
-        let text = match std::str::from_utf8(kept) {
+        let text = match std::str::from_utf8(bytes) {
             Ok(s) => s.to_owned(),
-            // A character cut by the limit is not the guest's error.
-            Err(e) if e.error_len().is_none() && kept.len() < bytes.len() => {
-                String::from_utf8_lossy(&kept[..e.valid_up_to()]).into_owned()
-            }
             Err(_) => {
                 self.record(
                     "log",
                     Fail::new(AbiError::BadUtf8, "log message is not valid UTF-8"),
                 );
-                String::from_utf8_lossy(kept).into_owned()
+                String::from_utf8_lossy(bytes).into_owned()
             }
         };
-        // Lossy decoding may have grown it (U+FFFD is 3 bytes).
         let text = truncate(text, MAX_LOG_LINE);
         push_bounded(&mut self.logs, text, &mut self.stats.dropped_log_entries);
     }
@@ -480,12 +472,11 @@ impl ScriptHost {
     }
 
     pub fn object_get(&mut self, obj: i32, name: &[u8]) -> i32 {
-        let r = self.object_get_inner(obj, name);
+        let r = names::check_len(name).and_then(|()| self.object_get_inner(obj, name));
         self.finish("object_get", r)
     }
 
     fn object_get_inner(&mut self, obj: i32, name: &[u8]) -> Result<i32, Fail> {
-        names::check_len(name)?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let value = self.read_property(&object, name)?;
@@ -501,7 +492,8 @@ impl ScriptHost {
     /// the capability rules are consulted.
     pub fn object_get_value(&mut self, obj: i32, name: &[u8], ty: i32, out: &mut Vec<u8>) -> i32 {
         out.clear();
-        let r = self.object_get_value_inner(obj, name, ty, out);
+        let r =
+            names::check_len(name).and_then(|()| self.object_get_value_inner(obj, name, ty, out));
         self.finish("object_get_value", r)
     }
 
@@ -512,7 +504,6 @@ impl ScriptHost {
         ty: i32,
         out: &mut Vec<u8>,
     ) -> Result<i32, Fail> {
-        names::check_len(name)?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let ty = raw::variant_type(ty)?;
@@ -571,12 +562,11 @@ impl ScriptHost {
     }
 
     pub fn object_set(&mut self, obj: i32, name: &[u8], value: i32) -> i32 {
-        let r = self.object_set_inner(obj, name, value);
+        let r = names::check_len(name).and_then(|()| self.object_set_inner(obj, name, value));
         self.finish("object_set", r)
     }
 
     fn object_set_inner(&mut self, obj: i32, name: &[u8], value: i32) -> Result<i32, Fail> {
-        names::check_len(name)?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         if object.id == self.this.id {
@@ -605,7 +595,8 @@ impl ScriptHost {
     /// (the one-call write of the per-frame path). Same rules, same batch entry, same errors;
     /// a malformed value is refused before the capability rules are consulted.
     pub fn object_set_value(&mut self, obj: i32, name: &[u8], ty: i32, bytes: &[u8]) -> i32 {
-        let r = self.object_set_value_inner(obj, name, ty, bytes);
+        let r =
+            names::check_len(name).and_then(|()| self.object_set_value_inner(obj, name, ty, bytes));
         self.finish("object_set_value", r)
     }
 
@@ -616,7 +607,6 @@ impl ScriptHost {
         ty: i32,
         bytes: &[u8],
     ) -> Result<i32, Fail> {
-        names::check_len(name)?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let value = raw::from_raw(ty, bytes)?;
@@ -693,7 +683,8 @@ impl ScriptHost {
         out: &mut Vec<u8>,
     ) -> i32 {
         out.clear();
-        let r = self.object_bind_value_inner(obj, name, ty, ptr, mem_len, out);
+        let r = names::check_len(name)
+            .and_then(|()| self.object_bind_value_inner(obj, name, ty, ptr, mem_len, out));
         if r.is_err() {
             out.clear();
         }
@@ -709,7 +700,6 @@ impl ScriptHost {
         mem_len: usize,
         out: &mut Vec<u8>,
     ) -> Result<i32, Fail> {
-        names::check_len(name)?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let ty = raw::variant_type(ty)?;
@@ -832,12 +822,11 @@ impl ScriptHost {
     }
 
     pub fn object_call(&mut self, obj: i32, name: &[u8], args: i32) -> i32 {
-        let r = self.object_call_inner(obj, name, args);
+        let r = names::check_len(name).and_then(|()| self.object_call_inner(obj, name, args));
         self.finish("object_call", r)
     }
 
     fn object_call_inner(&mut self, obj: i32, name: &[u8], args: i32) -> Result<i32, Fail> {
-        names::check_len(name)?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let kind = self.capabilities.check_call(&object.class, name)?;
@@ -865,12 +854,11 @@ impl ScriptHost {
     }
 
     pub fn emit_signal(&mut self, name: &[u8], args: i32) -> i32 {
-        let r = self.emit_signal_inner(name, args);
+        let r = names::check_len(name).and_then(|()| self.emit_signal_inner(name, args));
         self.finish("emit_signal", r)
     }
 
     fn emit_signal_inner(&mut self, name: &[u8], args: i32) -> Result<i32, Fail> {
-        names::check_len(name)?;
         let name = utf8_name(name)?;
         let Some(signal) = self.manifest.signal(name) else {
             return fail(
