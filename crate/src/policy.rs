@@ -215,6 +215,10 @@ pub struct Policy {
     pub fuel_per_call: u64,
     /// Most live host handles a guest may hold at once. Read by the runtime.
     pub max_live_handles: u32,
+    /// Most bytes of host-side memory (values, batch entries, logs, buffers the host keeps for
+    /// it) one script may hold at once; past it the script faults `memory_limit`. Read by the
+    /// runtime.
+    pub max_host_memory: u64,
     /// Wall-clock limit of one call, in milliseconds, where the host can enforce it (worker and
     /// WASI isolation). Read by the runtime.
     pub timeout_ms: u32,
@@ -259,6 +263,7 @@ impl Policy {
             abi_versions: vec![abi::ABI_VERSION],
             fuel_per_call: 10_000_000,
             max_live_handles: 65_536,
+            max_host_memory: 16 * MIB,
             timeout_ms: 1_000,
         }
     }
@@ -286,6 +291,7 @@ impl Policy {
             abi_versions: vec![abi::ABI_VERSION],
             fuel_per_call: 10_000_000_000,
             max_live_handles: 65_536,
+            max_host_memory: 64 * MIB,
             timeout_ms: 30_000,
         }
     }

@@ -9,6 +9,8 @@ let ready = null;
 let exports = null;
 
 const CAP_ERRORS = new Set(['memory_exceeds_cap', 'table_exceeds_cap']);
+/** The script profile's `max_host_memory` (crate/src/policy.rs), for callers that pass none. */
+const DEFAULT_HOST_MEMORY = 16 * 1024 * 1024;
 
 /** Loads and initialises the crate once; later calls share the same promise. */
 export function loadCore() {
@@ -86,9 +88,30 @@ const scratch = {
   },
 };
 
+/**
+ * The crate's host-work meter (crate/src/host/meter.rs): three f64s in the crate's memory — the fuel a running
+ * guest has left for host work, why a host call had to stop (0 none, 1 fuel, 2 host memory), and the memory
+ * account the crate's allocations are charged to. host-imports.js opens it around every host call; reading and
+ * writing it through a typed array costs no call into the crate.
+ */
+const meter = {
+  at: 0,
+  view: new Float64Array(0),
+  /** A live view of the cell, made again when a grown memory detached the old one (its length is 0 then). */
+  cell() {
+    if (this.view.length === 0) {
+      this.at ||= bindings.meterCell();
+      this.view = new Float64Array(exports.memory.buffer, this.at, 3);
+    }
+    return this.view;
+  },
+};
+
 const core = {
   /** The scratch-buffer writer for host imports (see `scratch` above). */
   scratch,
+  /** The host-work meter for host imports (see `meter` above). */
+  meter,
 
   /** A policy handle from a partial policy object (missing fields from the script profile). */
   policy(partial) {
@@ -143,12 +166,19 @@ const core = {
 
   /**
    * A JsScriptHost for a script: `{ bytes (original module), selfId (BigInt), selfClass, maxLiveHandles,
-   * bridge? ({ classOf, get, call }, same thread only) }`.
+   * maxHostMemory, bridge? ({ classOf, get, call }, same thread only) }`.
    * A malformed `ugc_script` manifest is a `load_failed`.
    */
-  scriptHost({ bytes, selfId, selfClass, maxLiveHandles, bridge }) {
+  scriptHost({ bytes, selfId, selfClass, maxLiveHandles, maxHostMemory, bridge }) {
     try {
-      return new bindings.JsScriptHost(bytes, selfId, selfClass, maxLiveHandles, bridge ?? undefined);
+      return new bindings.JsScriptHost(
+        bytes,
+        selfId,
+        selfClass,
+        maxLiveHandles,
+        maxHostMemory ?? DEFAULT_HOST_MEMORY,
+        bridge ?? undefined,
+      );
     } catch (error) {
       const reason = typeof error?.code === 'string' ? error.code : 'internal';
       throw new UgcError('load_failed', `script host: ${error?.message ?? String(error)}`, { reason });
@@ -157,7 +187,7 @@ const core = {
 
   /**
    * The hosts' common part for a shared instance of the (original) module `bytes`: a JsHostGroup whose
-   * `host(selfId, selfClass, slot, maxLiveHandles, bridge)` makes each node's JsScriptHost. A malformed
+   * `host(selfId, selfClass, slot, maxLiveHandles, maxHostMemory, bridge)` makes each node's JsScriptHost. A malformed
    * manifest is a `load_failed`.
    */
   hostGroup(bytes) {

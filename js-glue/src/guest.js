@@ -168,10 +168,12 @@ export class Guest {
    * @param {string} options.isolation reported in stats
    * @param {(() => object)|null} [options.hostFactory] creates the script's JsScriptHost (ABI modules only)
    * @param {object|null} [options.scratch] the crate's scratch-buffer writer (core.scratch) for host imports
+   * @param {object|null} [options.meter] the crate's host-work meter (core.meter): host calls charge the guest's fuel
    */
-  constructor(module, { fuel, abiImports, signatures, onLog, isolation, hostFactory, scratch }) {
+  constructor(module, { fuel, abiImports, signatures, onLog, isolation, hostFactory, scratch, meter }) {
     this.hostFactory = hostFactory ?? null;
     this.scratch = scratch ?? null;
+    this.meter = meter ?? null;
     /** One ScriptHost per script: created on the first instantiation, reset on every later one. */
     this.host = null;
     this.module = module;
@@ -199,7 +201,12 @@ export class Guest {
     this.fault = null;
     if (this.host !== null) this.host.reset();
     else if (this.hostFactory !== null) this.host = this.hostFactory();
-    this.ctx = new HostContext({ onLog: this.onLog, host: this.host, scratch: this.scratch });
+    this.ctx = new HostContext({
+      onLog: this.onLog,
+      host: this.host,
+      scratch: this.scratch,
+      meter: this.meter,
+    });
     const imports = buildImports(this.module, this.abiImports, this.ctx);
     let instance;
     try {
@@ -215,6 +222,7 @@ export class Guest {
       throw new UgcError('load_failed', `metered module has no ${FUEL_EXPORT} export`);
     }
     this.fuelCtl = this.fuel === null ? null : fuelControl(fuel, this.fuel);
+    this.ctx.fuel = this.fuelCtl;
     const start = instance.exports[START_EXPORT];
     if (typeof start === 'function') this.invoke(START_EXPORT, start, []);
     this.calls = 0;
@@ -390,6 +398,8 @@ export class Guest {
     return {
       abiErrors: host === null ? 0 : host[0],
       liveHandles: host === null ? 0 : host[1],
+      // What the crate holds for this script now, its peak and its budget (the policy's max_host_memory).
+      hostMemory: host === null ? null : { bytes: host[4], peak: host[5], limit: host[6] },
       fuelUsed: this.fuelUsed(),
       fuelLimit: this.fuelLimit,
       memoryBytes: memory ? memory.buffer.byteLength : 0,

@@ -13,14 +13,28 @@ export const MAX_LOG_BYTES = 16 * 1024;
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /**
+ * What `ugc.log` costs a script without a script host, in fuel: the crate's `cost::CALL` and `cost::LOG_BYTE`
+ * (crate/src/host/meter.rs), which charges it for scripts with one.
+ */
+const HOSTLESS_LOG_CALL = 40;
+const HOSTLESS_LOG_BYTE = 2;
+
+/**
  * What a running guest's host functions share: its memory, its log sink and the pending fault.
  * A host function that finds bad input calls `trap()`: that records the fault (so the runtime reports it
  * even if the guest swallows the exception with exception handling) and throws to unwind the guest.
  */
 export class HostContext {
-  constructor({ onLog, host, scratch } = {}) {
+  constructor({ onLog, host, scratch, meter } = {}) {
     /** The crate's scratch-buffer writer (core.scratch) for slice-free host calls, or null. */
     this.scratch = scratch ?? null;
+    /** The crate's host-work meter (core.meter), or null: then host work is not charged (no crate). */
+    this.meter = meter ?? null;
+    /** The guest's fuel control (fuel.js), set once the instance exists; null for an unmetered module. */
+    this.fuel = null;
+    /** The memory account of `host` (crate/src/host/account.rs): what the crate's allocations are charged to. */
+    this.account = 0;
+    this._host = null;
     /**
      * The script's JsScriptHost (crate), or null for modules that import only `ugc.log`. Under shared
      * instancing the group points it at the host of the node whose call is running, before each call:
@@ -54,11 +68,32 @@ export class HostContext {
     this.bindingHarvest.run(this.memory);
   }
 
+  get host() {
+    return this._host;
+  }
+
+  /** Switching hosts (shared instancing: before each node's call) switches the memory account too. */
+  set host(host) {
+    this._host = host;
+    this.account = host === null ? 0 : (host.accountId ??= host.account());
+  }
+
   /** Called once the instance exists; host functions run only after this. */
   attach(instance, memoryExport) {
     const memory = instance.exports[memoryExport];
     this.memory = memory instanceof WebAssembly.Memory ? memory : null;
     this.view = this.memory === null ? new Uint8Array(0) : new Uint8Array(this.memory.buffer);
+  }
+
+  /** Takes `units` of fuel from the guest (a hostless host call); traps `fuel_exhausted` when there are not enough. */
+  charge(units) {
+    if (this.fuel === null) return;
+    const left = this.fuel.left() - units;
+    if (left < 0) {
+      this.fuel.set(-1);
+      this.trap('fuel_exhausted', 'ugc.log: fuel ran out in the host work for it');
+    }
+    this.fuel.set(left);
   }
 
   trap(code, message) {
@@ -313,6 +348,9 @@ const HOST_FUNCTIONS = new Map([
   [
     'ugc.log',
     (ctx) => (ptr, len) => {
+      // Without a script host the crate is not called, so the glue charges the same cost itself.
+      if (ctx.host === null)
+        ctx.charge(HOSTLESS_LOG_CALL + HOSTLESS_LOG_BYTE * Math.min(len >>> 0, MAX_LOG_BYTES));
       const message = ctx.string(ptr, len, 'ugc.log', MAX_LOG_BYTES);
       ctx.logCount++;
       // The crate counts invalid UTF-8 as bad_utf8 (its own log is bounded).
@@ -411,6 +449,120 @@ const HOST_FUNCTIONS = new Map([
   ],
 ]);
 
+const FATAL_CODES = [null, 'fuel_exhausted', 'memory_limit'];
+
+/**
+ * Wraps host function `fn` (of `arity` i32/i64/f64 parameters) so the work the crate does for the guest is paid
+ * out of the guest's own fuel (docs/ABI.md "Cost"): the crate's meter cell is opened with the fuel the guest has
+ * left and the script's memory account, the call runs, and what is left is written back into the guest's fuel
+ * counter. A call the crate had to stop (fuel or the script's host memory ran out) traps the guest. The cell's
+ * previous contents are put back afterwards: host calls nest when the game answers a bridge question by calling
+ * into another script. Fixed arities keep the hot path free of rest-parameter arrays.
+ */
+function metered(ctx, fn, arity, name) {
+  const meter = ctx.meter;
+  // Without a script host no crate work is done for the guest (`ugc.log` charges for itself then).
+  if (meter === null || ctx.host === null) return fn;
+  let fuel0 = 0;
+  let fatal0 = 0;
+  let account0 = 0;
+  let start = 0;
+  const open = () => {
+    const cell = meter.cell();
+    fuel0 = cell[0];
+    fatal0 = cell[1];
+    account0 = cell[2];
+    start = ctx.fuel === null ? Infinity : ctx.fuel.left();
+    cell[0] = start;
+    cell[1] = 0;
+    cell[2] = ctx.account;
+  };
+  const close = () => {
+    // The call may have grown the crate's memory, detaching the old view: cell() makes a new one.
+    const cell = meter.cell();
+    const left = cell[0];
+    const fatal = cell[1];
+    cell[0] = fuel0;
+    cell[1] = fatal0;
+    cell[2] = account0;
+    if (left !== start && ctx.fuel !== null) ctx.fuel.set(left < 0 ? -1 : left);
+    if (fatal !== 0) {
+      const code = FATAL_CODES[fatal] ?? 'fuel_exhausted';
+      if (code === 'fuel_exhausted' && ctx.fuel !== null) ctx.fuel.set(-1);
+      const detail =
+        code === 'memory_limit'
+          ? `the script's host memory went over its budget (the policy's max_host_memory)`
+          : `fuel ran out in the host's work for it`;
+      ctx.trap(code, `${name}: ${detail}`);
+    }
+  };
+  switch (arity) {
+    case 0:
+      return () => {
+        open();
+        try {
+          return fn();
+        } finally {
+          close();
+        }
+      };
+    case 1:
+      return (a) => {
+        open();
+        try {
+          return fn(a);
+        } finally {
+          close();
+        }
+      };
+    case 2:
+      return (a, b) => {
+        open();
+        try {
+          return fn(a, b);
+        } finally {
+          close();
+        }
+      };
+    case 3:
+      return (a, b, c) => {
+        open();
+        try {
+          return fn(a, b, c);
+        } finally {
+          close();
+        }
+      };
+    case 4:
+      return (a, b, c, d) => {
+        open();
+        try {
+          return fn(a, b, c, d);
+        } finally {
+          close();
+        }
+      };
+    case 5:
+      return (a, b, c, d, e) => {
+        open();
+        try {
+          return fn(a, b, c, d, e);
+        } finally {
+          close();
+        }
+      };
+    default:
+      return (...args) => {
+        open();
+        try {
+          return fn(...args);
+        } finally {
+          close();
+        }
+      };
+  }
+}
+
 /** Host functions the glue answers without a ScriptHost. */
 const HOSTLESS = new Set(['ugc.log', 'ugc.node_slot']);
 
@@ -430,18 +582,18 @@ export function implementedHostFunctions() {
  * should have refused the module already, so this is the second line of defence.
  */
 export function buildImports(module, abiImports, ctx) {
-  const allowed = new Set(abiImports.map((f) => `${f.module}.${f.name}`));
+  const arity = new Map(abiImports.map((f) => [`${f.module}.${f.name}`, f.params.length]));
   const imports = {};
   for (const { module: mod, name, kind } of WebAssembly.Module.imports(module)) {
     const key = `${mod}.${name}`;
     const factory = HOST_FUNCTIONS.get(key);
-    if (kind !== 'function' || !allowed.has(key) || factory === undefined) {
+    if (kind !== 'function' || !arity.has(key) || factory === undefined) {
       throw new UgcError('load_failed', `import ${key} (${kind}) is not provided by the host`);
     }
     if (!HOSTLESS.has(key) && ctx.host === null) {
       throw new UgcError('load_failed', `import ${key} needs a script host, which this script has none of`);
     }
-    (imports[mod] ??= {})[name] = factory(ctx);
+    (imports[mod] ??= {})[name] = metered(ctx, factory(ctx), arity.get(key), key);
   }
   return imports;
 }

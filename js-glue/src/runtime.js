@@ -277,11 +277,13 @@ class Runtime {
         selfId: opts.selfId,
         selfClass: opts.selfClass,
         maxLiveHandles: this.#limits.maxLiveHandles,
+        maxHostMemory: this.#limits.maxHostMemory,
       };
       if (opts.isolation === 'worker') backendOptions.hostSpec = hostSpec;
       else {
         backendOptions.hostFactory = () => this.#core.scriptHost({ ...hostSpec, bridge: opts.bridge });
         backendOptions.scratch = this.#core.scratch;
+        backendOptions.meter = this.#core.meter;
       }
     }
     const backend =
@@ -329,7 +331,7 @@ class Runtime {
       metering: this.#limits.metering,
     });
     const core = this.#core;
-    const maxLiveHandles = this.#limits.maxLiveHandles;
+    const { maxLiveHandles, maxHostMemory } = this.#limits;
     const bridge = opts.bridge ?? undefined;
     const group = new SharedGroup(compiled.module, {
       fuel: opts.fuel,
@@ -339,8 +341,10 @@ class Runtime {
       report: compiled.report,
       variants: this.#variants,
       hostGroup: needsScriptHost(compiled.module) ? core.hostGroup(input) : null,
-      makeHost: (hostGroup, node, slot) => hostGroup.host(node.id, node.class, slot, maxLiveHandles, bridge),
+      makeHost: (hostGroup, node, slot) =>
+        hostGroup.host(node.id, node.class, slot, maxLiveHandles, maxHostMemory, bridge),
       scratch: core.scratch,
+      meter: core.meter,
       onDispose: () => this.#live--,
     });
     this.#live++; // dispose() counts it down, also on a failed start

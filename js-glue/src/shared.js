@@ -220,6 +220,7 @@ export class SharedGroup {
   #hostGroup;
   #makeHost;
   #scratch;
+  #meter;
   #onDispose;
   #instance = null;
   #ctx = null;
@@ -235,7 +236,7 @@ export class SharedGroup {
   /**
    * @param {WebAssembly.Module} module prepared and compiled
    * @param {object} options `{ fuel, abiImports, signatures, onLog, report, variants, hostGroup (JsHostGroup or
-   *   null), makeHost(hostGroup, node, slot), scratch (core.scratch), onDispose }`
+   *   null), makeHost(hostGroup, node, slot), scratch (core.scratch), meter (core.meter), onDispose }`
    */
   constructor(module, options) {
     this.#module = module;
@@ -246,6 +247,7 @@ export class SharedGroup {
     this.#hostGroup = options.hostGroup;
     this.#makeHost = options.makeHost;
     this.#scratch = options.scratch ?? null;
+    this.#meter = options.meter ?? null;
     this.#onDispose = options.onDispose;
     const onLog = options.onLog ?? null;
     /** @internal log sink: the message and the node that logged (null during the start function). */
@@ -286,7 +288,12 @@ export class SharedGroup {
     this.fault = null;
     const startHost =
       this.#hostGroup === null ? null : this.#makeHost(this.#hostGroup, { id: 0n, class: '' }, 0);
-    const ctx = new HostContext({ onLog: this._onLog, host: startHost, scratch: this.#scratch });
+    const ctx = new HostContext({
+      onLog: this._onLog,
+      host: startHost,
+      scratch: this.#scratch,
+      meter: this.#meter,
+    });
     ctx.slot = -1;
     this.#ctx = ctx;
     try {
@@ -304,6 +311,7 @@ export class SharedGroup {
         throw new UgcError('load_failed', `metered module has no ${FUEL_EXPORT} export`);
       }
       this.#fuelCtl = this.#fuel === null ? null : fuelControl(fuel, this.#fuel);
+      ctx.fuel = this.#fuelCtl;
       const start = instance.exports[START_EXPORT];
       if (typeof start === 'function') this.#invoke(null, START_EXPORT, start, []);
     } finally {
@@ -601,6 +609,7 @@ export class SharedGroup {
     return {
       abiErrors: host === null ? 0 : host[0],
       liveHandles: host === null ? 0 : host[1],
+      hostMemory: host === null ? null : { bytes: host[4], peak: host[5], limit: host[6] },
       fuelUsed: group.fuelUsed,
       fuelLimit: group.fuelLimit,
       memoryBytes: group.memoryBytes,

@@ -10,6 +10,8 @@ let guest = null;
 let hostFactory = null;
 /** The crate's scratch-buffer writer (core.scratch), once the crate is loaded. */
 let scratch = null;
+/** The crate's host-work meter (core.meter), once the crate is loaded. */
+let meter = null;
 
 /** For ABI modules: loads the crate in this worker (once) so the guest's ScriptHost lives here. */
 async function loadHost(request) {
@@ -17,6 +19,7 @@ async function loadHost(request) {
   const core = await loadCore();
   hostFactory = () => core.scriptHost(request.hostSpec);
   scratch = core.scratch;
+  meter = core.meter;
 }
 
 function handle(request) {
@@ -30,6 +33,7 @@ function handle(request) {
         isolation: 'worker',
         hostFactory,
         scratch,
+        meter,
       });
       guest.instantiate();
       return undefined;

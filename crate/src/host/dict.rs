@@ -5,6 +5,8 @@
 //! value with NaN equal to NaN; String and StringName with the same text are the same key;
 //! containers by content, objects by id).
 
+use super::fail::Fail;
+use super::meter;
 use super::value::{Value, MAX_DEPTH};
 use crate::variant::{ContainerType, Variant};
 use std::collections::hash_map::DefaultHasher;
@@ -42,28 +44,36 @@ impl DictValue {
         self.entries.is_empty()
     }
 
-    pub fn get(&self, key: &Value) -> Option<&Value> {
-        self.position(key).map(|i| &self.entries[i].1)
+    /// The value of `key`. Fails only when the meter stops the lookup (hashing and comparing
+    /// keys is paid per value visited).
+    pub fn get(&self, key: &Value) -> Result<Option<&Value>, Fail> {
+        Ok(self.find(key)?.position.map(|i| &self.entries[i].1))
     }
 
     /// Sets `key` to `value`, keeping the key's original position when it exists.
-    pub fn insert(&mut self, key: Value, value: Value) {
-        let slot = self.find(&key);
+    pub fn insert(&mut self, key: Value, value: Value) -> Result<(), Fail> {
+        let slot = self.find(&key)?;
         self.insert_at(slot, key, value);
+        Ok(())
     }
 
     /// Where `key` is or would go. Split from [`DictValue::insert_at`] so a caller holding the
     /// dictionary in a `RefCell` hashes the key (which may reach this very dictionary) under a
     /// shared borrow, and mutates under an exclusive one that touches no other value.
-    pub fn find(&self, key: &Value) -> Slot {
-        let hash = key_hash(key);
-        let position = self.index.get(&hash).and_then(|candidates| {
-            candidates
-                .iter()
-                .copied()
-                .find(|&i| keys_equal(&self.entries[i].0, key, 0))
-        });
-        Slot { hash, position }
+    ///
+    /// Every candidate compared is paid for (keys that collide cost the guest, not the page).
+    pub fn find(&self, key: &Value) -> Result<Slot, Fail> {
+        let hash = key_hash(key)?;
+        let mut position = None;
+        if let Some(candidates) = self.index.get(&hash) {
+            for &i in candidates {
+                if keys_equal(&self.entries[i].0, key, 0)? {
+                    position = Some(i);
+                    break;
+                }
+            }
+        }
+        Ok(Slot { hash, position })
     }
 
     /// Stores `value` at a slot [`DictValue::find`] gave for `key` (with no change in between).
@@ -93,10 +103,6 @@ impl DictValue {
     pub fn keys(&self) -> impl Iterator<Item = &Value> {
         self.entries.iter().map(|(k, _)| k)
     }
-
-    fn position(&self, key: &Value) -> Option<usize> {
-        self.find(key).position
-    }
 }
 
 /// A key's hash and, when present, its position.
@@ -107,18 +113,22 @@ pub struct Slot {
 }
 
 /// A hash consistent with [`keys_equal`].
-pub fn key_hash(key: &Value) -> u64 {
+pub fn key_hash(key: &Value) -> Result<u64, Fail> {
     let mut h = DefaultHasher::new();
-    hash_value(key, &mut h, 0);
-    h.finish()
+    hash_value(key, &mut h, 0)?;
+    Ok(h.finish())
 }
 
-fn hash_value(v: &Value, h: &mut DefaultHasher, depth: usize) {
+fn hash_value(v: &Value, h: &mut DefaultHasher, depth: usize) -> Result<(), Fail> {
     if depth > HASH_DEPTH {
-        return;
+        return Ok(());
     }
+    meter::values(1)?;
     match v {
-        Value::Plain(p) => hash_plain(p, h),
+        Value::Plain(p) => {
+            meter::bytes(v.byte_size())?;
+            hash_plain(p, h)
+        }
         Value::Packed(p) => {
             if let Ok(p) = p.try_borrow() {
                 hash_plain(&p, h)
@@ -131,10 +141,12 @@ fn hash_value(v: &Value, h: &mut DefaultHasher, depth: usize) {
         Value::Array(a) => {
             28u8.hash(h);
             // A container being mutated right now (it is its own key) hashes as its type only.
-            let Ok(a) = a.try_borrow() else { return };
+            let Ok(a) = a.try_borrow() else {
+                return Ok(());
+            };
             a.items.len().hash(h);
             for item in &a.items {
-                hash_value(item, h, depth + 1);
+                hash_value(item, h, depth + 1)?;
             }
         }
         Value::Dictionary(d) => {
@@ -145,6 +157,7 @@ fn hash_value(v: &Value, h: &mut DefaultHasher, depth: usize) {
             }
         }
     }
+    Ok(())
 }
 
 fn hash_plain(v: &Variant, h: &mut DefaultHasher) {
@@ -182,45 +195,60 @@ fn canonical_bits(f: f64) -> u64 {
     }
 }
 
-/// Godot's key equality (see the module documentation).
-pub fn keys_equal(a: &Value, b: &Value, depth: usize) -> bool {
+/// Godot's key equality (see the module documentation), paid per pair of values compared: two
+/// DAGs of shared Arrays compare in their expanded size, which the guest's fuel bounds.
+pub fn keys_equal(a: &Value, b: &Value, depth: usize) -> Result<bool, Fail> {
     if depth > MAX_DEPTH {
-        return false;
+        return Ok(false);
     }
-    match (a, b) {
-        (Value::Plain(x), Value::Plain(y)) => plain_equal(x, y),
+    meter::values(1)?;
+    Ok(match (a, b) {
+        (Value::Plain(x), Value::Plain(y)) => {
+            meter::bytes(a.byte_size().min(b.byte_size()))?;
+            plain_equal(x, y)
+        }
         (Value::Packed(x), Value::Packed(y)) => {
+            meter::bytes(a.byte_size().min(b.byte_size()))?;
             Rc::ptr_eq(x, y)
                 || matches!((x.try_borrow(), y.try_borrow()), (Ok(x), Ok(y)) if *x == *y)
         }
         (Value::Object(x), Value::Object(y)) => x.id == y.id,
         (Value::Array(x), Value::Array(y)) => {
             if Rc::ptr_eq(x, y) {
-                return true;
+                return Ok(true);
             }
             let (Ok(x), Ok(y)) = (x.try_borrow(), y.try_borrow()) else {
-                return false;
+                return Ok(false);
             };
-            x.items.len() == y.items.len()
-                && x.items
-                    .iter()
-                    .zip(&y.items)
-                    .all(|(p, q)| keys_equal(p, q, depth + 1))
+            if x.items.len() != y.items.len() {
+                return Ok(false);
+            }
+            for (p, q) in x.items.iter().zip(&y.items) {
+                if !keys_equal(p, q, depth + 1)? {
+                    return Ok(false);
+                }
+            }
+            true
         }
         (Value::Dictionary(x), Value::Dictionary(y)) => {
             if Rc::ptr_eq(x, y) {
-                return true;
+                return Ok(true);
             }
             let (Ok(x), Ok(y)) = (x.try_borrow(), y.try_borrow()) else {
-                return false;
+                return Ok(false);
             };
-            x.len() == y.len()
-                && x.iter().zip(y.iter()).all(|((k1, v1), (k2, v2))| {
-                    keys_equal(k1, k2, depth + 1) && keys_equal(v1, v2, depth + 1)
-                })
+            if x.len() != y.len() {
+                return Ok(false);
+            }
+            for ((k1, v1), (k2, v2)) in x.iter().zip(y.iter()) {
+                if !keys_equal(k1, k2, depth + 1)? || !keys_equal(v1, v2, depth + 1)? {
+                    return Ok(false);
+                }
+            }
+            true
         }
         _ => false,
-    }
+    })
 }
 
 fn plain_equal(a: &Variant, b: &Variant) -> bool {

@@ -7,6 +7,7 @@
 //! Methods return the ABI's `i32` (a handle, a count or a negative [`AbiError`] code). Every
 //! error is also counted, logged (bounded) and kept as the `last_error` message.
 
+pub mod account;
 pub mod batch;
 pub mod bindings;
 pub mod bridge;
@@ -15,6 +16,7 @@ mod dict;
 mod fail;
 mod fxhash;
 pub mod manifest;
+pub mod meter;
 pub mod names;
 mod own;
 pub mod raw;
@@ -33,6 +35,7 @@ use crate::abi::AbiError;
 use crate::handles::{Handle, HandleTable, DEFAULT_LIMIT};
 use crate::variant::{self, type_id, Variant};
 use fail::fail;
+use meter::cost;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -61,6 +64,8 @@ pub struct HostConfig {
     pub batch: Option<BatchSink>,
     /// The property bindings table, shared like `batch`; `None` gives the host its own.
     pub bindings: Option<SharedBindings>,
+    /// The policy's `max_host_memory`: the script's budget of host-side memory.
+    pub max_host_memory: usize,
 }
 
 impl HostConfig {
@@ -75,6 +80,7 @@ impl HostConfig {
             slot: 0,
             batch: None,
             bindings: None,
+            max_host_memory: account::DEFAULT_LIMIT,
         }
     }
 }
@@ -125,6 +131,10 @@ pub struct ScriptHost {
     errors: VecDeque<ErrorRecord>,
     logs: VecDeque<String>,
     stats: HostStats,
+    /// What handle 0 names, to lend out by reference (lookups never copy a value).
+    nil: Value,
+    /// The script's host memory: what the crate allocates while working for it.
+    account: account::Account,
 }
 
 impl ScriptHost {
@@ -165,7 +175,19 @@ impl ScriptHost {
             errors: VecDeque::new(),
             logs: VecDeque::new(),
             stats: HostStats::default(),
+            nil: Value::NIL,
+            account: account::Account::open(config.max_host_memory),
         }
+    }
+
+    /// The memory account the embedder charges this script's host calls to (see [`meter`]).
+    pub fn account_id(&self) -> u32 {
+        self.account.id()
+    }
+
+    /// The script's host memory now: bytes held, peak, budget.
+    pub fn memory(&self) -> account::Usage {
+        self.account.usage()
     }
 
     // ---------------------------------------------------------------------------------------
@@ -174,6 +196,9 @@ impl ScriptHost {
     /// `log(ptr, len)`: a guest message for the host log. Invalid UTF-8 is logged lossily and
     /// counted as a `bad_utf8` error (there is no return value to report it).
     pub fn log(&mut self, bytes: &[u8]) {
+        if meter::charge(cost::CALL + cost::LOG_BYTE * bytes.len() as u64).is_err() {
+            return;
+        }
         let text = match std::str::from_utf8(bytes) {
             Ok(s) => s.to_owned(),
             Err(_) => {
@@ -191,6 +216,8 @@ impl ScriptHost {
     /// The message of the last error (`last_error(ptr, cap)` copies at most `cap` bytes of it
     /// and returns its full length).
     pub fn last_error(&self) -> &str {
+        // Paid for here (the copy is the glue's): the guest traps if it cannot pay.
+        let _ = meter::charge(cost::CALL + (self.last_error.len() as u64) * cost::BYTE);
         &self.last_error
     }
 
@@ -236,7 +263,7 @@ impl ScriptHost {
 
     /// The Variant type number; `0` (NIL) for handle 0.
     pub fn type_of(&mut self, h: i32) -> i32 {
-        let r = self.value(h).map(|v| v.type_id() as i32);
+        let r = self.peek(h).map(|v| v.type_id() as i32);
         self.finish("type_of", r)
     }
 
@@ -256,12 +283,16 @@ impl ScriptHost {
     }
 
     pub fn new_string(&mut self, bytes: &[u8]) -> i32 {
-        let r = raw::from_raw(type_id::STRING as i32, bytes).and_then(|v| self.insert(v));
+        let r = meter::bytes(bytes.len())
+            .and_then(|()| raw::from_raw(type_id::STRING as i32, bytes))
+            .and_then(|v| self.insert(v));
         self.finish("new_string", r)
     }
 
     pub fn new_value(&mut self, ty: i32, bytes: &[u8]) -> i32 {
-        let r = raw::from_raw(ty, bytes).and_then(|v| self.insert(v));
+        let r = meter::bytes(bytes.len())
+            .and_then(|()| raw::from_raw(ty, bytes))
+            .and_then(|v| self.insert(v));
         self.finish("new_value", r)
     }
 
@@ -270,17 +301,21 @@ impl ScriptHost {
     pub fn value_read(&mut self, h: i32, out: &mut Vec<u8>) -> i32 {
         out.clear();
         let r = self
-            .value(h)
-            .and_then(|v| raw::to_raw(&v, out))
+            .peek(h)
+            .and_then(|v| {
+                meter::bytes(v.byte_size())?;
+                raw::to_raw(v, out)
+            })
             .and_then(|()| length(out));
         self.finish("value_read", r)
     }
 
     /// The INT (or BOOL) value; `0` with `last_error` set otherwise.
     pub fn as_int(&mut self, h: i32) -> i64 {
-        let r = self.value(h).and_then(|v| match v {
-            Value::Plain(Variant::Int(i)) => Ok(i),
-            Value::Plain(Variant::Bool(b)) => Ok(i64::from(b)),
+        let _ = meter::charge(cost::CALL);
+        let r = self.peek(h).and_then(|v| match v {
+            Value::Plain(Variant::Int(i)) => Ok(*i),
+            Value::Plain(Variant::Bool(b)) => Ok(i64::from(*b)),
             other => fail(
                 AbiError::WrongType,
                 format!("expected an int, got type {}", other.type_id()),
@@ -297,9 +332,10 @@ impl ScriptHost {
 
     /// The FLOAT (or INT) value; NaN with `last_error` set otherwise.
     pub fn as_float(&mut self, h: i32) -> f64 {
-        let r = self.value(h).and_then(|v| match v {
-            Value::Plain(Variant::Float(f)) => Ok(f),
-            Value::Plain(Variant::Int(i)) => Ok(i as f64),
+        let _ = meter::charge(cost::CALL);
+        let r = self.peek(h).and_then(|v| match v {
+            Value::Plain(Variant::Float(f)) => Ok(*f),
+            Value::Plain(Variant::Int(i)) => Ok(*i as f64),
             other => fail(
                 AbiError::WrongType,
                 format!("expected a float, got type {}", other.type_id()),
@@ -315,8 +351,11 @@ impl ScriptHost {
     }
 
     pub fn var_from_bytes(&mut self, bytes: &[u8]) -> i32 {
-        let r = variant::decode_exact(bytes)
-            .map_err(|e| Fail::new(AbiError::BadValue, e.to_string()))
+        let r = meter::bytes(bytes.len())
+            .and_then(|()| {
+                variant::decode_exact(bytes)
+                    .map_err(|e| Fail::new(AbiError::BadValue, e.to_string()))
+            })
             .and_then(|v| Value::import(v, &mut Origin::Guest))
             .and_then(|v| self.insert(v));
         self.finish("var_from_bytes", r)
@@ -326,7 +365,7 @@ impl ScriptHost {
     pub fn var_to_bytes(&mut self, h: i32, out: &mut Vec<u8>) -> i32 {
         out.clear();
         let r = self
-            .value(h)
+            .peek(h)
             .and_then(|v| v.export())
             .and_then(|v| {
                 variant::encode_into(&v, out)
@@ -348,35 +387,35 @@ impl ScriptHost {
         let r = self.subject(h).and_then(|v| match v {
             Value::Array(a) => Ok(a.borrow().items.len()),
             Value::Packed(p) => Ok(packed_len(&p.borrow())),
-            other => not_array(&other),
+            other => not_array(other),
         });
         let r = r.and_then(count);
         self.finish("array_len", r)
     }
 
     pub fn array_get(&mut self, h: i32, index: i32) -> i32 {
-        let r = self.subject(h).and_then(|v| {
-            let element = match v {
-                Value::Array(a) => {
-                    let a = a.borrow();
-                    let i = check_index(index, a.items.len())?;
-                    a.items[i].clone()
-                }
-                Value::Packed(p) => {
-                    let p = p.borrow();
-                    let i = check_index(index, packed_len(&p))?;
-                    Value::Plain(packed_get(&p, i))
-                }
-                other => return not_array(&other),
-            };
-            self.insert(element)
+        let element = self.subject(h).and_then(|v| match v {
+            Value::Array(a) => {
+                let a = a.borrow();
+                let i = check_index(index, a.items.len())?;
+                copy(&a.items[i])
+            }
+            Value::Packed(p) => {
+                let p = p.borrow();
+                let i = check_index(index, packed_len(&p))?;
+                let element = packed_get(&p, i);
+                meter::bytes(value::heap_bytes(&element))?;
+                Ok(Value::Plain(element))
+            }
+            other => not_array(other),
         });
+        let r = element.and_then(|e| self.insert(e));
         self.finish("array_get", r)
     }
 
     pub fn array_set(&mut self, h: i32, index: i32, value: i32) -> i32 {
-        let r = self.subject(h).and_then(|target| {
-            let value = self.value(value)?;
+        let r = self.shared(h).and_then(|target| {
+            let value = self.copy_of(value)?;
             match target {
                 Value::Array(a) => {
                     let len = a.borrow().items.len();
@@ -397,8 +436,8 @@ impl ScriptHost {
     }
 
     pub fn array_push(&mut self, h: i32, value: i32) -> i32 {
-        let r = self.subject(h).and_then(|target| {
-            let value = self.value(value)?;
+        let r = self.shared(h).and_then(|target| {
+            let value = self.copy_of(value)?;
             match target {
                 Value::Array(a) => {
                     check_fits(&value, &a.borrow().element_type)?;
@@ -427,8 +466,10 @@ impl ScriptHost {
 
     pub fn dict_get(&mut self, h: i32, key: i32) -> i32 {
         let r = self.dictionary(h).and_then(|d| {
-            let key = self.value(key)?;
-            let found = d.borrow().get(&key).cloned();
+            let found = match d.borrow().get(self.peek(key)?)? {
+                Some(v) => Some(copy(v)?),
+                None => None,
+            };
             match found {
                 Some(v) => self.insert(v),
                 None => fail(AbiError::NotFound, "no such key in the Dictionary"),
@@ -439,14 +480,14 @@ impl ScriptHost {
 
     pub fn dict_set(&mut self, h: i32, key: i32, value: i32) -> i32 {
         let r = self.dictionary(h).and_then(|d| {
-            let key = self.value(key)?;
-            let value = self.value(value)?;
+            let key = self.copy_of(key)?;
+            let value = self.copy_of(value)?;
             // Hash under a shared borrow (the key may contain this Dictionary), then mutate.
             let slot = {
                 let d = d.borrow();
                 check_fits(&key, &d.key_type)?;
                 check_fits(&value, &d.value_type)?;
-                d.find(&key)
+                d.find(&key)?
             };
             d.borrow_mut().insert_at(slot, key, value);
             Ok(0)
@@ -456,7 +497,7 @@ impl ScriptHost {
 
     pub fn dict_keys(&mut self, h: i32) -> i32 {
         let r = self.dictionary(h).and_then(|d| {
-            let keys = d.borrow().keys().cloned().collect();
+            let keys = d.borrow().keys().map(copy).collect::<Result<_, _>>()?;
             self.insert(Value::new_array(keys))
         });
         self.finish("dict_keys", r)
@@ -477,6 +518,7 @@ impl ScriptHost {
     }
 
     fn object_get_inner(&mut self, obj: i32, name: &[u8]) -> Result<i32, Fail> {
+        meter::bytes(name.len())?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let value = self.read_property(&object, name)?;
@@ -504,6 +546,7 @@ impl ScriptHost {
         ty: i32,
         out: &mut Vec<u8>,
     ) -> Result<i32, Fail> {
+        meter::bytes(name.len())?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let ty = raw::variant_type(ty)?;
@@ -536,7 +579,7 @@ impl ScriptHost {
     fn read_property(&mut self, object: &ObjectRef, name: &str) -> Result<Value, Fail> {
         if object.id == self.this.id {
             if let Some(i) = self.property_index(name) {
-                return Ok(self.properties[i].clone());
+                return copy(&self.properties[i]);
             }
         }
         self.check_get(object, name)?;
@@ -556,7 +599,10 @@ impl ScriptHost {
         };
         let value = match queued {
             Some(queued) => queued,
-            None => self.bridge.get(object.id, name)?,
+            None => {
+                meter::charge(cost::BRIDGE)?;
+                self.bridge.get(object.id, name)?
+            }
         };
         self.import_trusted(value)
     }
@@ -567,11 +613,12 @@ impl ScriptHost {
     }
 
     fn object_set_inner(&mut self, obj: i32, name: &[u8], value: i32) -> Result<i32, Fail> {
+        meter::bytes(name.len())?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         if object.id == self.this.id {
             if let Some(i) = self.property_index(name) {
-                let value = self.value(value)?;
+                let value = self.copy_of(value)?;
                 let declared = self.manifest.properties[i].type_id;
                 self.properties[i] = coerce(value, declared, name)?;
                 return Ok(0);
@@ -607,6 +654,7 @@ impl ScriptHost {
         ty: i32,
         bytes: &[u8],
     ) -> Result<i32, Fail> {
+        meter::bytes(name.len() + bytes.len())?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let value = raw::from_raw(ty, bytes)?;
@@ -700,6 +748,7 @@ impl ScriptHost {
         mem_len: usize,
         out: &mut Vec<u8>,
     ) -> Result<i32, Fail> {
+        meter::bytes(name.len())?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let ty = raw::variant_type(ty)?;
@@ -811,6 +860,7 @@ impl ScriptHost {
 
     /// Queues an allowed write in the frame's batch (and remembers the node's own writes).
     fn queue_set(&mut self, object: &ObjectRef, name: &str, value: Variant) -> Result<i32, Fail> {
+        meter::charge(cost::BATCH_ENTRY)?;
         let mut sink = self.batch.borrow_mut();
         if object.id == self.this.id {
             sink.queue_set(object.id, name, &value).map_err(bad_value)?;
@@ -827,12 +877,14 @@ impl ScriptHost {
     }
 
     fn object_call_inner(&mut self, obj: i32, name: &[u8], args: i32) -> Result<i32, Fail> {
+        meter::bytes(name.len())?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let kind = self.capabilities.check_call(&object.class, name)?;
         let args = self.args(args)?;
         match kind {
             MethodKind::Command => {
+                meter::charge(cost::BATCH_ENTRY)?;
                 self.batch
                     .borrow_mut()
                     .push(&BatchEntry::Call {
@@ -843,7 +895,9 @@ impl ScriptHost {
                     .map_err(bad_value)?;
                 Ok(0)
             }
-            MethodKind::Query => match self.bridge.call(object.id, name, &args)? {
+            MethodKind::Query => match meter::charge(cost::BRIDGE)
+                .and_then(|()| self.bridge.call(object.id, name, &args))?
+            {
                 Variant::Nil => Ok(0),
                 result => {
                     let result = self.import_trusted(result)?;
@@ -859,6 +913,7 @@ impl ScriptHost {
     }
 
     fn emit_signal_inner(&mut self, name: &[u8], args: i32) -> Result<i32, Fail> {
+        meter::bytes(name.len())?;
         let name = utf8_name(name)?;
         let Some(signal) = self.manifest.signal(name) else {
             return fail(
@@ -890,6 +945,7 @@ impl ScriptHost {
                 );
             }
         }
+        meter::charge(cost::BATCH_ENTRY)?;
         self.batch
             .borrow_mut()
             .push(&BatchEntry::Emit {
@@ -952,9 +1008,9 @@ impl ScriptHost {
         if h == 0 {
             return Ok(Variant::Nil);
         }
-        let value = self.value(h)?;
+        let value = self.peek(h)?.export()?;
         self.handles.release(handle(h))?;
-        value.export()
+        Ok(value)
     }
 
     /// `node_slot()`: the node's slot in its instance.
@@ -1017,6 +1073,9 @@ impl ScriptHost {
     // Internals
 
     fn finish(&mut self, function: &'static str, r: Result<i32, Fail>) -> i32 {
+        // Paid whatever the outcome: a refusal is work too.
+        let paid = meter::charge(cost::CALL);
+        let r = r.and_then(|v| paid.map(|()| v));
         match r {
             Ok(v) => v,
             Err(f) => self.record(function, f),
@@ -1025,6 +1084,10 @@ impl ScriptHost {
 
     fn record(&mut self, function: &'static str, f: Fail) -> i32 {
         let code = f.code.code();
+        // A call stopped by the meter is not an ABI error: the embedder traps the guest.
+        if meter::fatal().is_some() {
+            return code;
+        }
         self.last_error = format!("{function}: {}: {}", f.code.name(), f.message);
         self.stats.abi_errors += 1;
         push_bounded(
@@ -1045,22 +1108,36 @@ impl ScriptHost {
         Ok(h.0 as i32)
     }
 
-    /// The value a handle names (a cheap clone: containers are shared); `0` is nil.
-    fn value(&self, h: i32) -> Result<Value, Fail> {
+    /// The value a handle names, borrowed: a lookup never copies; `0` is nil.
+    fn peek(&self, h: i32) -> Result<&Value, Fail> {
         if h == 0 {
-            return Ok(Value::NIL);
+            return Ok(&self.nil);
         }
-        Ok(self.handles.get(handle(h))?.clone())
+        Ok(self.handles.get(handle(h))?)
     }
 
-    /// The value a function operates on: `0` is not one.
-    fn subject(&self, h: i32) -> Result<Value, Fail> {
-        Ok(self.handles.get(handle(h))?.clone())
+    /// A copy of the value a handle names, to store somewhere: paid for by its size.
+    fn copy_of(&self, h: i32) -> Result<Value, Fail> {
+        copy(self.peek(h)?)
+    }
+
+    /// The value a function operates on, borrowed: `0` is not one.
+    fn subject(&self, h: i32) -> Result<&Value, Fail> {
+        Ok(self.handles.get(handle(h))?)
+    }
+
+    /// The Array a function changes: a new reference to it (a plain value is refused before it
+    /// could be copied).
+    fn shared(&self, h: i32) -> Result<Value, Fail> {
+        match self.subject(h)? {
+            v @ (Value::Array(_) | Value::Packed(_)) => Ok(v.clone()),
+            other => not_array(other),
+        }
     }
 
     fn dictionary(&self, h: i32) -> Result<Rc<RefCell<DictValue>>, Fail> {
         match self.subject(h)? {
-            Value::Dictionary(d) => Ok(d),
+            Value::Dictionary(d) => Ok(Rc::clone(d)),
             other => fail(
                 AbiError::WrongType,
                 format!("expected a Dictionary, got type {}", other.type_id()),
@@ -1070,7 +1147,7 @@ impl ScriptHost {
 
     fn object(&self, h: i32) -> Result<ObjectRef, Fail> {
         match self.subject(h)? {
-            Value::Object(o) => Ok(o),
+            Value::Object(o) => Ok(o.clone()),
             other => fail(
                 AbiError::WrongType,
                 format!("expected an Object, got type {}", other.type_id()),
@@ -1146,6 +1223,13 @@ fn import_trusted_default(v: &Variant) -> Value {
 /// handle to an object shares its `ObjectRef`'s class string).
 fn allowed(cache: &Option<(Rc<str>, Box<str>)>, class: &Rc<str>, name: &str) -> bool {
     matches!(cache, Some((c, n)) if Rc::ptr_eq(c, class) && **n == *name)
+}
+
+/// A copy of `value` to store: containers are shared (a new reference), plain values are copied
+/// and paid for by their size.
+fn copy(value: &Value) -> Result<Value, Fail> {
+    meter::bytes(value.byte_size())?;
+    Ok(value.clone())
 }
 
 fn bad_value(e: variant::VariantError) -> Fail {

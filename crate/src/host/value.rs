@@ -7,6 +7,7 @@
 
 use super::dict::DictValue;
 use super::fail::{fail, Fail};
+use super::meter;
 use crate::abi::AbiError;
 use crate::variant::{self, type_id, ContainerType, Variant};
 use std::cell::RefCell;
@@ -124,6 +125,16 @@ impl Value {
         export(self, 0)
     }
 
+    /// The bytes a copy of this value copies (containers are shared, so a copy is a reference):
+    /// what storing or reading it costs, before the copy is made.
+    pub fn byte_size(&self) -> usize {
+        match self {
+            Value::Plain(v) => heap_bytes(v),
+            Value::Packed(p) => p.try_borrow().map_or(0, |p| heap_bytes(&p)),
+            _ => 0,
+        }
+    }
+
     /// Whether this value may be stored in a container typed `ty`.
     pub fn fits(&self, ty: &ContainerType) -> bool {
         match ty {
@@ -134,6 +145,25 @@ impl Value {
                 matches!(self, Value::Object(_) | Value::Plain(Variant::Object(0)))
             }
         }
+    }
+}
+
+/// The bytes of `v` outside its fixed-size part: a string's text, a packed array's elements.
+pub fn heap_bytes(v: &Variant) -> usize {
+    match v {
+        Variant::String(s) | Variant::StringName(s) => s.len(),
+        Variant::NodePath(p) => p.names.iter().chain(&p.subnames).map(String::len).sum(),
+        Variant::PackedByteArray(a) => a.len(),
+        Variant::PackedInt32Array(a) => a.len() * 4,
+        Variant::PackedInt64Array(a) => a.len() * 8,
+        Variant::PackedFloat32Array(a) => a.len() * 4,
+        Variant::PackedFloat64Array(a) => a.len() * 8,
+        Variant::PackedStringArray(a) => a.iter().map(|s| s.len() + 4).sum(),
+        Variant::PackedVector2Array(a) => a.len() * 8,
+        Variant::PackedVector3Array(a) => a.len() * 12,
+        Variant::PackedColorArray(a) => a.len() * 16,
+        Variant::PackedVector4Array(a) => a.len() * 16,
+        _ => 0,
     }
 }
 
@@ -148,6 +178,7 @@ fn import(v: Variant, origin: &mut Origin<'_>, depth: usize) -> Result<Value, Fa
     if depth > MAX_DEPTH {
         return Err(too_deep());
     }
+    meter::values(1)?;
     Ok(match v {
         Variant::Array(a) => {
             let a = *a;
@@ -168,7 +199,7 @@ fn import(v: Variant, origin: &mut Origin<'_>, depth: usize) -> Result<Value, Fa
                 let k = import(k, origin, depth + 1)?;
                 let v = import(v, origin, depth + 1)?;
                 // As Godot's decoder: a repeated key keeps the last value.
-                dict.insert(k, v);
+                dict.insert(k, v)?;
             }
             Value::Dictionary(Rc::new(RefCell::new(dict)))
         }
@@ -212,6 +243,10 @@ fn export(value: &Value, depth: usize) -> Result<Variant, Fail> {
     if depth > MAX_DEPTH {
         return Err(too_deep());
     }
+    // Paid per node of the snapshot actually produced: a DAG of shared Arrays expands here, so
+    // its cost is its expanded size, stopped by the guest's fuel (docs/ABI.md "Cost").
+    meter::values(1)?;
+    meter::bytes(value.byte_size())?;
     Ok(match value {
         Value::Plain(v) => v.clone(),
         Value::Packed(p) => p.borrow().clone(),

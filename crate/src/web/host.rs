@@ -176,6 +176,13 @@ thread_local! {
 
 /// Makes the scratch buffer at least `len` bytes and returns its address in the crate's memory
 /// (valid until the next call of this function). The glue writes inputs there.
+/// The address of the host-work meter's cell, `[fuel, fatal, account]` as `f64`s, in the crate's
+/// memory: the glue opens it around every host call (crate/src/host/meter.rs).
+#[wasm_bindgen(js_name = meterCell)]
+pub fn meter_cell() -> usize {
+    crate::host::meter::cell_address()
+}
+
 #[wasm_bindgen(js_name = scratchBuffer)]
 pub fn scratch_buffer(len: usize) -> usize {
     SCRATCH.with(|s| {
@@ -255,6 +262,7 @@ impl JsHostGroup {
         self_class: String,
         slot: u32,
         max_live_handles: u32,
+        max_host_memory: f64,
         bridge: JsValue,
     ) -> JsScriptHost {
         JsScriptHost::build(
@@ -262,7 +270,7 @@ impl JsHostGroup {
             self_id,
             self_class,
             slot,
-            max_live_handles,
+            (max_live_handles, max_host_memory),
             bridge,
             Rc::clone(&self.sink),
             Rc::clone(&self.bindings),
@@ -320,7 +328,7 @@ impl JsScriptHost {
         self_id: u64,
         self_class: String,
         slot: u32,
-        max_live_handles: u32,
+        (max_live_handles, max_host_memory): (u32, f64),
         bridge: JsValue,
         sink: BatchSink,
         bindings: SharedBindings,
@@ -328,6 +336,8 @@ impl JsScriptHost {
         let mut config = HostConfig::new(self_id, manifest);
         config.self_class = self_class;
         config.max_live_handles = max_live_handles as usize;
+        // A JS number: clamped into usize (a negative or NaN budget is none at all).
+        config.max_host_memory = max_host_memory.clamp(0.0, usize::MAX as f64) as usize;
         config.slot = slot;
         config.batch = Some(sink);
         config.bindings = Some(bindings);
@@ -354,6 +364,7 @@ impl JsScriptHost {
         self_id: u64,
         self_class: String,
         max_live_handles: u32,
+        max_host_memory: f64,
         bridge: JsValue,
     ) -> Result<JsScriptHost, JsValue> {
         let manifest = Manifest::from_module(bytes).map_err(bad_manifest)?;
@@ -362,7 +373,7 @@ impl JsScriptHost {
             self_id,
             self_class,
             0,
-            max_live_handles,
+            (max_live_handles, max_host_memory),
             bridge,
             batch::mirroring_sink(),
             SharedBindings::default(),
@@ -623,15 +634,25 @@ impl JsScriptHost {
         self.host.node_slot()
     }
 
-    /// `[abiErrors, liveHandles, batchLen, droppedLogEntries]`.
+    /// `[abiErrors, liveHandles, batchLen, droppedLogEntries, hostMemoryBytes, hostMemoryPeak,
+    /// hostMemoryLimit]`.
     pub fn stats(&self) -> Vec<f64> {
         let s = self.host.stats();
+        let m = self.host.memory();
         vec![
             s.abi_errors as f64,
             s.live_handles as f64,
             s.batch_len as f64,
             s.dropped_log_entries as f64,
+            m.bytes as f64,
+            m.peak as f64,
+            m.limit as f64,
         ]
+    }
+
+    /// The memory account the glue charges this script's host calls to (the meter's `account`).
+    pub fn account(&self) -> u32 {
+        self.host.account_id()
     }
 
     /// The declared method names (the exports `callMethod` may call).

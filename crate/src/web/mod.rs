@@ -12,7 +12,12 @@ use wasm_bindgen::prelude::*;
 
 use crate::prepare::PrepareOptions;
 use convert::{error_object, to_js, Verdict};
-pub use host::{manifest_instancing, scratch_buffer, JsHostGroup, JsScriptHost};
+pub use host::{manifest_instancing, meter_cell, scratch_buffer, JsHostGroup, JsScriptHost};
+
+/// Every allocation is charged to the script whose host call made it (crate/src/host/account.rs):
+/// the crate's memory serves every script of the page, and each one's share is bounded.
+#[global_allocator]
+static ALLOCATOR: crate::host::account::Counting = crate::host::account::Counting;
 pub use policy::JsPolicy;
 
 /// Runs once when the module is instantiated: readable panics in debug builds (`npm run build -- --dev`).

@@ -20,6 +20,7 @@ struct LoadLimits {
     max_memory_pages: u32,
     max_table_elements: u32,
     max_live_handles: u32,
+    max_host_memory: f64,
     metering: bool,
     timeout_ms: u32,
 }
@@ -63,7 +64,7 @@ impl JsPolicy {
         to_js(&self.inner)
     }
 
-    /// `{ fuel, maxMemoryPages, maxTableElements, maxLiveHandles, metering, timeoutMs }`: the defaults and caps `load`
+    /// `{ fuel, maxMemoryPages, maxTableElements, maxLiveHandles, maxHostMemory, metering, timeoutMs }`: the defaults and caps `load`
     /// applies. Caps beyond what prepare accepts (u32) saturate.
     pub fn limits(&self) -> Result<JsValue, JsValue> {
         let policy = &self.inner;
@@ -72,6 +73,7 @@ impl JsPolicy {
             max_memory_pages: saturate(policy.max_memory_pages),
             max_table_elements: saturate(policy.max_table_elements),
             max_live_handles: policy.max_live_handles,
+            max_host_memory: policy.max_host_memory as f64,
             // Every profile meters: fuel is the only preemption in instance isolation.
             metering: true,
             timeout_ms: policy.timeout_ms,
