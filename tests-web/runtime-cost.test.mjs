@@ -131,6 +131,10 @@ for (const isolation of ['instance', 'worker']) {
       const r = await fuelOf('COSTLY', { isolation, fuel: 200_000 }, 'dag', [40]);
       assert.equal(r.outcome.error?.code, 'fuel_exhausted', JSON.stringify(r.outcome));
       assert.equal(r.fuelUsed, 200_000);
+      // An input bigger than the fuel left is refused before it is copied.
+      const copy = await fuelOf('COSTLY', { isolation, fuel: 2_000 }, 'string', [100_000]);
+      assert.equal(copy.outcome.error?.code, 'fuel_exhausted', JSON.stringify(copy.outcome));
+      assert.equal(copy.fuelUsed, 2_000);
       // A small one fits and pays per node of its expansion.
       const six = await fuelOf('COSTLY', { isolation }, 'dag', [6]);
       const five = await fuelOf('COSTLY', { isolation }, 'dag', [5]);
@@ -183,6 +187,27 @@ test('the crate memory stays flat over 1,000 hostile load / fault / dispose cycl
   assert.deepEqual(r.codes, ['memory_limit']);
   // After 100 cycles the allocator has all it will ever need: 900 more add nothing.
   assert.equal(r.sizes[1], r.sizes[0], JSON.stringify(r.sizes));
+});
+
+test('shared instancing: each node pays for its own host work, out of its own call', async () => {
+  const r = await harness.page.evaluate(async () => {
+    const group = await rt.loadShared(COSTLY, { fuel: 200_000 });
+    const a = group.attach({ self: { id: 1n, class: 'Node3D' } });
+    const b = group.attach({ self: { id: 2n, class: 'Node3D' } });
+    const small = await attempt(() => a.call('string', 16));
+    const smallFuel = a.stats().fuelUsed;
+    const big = await attempt(() => b.call('string', 65536));
+    const bigFuel = b.stats().fuelUsed;
+    const runaway = await attempt(() => a.call('dag', 40));
+    const states = [a.state, b.state];
+    group.dispose();
+    return { small, smallFuel, big, bigFuel, runaway, states };
+  });
+  assert.ok(r.small.value > 0 && r.big.value > 0);
+  assert.equal(r.bigFuel - r.smallFuel, 65536 - 16);
+  assert.equal(r.runaway.error?.code, 'fuel_exhausted', JSON.stringify(r.runaway));
+  // A fault in a shared instance faults the instance (docs/ABI.md "Instancing").
+  assert.deepEqual(r.states, ['faulted', 'faulted']);
 });
 
 test('a nested host call (onLog calling another script) leaves the outer meter intact', async () => {

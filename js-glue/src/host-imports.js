@@ -91,6 +91,20 @@ export class HostContext {
     this.fuel.set(left);
   }
 
+  /**
+   * Whether the open host call can pay for copying `len` input bytes into the crate. When it cannot, the call is
+   * marked out of fuel (the metering wrapper traps the guest) and nothing is copied: a guest must not make the page
+   * copy 64 MiB it could never pay for.
+   */
+  affords(len) {
+    if (this.meter === null || this._host === null) return true;
+    const cell = this.meter.cell();
+    if (cell[0] >= len) return true;
+    cell[0] = -1;
+    cell[1] = 1;
+    return false;
+  }
+
   trap(code, message) {
     const error = new UgcError(code, message);
     this.fault = error;
@@ -158,12 +172,14 @@ function withInput(name, at, call) {
       return (ptr, len, c) => {
         const start = ctx.check(ptr, len);
         if (start < 0) return bad(ptr, len);
+        if (!ctx.affords(len >>> 0)) return 0;
         return call(ctx.host, ctx.view.subarray(start, start + (len >>> 0)), ptr, len, c);
       };
     }
     return (a, ptr, len, d) => {
       const start = ctx.check(ptr, len);
       if (start < 0) return bad(ptr, len);
+      if (!ctx.affords(len >>> 0)) return 0;
       return call(ctx.host, ctx.view.subarray(start, start + (len >>> 0)), a, ptr, len, d);
     };
   };
@@ -182,6 +198,7 @@ function withScratchInput(name, at, call, fast) {
       return (ptr, len, c) => {
         const start = ctx.check(ptr, len);
         if (start < 0) return ctx.host.bad_pointer(name, ptr >>> 0, len >>> 0);
+        if (!ctx.affords(len >>> 0)) return 0;
         scratch.put(ctx.view, start, len >>> 0);
         return fast(ctx.host, len >>> 0, c);
       };
@@ -189,6 +206,7 @@ function withScratchInput(name, at, call, fast) {
     return (a, ptr, len, d) => {
       const start = ctx.check(ptr, len);
       if (start < 0) return ctx.host.bad_pointer(name, ptr >>> 0, len >>> 0);
+      if (!ctx.affords(len >>> 0)) return 0;
       scratch.put(ctx.view, start, len >>> 0);
       return fast(ctx.host, len >>> 0, a, d);
     };
@@ -239,6 +257,7 @@ const objectSetValue = (ctx) => {
       if (name < 0) return bad(np, nl);
       const value = ctx.check(vp, vl);
       if (value < 0) return bad(vp, vl);
+      if (!ctx.affords((nl >>> 0) + (vl >>> 0))) return 0;
       const view = ctx.view;
       return ctx.host.object_set_value(
         obj,
@@ -254,6 +273,7 @@ const objectSetValue = (ctx) => {
     if (name < 0) return bad(np, nl);
     const value = ctx.check(vp, vl);
     if (value < 0) return bad(vp, vl);
+    if (!ctx.affords((nl >>> 0) + (vl >>> 0))) return 0;
     scratch.putPair(ctx.view, name, nl >>> 0, value, vl >>> 0);
     return ctx.host.object_set_value_scratch(obj, nl >>> 0, ty, vl >>> 0);
   };
@@ -273,6 +293,7 @@ const objectGetValue = (ctx) => {
       if (name < 0) return bad(np, nl);
       const out = ctx.check(op, cap);
       if (out < 0) return bad(op, cap);
+      if (!ctx.affords(nl >>> 0)) return 0;
       const n = ctx.host.object_get_value(obj, ctx.view.subarray(name, name + (nl >>> 0)), ty);
       if (n > 0 && n <= cap >>> 0) ctx.view.set(ctx.host.output(), out);
       return n;
@@ -284,6 +305,7 @@ const objectGetValue = (ctx) => {
     if (name < 0) return bad(np, nl);
     const out = ctx.check(op, cap);
     if (out < 0) return bad(op, cap);
+    if (!ctx.affords(nl >>> 0)) return 0;
     scratch.put(ctx.view, name, nl >>> 0);
     const n = ctx.host.object_get_value_scratch(obj, nl >>> 0, ty);
     if (n > 0 && n <= cap >>> 0) {
@@ -303,6 +325,7 @@ const objectBindValue = (ctx) => {
   return (obj, np, nl, ty, ptr) => {
     const name = ctx.check(np, nl);
     if (name < 0) return ctx.host.bad_pointer('object_bind_value', np >>> 0, nl >>> 0);
+    if (!ctx.affords(nl >>> 0)) return 0;
     // A u32 for the crate: a full 4 GiB memory loses its last byte rather than wrapping to 0.
     const memoryLength = ctx.memory === null ? 0 : Math.min(ctx.memory.buffer.byteLength, 0xffffffff);
     const n = ctx.host.object_bind_value(
