@@ -96,6 +96,20 @@ export class HostContext {
     this.fuel.set(left);
   }
 
+  /**
+   * Whether the open host call can pay for copying `len` input bytes into the crate. When it cannot, the call is
+   * marked out of fuel (the metering wrapper traps the guest) and nothing is copied: a guest must not make the page
+   * copy 64 MiB it could never pay for.
+   */
+  affords(len) {
+    if (this.meter === null || this._host === null) return true;
+    const cell = this.meter.cell();
+    if (cell[0] >= len) return true;
+    cell[0] = -1;
+    cell[1] = 1;
+    return false;
+  }
+
   trap(code, message) {
     const error = new UgcError(code, message);
     this.fault = error;
@@ -170,6 +184,7 @@ function withInput(name, at, call, named = false) {
         const start = ctx.check(ptr, len);
         if (start < 0) return bad(ptr, len);
         if (len >>> 0 > cap) return ctx.host.name_too_long(name, len >>> 0);
+        if (!ctx.affords(len >>> 0)) return 0;
         return call(ctx.host, ctx.view.subarray(start, start + (len >>> 0)), ptr, len, c);
       };
     }
@@ -177,6 +192,7 @@ function withInput(name, at, call, named = false) {
       const start = ctx.check(ptr, len);
       if (start < 0) return bad(ptr, len);
       if (len >>> 0 > cap) return ctx.host.name_too_long(name, len >>> 0);
+      if (!ctx.affords(len >>> 0)) return 0;
       return call(ctx.host, ctx.view.subarray(start, start + (len >>> 0)), a, ptr, len, d);
     };
   };
@@ -198,6 +214,7 @@ function withScratchInput(name, at, call, fast, named = false) {
         const start = ctx.check(ptr, len);
         if (start < 0) return ctx.host.bad_pointer(name, ptr >>> 0, len >>> 0);
         if (len >>> 0 > cap) return ctx.host.name_too_long(name, len >>> 0);
+        if (!ctx.affords(len >>> 0)) return 0;
         scratch.put(ctx.view, start, len >>> 0);
         return fast(ctx.host, len >>> 0, c);
       };
@@ -206,6 +223,7 @@ function withScratchInput(name, at, call, fast, named = false) {
       const start = ctx.check(ptr, len);
       if (start < 0) return ctx.host.bad_pointer(name, ptr >>> 0, len >>> 0);
       if (len >>> 0 > cap) return ctx.host.name_too_long(name, len >>> 0);
+      if (!ctx.affords(len >>> 0)) return 0;
       scratch.put(ctx.view, start, len >>> 0);
       return fast(ctx.host, len >>> 0, a, d);
     };
@@ -259,6 +277,7 @@ const objectSetValue = (ctx) => {
       const value = ctx.check(vp, vl);
       if (value < 0) return bad(vp, vl);
       if (nl >>> 0 > cap) return long(nl >>> 0);
+      if (!ctx.affords((nl >>> 0) + (vl >>> 0))) return 0;
       const view = ctx.view;
       return ctx.host.object_set_value(
         obj,
@@ -275,6 +294,7 @@ const objectSetValue = (ctx) => {
     const value = ctx.check(vp, vl);
     if (value < 0) return bad(vp, vl);
     if (nl >>> 0 > cap) return long(nl >>> 0);
+    if (!ctx.affords((nl >>> 0) + (vl >>> 0))) return 0;
     scratch.putPair(ctx.view, name, nl >>> 0, value, vl >>> 0);
     return ctx.host.object_set_value_scratch(obj, nl >>> 0, ty, vl >>> 0);
   };
@@ -297,6 +317,7 @@ const objectGetValue = (ctx) => {
       const out = ctx.check(op, cap);
       if (out < 0) return bad(op, cap);
       if (nl >>> 0 > maxName) return long(nl >>> 0);
+      if (!ctx.affords(nl >>> 0)) return 0;
       const n = ctx.host.object_get_value(obj, ctx.view.subarray(name, name + (nl >>> 0)), ty);
       if (n > 0 && n <= cap >>> 0) ctx.view.set(ctx.host.output(), out);
       return n;
@@ -309,6 +330,7 @@ const objectGetValue = (ctx) => {
     const out = ctx.check(op, cap);
     if (out < 0) return bad(op, cap);
     if (nl >>> 0 > maxName) return long(nl >>> 0);
+    if (!ctx.affords(nl >>> 0)) return 0;
     scratch.put(ctx.view, name, nl >>> 0);
     const n = ctx.host.object_get_value_scratch(obj, nl >>> 0, ty);
     if (n > 0 && n <= cap >>> 0) {
@@ -329,6 +351,7 @@ const objectBindValue = (ctx) => {
     const name = ctx.check(np, nl);
     if (name < 0) return ctx.host.bad_pointer('object_bind_value', np >>> 0, nl >>> 0);
     if (nl >>> 0 > ctx.maxName) return ctx.host.name_too_long('object_bind_value', nl >>> 0);
+    if (!ctx.affords(nl >>> 0)) return 0;
     // A u32 for the crate: a full 4 GiB memory loses its last byte rather than wrapping to 0.
     const memoryLength = ctx.memory === null ? 0 : Math.min(ctx.memory.buffer.byteLength, 0xffffffff);
     const n = ctx.host.object_bind_value(
