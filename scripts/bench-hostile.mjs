@@ -6,7 +6,7 @@
 //   stall     the longest main-thread gap a MessageChannel ticker saw while it ran
 //   ratio     stall ÷ the stall of a pure-wasm loop stopped by the same fuel budget (same run); target ≤ 5×
 //   crate     the crate's linear memory (rt.stats().coreMemoryBytes) before → after
-//   cycles    memory attacks: up to 1,000 load → attack → dispose cycles (8 s at most), crate high-water mark
+//   cycles    memory attacks: up to 1,000 load → attack → dispose cycles (15 s at most), crate high-water mark
 // "contained" = an expected typed outcome, ratio ≤ 5, crate growth ≤ 128 MiB, no growth across cycles.
 //
 //   node scripts/bench-hostile.mjs [--quick] [--only=name,name] [--json=path] [--md=path]

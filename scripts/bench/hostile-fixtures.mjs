@@ -121,10 +121,21 @@ async function calls(ctx, params) {
   } catch (error) {
     return { outcome: ctx.codeOf(error), fuel: 0, extra: { at: 'load' } };
   }
+  // The stall of the calls (and dispose), not of the load: loading has attacks of its own.
+  const dog = ctx.watch();
   let fuel = 0;
   let callsMade = 0;
   let outcome = 'ok';
   let returned;
+  // After a crate failure even stats() may throw (issue 13 (3)): record it as the outcome, typed or not.
+  const used = () => {
+    try {
+      return script.stats().fuelUsed;
+    } catch (error) {
+      if (outcome === 'ok') outcome = ctx.codeOf(error);
+      return 0;
+    }
+  };
   outer: for (const step of params.steps) {
     for (let k = 0; k < (step.repeat ?? 1); k++) {
       // A frame boundary between calls, as a game calls a script once per frame: the stall measured is
@@ -136,21 +147,28 @@ async function calls(ctx, params) {
         outcome = ctx.codeOf(error);
       }
       callsMade++;
-      fuel += script.stats().fuelUsed;
+      fuel += used();
       if (outcome !== 'ok') break outer;
     }
   }
-  const stats = script.stats();
+  let stats = null;
+  try {
+    stats = script.stats();
+  } catch {
+    // reported through used() above
+  }
   let disposeError = null;
   try {
     (group ?? script).dispose();
   } catch (error) {
     disposeError = ctx.codeOf(error);
   }
+  const stall = await dog.stop();
   return {
     outcome,
     fuel,
-    extra: { calls: callsMade, returned, abiErrors: stats.abiErrors, disposeError, logs: stats.logs },
+    stall,
+    extra: { calls: callsMade, returned, abiErrors: stats?.abiErrors, disposeError, logs: stats?.logs },
   };
 }
 
@@ -181,6 +199,7 @@ async function reenter(ctx, params) {
     }
   };
   script = await ctx.rt.load(ctx.bytes, { ...(params.load ?? {}), onLog });
+  const dog = ctx.watch();
   let outcome = 'ok';
   try {
     script.callSync('attack', ...params.args);
@@ -199,7 +218,7 @@ async function reenter(ctx, params) {
   } catch (error) {
     disposeError = ctx.codeOf(error);
   }
-  return { outcome, fuel, extra: { logs, logsAfter, inner, disposeError } };
+  return { outcome, fuel, stall: await dog.stop(), extra: { logs, logsAfter, inner, disposeError } };
 }
 
 /** The game's bridge answers a read by calling back into the same script. */
@@ -219,6 +238,7 @@ async function bridgeReenter(ctx, params) {
     call: () => undefined,
   };
   script = await ctx.rt.load(ctx.bytes, { ...(params.load ?? {}), bridge });
+  const dog = ctx.watch();
   let outcome = 'ok';
   try {
     script.callSync('attack', ...params.args);
@@ -232,7 +252,7 @@ async function bridgeReenter(ctx, params) {
   } catch (error) {
     disposeError = ctx.codeOf(error);
   }
-  return { outcome, fuel, extra: { inner, disposeError } };
+  return { outcome, fuel, stall: await dog.stop(), extra: { inner, disposeError } };
 }
 
 /**
@@ -801,12 +821,12 @@ export const ATTACKS = [
   {
     name: 'batch-flood-across-calls',
     cls: 'memory',
-    what: '40 calls × 400,000 writes (position/scale alternating: row entries), no takeBatch',
+    what: '64 calls × 250,000 writes (position/scale alternating: row entries), no takeBatch',
     module: WRITER('Node3D'),
     scenario: calls,
     params: {
       load: { self: { id: 7, class: 'Node3D' } },
-      steps: [{ export: 'set_loop', args: [400_000, 1], repeat: 40 }],
+      steps: [{ export: 'set_loop', args: [250_000, 1], repeat: 64 }],
     },
     expect: ['memory_limit'],
     memory: true,
@@ -1151,6 +1171,10 @@ export function installHostilePage() {
     codeOf,
     sleep,
     buildModule,
+    watch: () => {
+      const dog = watchdog();
+      return { stop: () => dog.stop() };
+    },
     runtime: async (policy) => {
       const key = JSON.stringify(policy);
       const features = [...window.rt.policy().features, ...(policy.addFeatures ?? [])];
@@ -1213,7 +1237,8 @@ export function installHostilePage() {
       const memBefore = window.rt.stats().coreMemoryBytes;
       const { result, stall, wall } = await stallOf(() => fn(ctx, steps ? { ...params, steps } : params));
       const memAfter = window.rt.stats().coreMemoryBytes;
-      return { ...result, stall, wall, memBefore, memAfter };
+      // A scenario that measured its own stall (after its load) reports that one.
+      return { ...result, stall: result.stall ?? stall, wall, memBefore, memAfter };
     },
     /**
      * `cycles` × (load → the cycle steps → dispose), at most `maxMs`: the crate memory after the first

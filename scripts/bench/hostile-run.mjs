@@ -95,8 +95,8 @@ export async function measureBaseline(session, fuel, reps = 7) {
   }
 }
 
-/** `cycles` × (load → the attack's `cycle` steps → dispose) in a fresh page, at most `maxMs`. */
-export async function runCycles(session, attack, { cycles = 1000, maxMs = 8000 } = {}) {
+/** `cycles` × (load → the attack's `cycle` steps → dispose) in a fresh page, at most `maxMs` (a guard, not a measure). */
+export async function runCycles(session, attack, { cycles = 1000, maxMs = 15_000 } = {}) {
   const { page } = await session.page();
   try {
     const spec = { ...attackSpec(attack, { cycle: true }), cycles, warmup: CYCLE_WARMUP, maxMs };
