@@ -15,11 +15,11 @@
 // --md      also writes the markdown table (e.g. docs/hostile-before.md)
 
 import { writeFileSync } from 'node:fs';
-import { ATTACKS, STALL_RATIO_TARGET } from './bench/hostile-fixtures.mjs';
+import { ATTACKS } from './bench/hostile-fixtures.mjs';
+import { hostileTable } from './bench/hostile-table.mjs';
 import {
   fuelOf,
   measureBaseline,
-  mib,
   openHostileSession,
   runAttack,
   runCycles,
@@ -92,43 +92,4 @@ if (mdPath) {
     mdPath,
     `# Hostile suite (issue 13)\n\n<!-- Written by \`node scripts/bench-hostile.mjs --md=${mdPath}\`. -->\n\n${new Date().toISOString()}, ${summary}.\n\n${markdown}\n`,
   );
-}
-
-/** The markdown table of every attack (also used for docs/BENCHMARKS.md, scripts/bench/sections.mjs). */
-export function hostileTable(figs) {
-  const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const ms = (x) => (x == null ? 'n/a' : x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2));
-  const lines = [
-    '| attack | class | outcome (expected) | fuel | stall ms | loop ms | ratio | crate before → after | cycles: high-water (after 10) | contained |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  ];
-  for (const f of figs) {
-    const cyc = f.cycles
-      ? f.cycles.crashed
-        ? `crashed: ${f.cycles.crashed}`
-        : `${f.cycles.done}×: ${mib(f.cycles.high)} (${f.cycles.afterWarmup === null ? 'n/a' : mib(f.cycles.afterWarmup)})`
-      : '—';
-    const mem = f.memBefore == null ? 'n/a' : `${mib(f.memBefore)} → ${mib(f.memAfter)}`;
-    lines.push(
-      `| ${[
-        f.name,
-        f.cls,
-        `${f.outcome} (${f.expect.join('/')})`,
-        f.fuel == null ? 'n/a' : f.fuel.toLocaleString('en-US'),
-        ms(f.stallMs),
-        ms(f.baselineMs),
-        f.ratio == null ? 'n/a' : `${f.ratio >= 100 ? f.ratio.toFixed(0) : f.ratio.toFixed(1)}×`,
-        mem,
-        cyc,
-        f.contained ? 'yes' : `**no**: ${f.reasons.join('; ')}`,
-      ]
-        .map(cell)
-        .join(' | ')} |`,
-    );
-  }
-  lines.push(
-    '',
-    `Stall target ≤ ${STALL_RATIO_TARGET}× the pure-wasm loop stopped by the same fuel. Extras per attack (calls made, logs, inner re-entrant error, queued WASI bytes, page errors) are in the JSON (\`--json\`).`,
-  );
-  return lines.join('\n');
 }

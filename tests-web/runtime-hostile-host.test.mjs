@@ -48,6 +48,9 @@ const PENDING = new Set([
   'exceptions-swallow-host-fuel',
   'load-12MB-data',
   'wasi-spawn-unread',
+  'shared-type_of-9MiB-string',
+  'shared-emit_signal-doubled-20',
+  'shared-keep-8MiB-strings',
 ]);
 
 /** `test`, skipped while `name` is pending and the run is not strict. */
@@ -127,6 +130,7 @@ describe('(1) host work is charged as fuel', () => {
     'var_from_bytes-1M-nils',
     'dict-colliding-keys',
     'bind-rebind-flood',
+    'shared-type_of-9MiB-string',
   ]) {
     hostileTest(name, async () => {
       const r = await contained(name);
@@ -141,6 +145,7 @@ describe('(2) exponential host work is charged per value visited', () => {
     'emit_signal-doubled-20',
     'dict-key-doubled-20',
     'object_call-doubled-20',
+    'shared-emit_signal-doubled-20',
   ]) {
     hostileTest(name, () => contained(name));
   }
@@ -160,6 +165,7 @@ describe('(3) crate memory is bounded per script', () => {
     'var_from_bytes-deep-200k',
     'memory-grow-to-cap',
     'crate-oom-one-call',
+    'shared-keep-8MiB-strings',
   ]) {
     hostileTest(name, () => contained(name));
   }

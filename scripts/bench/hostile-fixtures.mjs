@@ -612,13 +612,13 @@ const LYING_PACKED = [...u32(29), ...u32(0x7fffffff), 0, 0, 0, 0, 0, 0, 0, 0];
 // ---------------------------------------------------------------------------------------------------------
 // The corpus.
 
-const workbench = (name, cls, what, steps, expect, more = {}) => ({
+const workbench = (name, cls, what, steps, expect, { params = {}, ...more } = {}) => ({
   name,
   cls,
   what,
   module: WORKBENCH,
   scenario: calls,
-  params: { load: { self: { id: 7, class: 'Node3D' } }, steps, ...(more.params ?? {}) },
+  params: { load: { self: { id: 7, class: 'Node3D' } }, steps, ...params },
   expect,
   ...more,
 });
@@ -923,6 +923,40 @@ export const ATTACKS = [
     ],
     ['memory_limit', 'fuel_exhausted'],
     { slow: true },
+  ),
+
+  // Shared instancing (rt.loadShared): the same attacks through a group's view, where a fault takes down
+  // every node of the group and the crate's hosts share one batch sink.
+  workbench(
+    'shared-type_of-9MiB-string',
+    'host-work',
+    'rt.loadShared view: type_of × 300 on a kept 9 MiB String',
+    [
+      { export: 'make_string', args: [9 * MIB] },
+      { export: 'type_of_loop', args: [300] },
+    ],
+    ['fuel_exhausted'],
+    { params: { shared: true } },
+  ),
+  workbench(
+    'shared-keep-8MiB-strings',
+    'memory',
+    'rt.loadShared view: 128 calls, each keeping a fresh 8 MiB String',
+    [{ export: 'keep_string', args: [8 * MIB], repeat: 128 }],
+    ['memory_limit'],
+    {
+      params: { shared: true },
+      memory: true,
+      cycle: [{ export: 'keep_string', args: [MIB], repeat: 4 }],
+    },
+  ),
+  workbench(
+    'shared-emit_signal-doubled-20',
+    'exponential',
+    'rt.loadShared view: emit_signal with the 20-level doubled Array (into the group batch)',
+    [{ export: 'make_doubled', args: [20] }, { export: 'emit_doubled' }],
+    ['fuel_exhausted'],
+    { params: { shared: true } },
   ),
 
   // (4) re-entrancy -----------------------------------------------------------------------------------------

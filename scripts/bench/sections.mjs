@@ -507,6 +507,7 @@ function hostile({ browser }) {
     intro:
       'Each attack of scripts/bench/hostile-fixtures.mjs in a fresh page, default policy and budget: the longest gap of a MessageChannel ticker while it ran, against the same gap for a pure-wasm loop stopped by the same fuel budget. Contained = an expected typed outcome, stall ≤ 5×, crate memory growth ≤ 128 MiB and no growth of its high-water mark over load → attack → dispose cycles.',
     rows,
+    // The notes name what each attack missed; the full table (cycles, extras) is bench-hostile.mjs's own output.
     notes: h ? [`${contained} of ${h.figures.length} attacks contained.`] : [],
     hideWhenEmpty: true,
   };
