@@ -1119,7 +1119,7 @@ export function installHostilePage() {
     };
   }
 
-  /** Writes a var_from_bytes input at guest address 0 through the export-free route: a poke module. */
+  /** The bytes a `poke` step asks for at guest address 0 (var_from_bytes inputs). */
   function pokeBytes(poke) {
     if (poke.bytes) return new Uint8Array(poke.bytes);
     if (poke.array) {
@@ -1217,11 +1217,8 @@ export function installHostilePage() {
     },
   });
 
-  /** `poke` steps write guest memory before the call: rewritten into a setup call of a poke export. */
-  function expandSteps(params) {
-    if (!params.steps?.some((s) => s.poke)) return { params, pokes: [] };
-    return { params, pokes: params.steps.filter((s) => s.poke).map((s) => pokeBytes(s.poke)) };
-  }
+  /** The bytes of the `poke` steps: they become a data segment of the module, not a call. */
+  const pokesOf = (params) => (params.steps ?? []).filter((s) => s.poke).map((s) => pokeBytes(s.poke));
 
   const stallOf = async (fn) => {
     const dog = watchdog();
@@ -1257,13 +1254,12 @@ export function installHostilePage() {
     },
     /**
      * Runs one attack: `{ moduleBytes, scenario (source), params }` → `{ outcome, fuel, stall, wall,
-     * memBefore, memAfter, extra }`. Pokes go to guest memory through a `poke` hook in the scenario.
+     * memBefore, memAfter, extra }`. A `poke` step presets guest memory (a data segment, see withPoke).
      */
     async run({ moduleBytes, scenario, params }) {
-      // eslint-disable-next-line no-eval
       const fn = (0, eval)(`(${scenario})`);
-      let bytes = moduleBytes ? new Uint8Array(moduleBytes) : null;
-      const { pokes } = expandSteps(params);
+      const bytes = moduleBytes ? new Uint8Array(moduleBytes) : null;
+      const pokes = pokesOf(params);
       const steps = params.steps?.filter((s) => !s.poke);
       const ctx = ctxFor(bytes);
       if (pokes.length) ctx.bytes = withPoke(bytes, pokes[0]);
@@ -1279,7 +1275,6 @@ export function installHostilePage() {
      * `warmup` cycles and its high-water mark at the end.
      */
     async cycles({ moduleBytes, scenario, params, cycles, warmup, maxMs }) {
-      // eslint-disable-next-line no-eval
       const fn = (0, eval)(`(${scenario})`);
       const ctx = ctxFor(new Uint8Array(moduleBytes));
       const t0 = performance.now();
