@@ -482,8 +482,8 @@ function godot({ godot: g }) {
 
 /**
  * Issue 13's hostile suite (scripts/bench-hostile.mjs): per attack, the longest main-thread stall against a
- * pure-wasm loop stopped by the same fuel, plus the typed outcome and crate memory as the note. "met" is only
- * the stall ratio; the table in the section's notes gives the full verdict ("contained").
+ * pure-wasm loop stopped by the same fuel. "met" judges only the stall ratio; each row's note gives the typed
+ * outcome, fuel, crate memory and the full verdict ("contained").
  */
 function hostile({ browser }) {
   const h = browser?.hostile;
