@@ -182,7 +182,7 @@ export function buildReport(results) {
     '',
     '`npm run bench` (full, ~15 min on this machine), `npm run bench -- --quick`, `--only=native,browser,godot`.',
     'Each part is also runnable alone: `cargo bench -p ugc-wasm --bench validate|fuel|variant`,',
-    '`node scripts/bench-runtime.mjs`, `bench-abi.mjs`, `bench-fuel.mjs`, `bench-wasi.mjs`, `bench-godot.mjs`.',
+    '`node scripts/bench-runtime.mjs`, `bench-abi.mjs`, `bench-fuel.mjs`, `bench-wasi.mjs`, `bench-hostile.mjs`, `bench-godot.mjs`.',
     'In your own browser: `npm run serve`, then open `/www/bench/` (www/bench/index.html).',
     '',
   );

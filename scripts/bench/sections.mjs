@@ -480,6 +480,39 @@ function godot({ godot: g }) {
   };
 }
 
+/**
+ * Issue 13's hostile suite (scripts/bench-hostile.mjs): per attack, the longest main-thread stall against a
+ * pure-wasm loop stopped by the same fuel. "met" judges only the stall ratio; each row's note gives the typed
+ * outcome, fuel, crate memory and the full verdict ("contained").
+ */
+function hostile({ browser }) {
+  const h = browser?.hostile;
+  const rows = [];
+  for (const f of h?.figures ?? []) {
+    const mem =
+      f.memBefore == null
+        ? ''
+        : `, crate ${(f.memBefore / 2 ** 20).toFixed(0)} → ${(f.memAfter / 2 ** 20).toFixed(0)} MiB`;
+    rows.push(
+      row(`${f.name} (${f.cls})`, f.stallMs, 'ms', 'pure-wasm loop, same fuel', f.baselineMs, {
+        target: atMost(5, '≤ 5×'),
+        note: `${f.outcome} (expected ${f.expect.join('/')}), fuel ${f.fuel ?? 'n/a'}${mem}; ${f.contained ? 'contained' : `NOT contained: ${f.reasons.join('; ')}`}`,
+      }),
+    );
+  }
+  const contained = (h?.figures ?? []).filter((f) => f.contained).length;
+  return {
+    title: 'Hostile modules (Chromium)',
+    issue: 13,
+    intro:
+      'Each attack of scripts/bench/hostile-fixtures.mjs in a fresh page, default policy and budget: the longest gap of a MessageChannel ticker while it ran, against the same gap for a pure-wasm loop stopped by the same fuel budget. Contained = an expected typed outcome, stall ≤ 5×, crate memory growth ≤ 128 MiB and no growth of its high-water mark over load → attack → dispose cycles.',
+    rows,
+    // The notes name what each attack missed; the full table (cycles, extras) is bench-hostile.mjs's own output.
+    notes: h ? [`${contained} of ${h.figures.length} attacks contained.`] : [],
+    hideWhenEmpty: true,
+  };
+}
+
 // The targeted figures of each section, listed as not measured when a run has none of them.
 const EXPECTED_TARGETS = {
   Validation: [{ figure: 'ugc_wasm::validate vs raw wasmparser, large module', target: '≥ 0.90×' }],
@@ -492,17 +525,25 @@ const EXPECTED_TARGETS = {
  * could not evaluate in `unmeasured`.
  */
 export function buildSections(results) {
-  return [validation, prepare, fuel, calls, load, otherRuntime, variantCodec, wasi, shared, godot].map(
-    (f) => {
-      const section = f(results);
-      if (!section.unmeasured) {
-        section.unmeasured = section.rows.some((r) => r.target)
-          ? []
-          : (EXPECTED_TARGETS[section.title] ?? []);
-      }
-      return section;
-    },
-  );
+  return [
+    validation,
+    prepare,
+    fuel,
+    calls,
+    load,
+    otherRuntime,
+    variantCodec,
+    wasi,
+    shared,
+    hostile,
+    godot,
+  ].map((f) => {
+    const section = f(results);
+    if (!section.unmeasured) {
+      section.unmeasured = section.rows.some((r) => r.target) ? [] : (EXPECTED_TARGETS[section.title] ?? []);
+    }
+    return section;
+  });
 }
 
 /** Chart series: cost per module size and per node count. */
