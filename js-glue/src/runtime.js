@@ -2,7 +2,9 @@
 // (cached) → instantiates in the chosen isolation backend, and hands back a Script.
 
 import { loadCore } from './core.js';
+import { prepareOffThread } from './load-worker.js';
 import { UgcError, ValidationError } from './errors.js';
+import { manifestModule } from './manifest.js';
 import { InstanceBackend } from './instance-backend.js';
 import { WorkerBackend } from './worker-backend.js';
 import { ModuleCache } from './module-cache.js';
@@ -14,6 +16,12 @@ import { CheckedWasi } from './wasi/checked.js';
 const ISOLATIONS = new Set(['instance', 'worker']);
 const MAX_FUEL = (1n << 63n) - 1n;
 
+/**
+ * Modules at least this big are validated, prepared and compiled in a worker (js-glue/src/prepare-worker.js):
+ * on the page, validate + prepare cost ~60–70 ms per MB, all of it one synchronous crate call. Below it the
+ * worker's start (~tens of ms, not blocking) would cost more than the few milliseconds the page spends.
+ */
+export const OFF_THREAD_BYTES = 64 * 1024;
 /** Accepts an ArrayBuffer or any ArrayBuffer view; anything else is `bad_argument`. */
 function toBytes(bytes) {
   if (bytes instanceof Uint8Array) return bytes;
@@ -57,10 +65,14 @@ class Runtime {
   #live = 0;
   #wasiOverrides;
   #wasiEntry = null;
+  #policyJson;
+  #maxModuleSize;
 
   constructor(core, policy, onLog, wasiOverrides) {
     this.#core = core;
     this.#policy = policy;
+    this.#policyJson = policy.toJSON();
+    this.#maxModuleSize = Number(this.#policyJson.max_module_size ?? this.#policyJson.maxModuleSize);
     this.#wasiOverrides = wasiOverrides;
     this.#limits = policy.limits();
     this.#abi = core.abi();
@@ -193,25 +205,61 @@ class Runtime {
       digest = verdict.report.sha256;
     }
     return this.#cache.get(`${digest}/${options}`, async () => {
-      const report = (verdict ?? this.#validated(input)).report;
-      const prepared = this.#core.prepare(input, prepareOptions);
+      // The manifest is all the script hosts need of the bytes: taken now, because the off-thread path hands
+      // `input` over to the worker, and so a big module is not copied into the crate for every script.
+      const manifest = manifestModule(input);
+      let report;
       let module;
-      try {
-        module = await WebAssembly.compile(prepared);
-      } catch (error) {
-        throw new UgcError('load_failed', `compiling the prepared module failed: ${error.message}`);
+      let size;
+      if (verdict === null && input.length >= OFF_THREAD_BYTES) {
+        ({ report, module, size } = await prepareOffThread(input, this.#policyJson, prepareOptions));
+      } else {
+        report = (verdict ?? this.#validated(input)).report;
+        const prepared = this.#core.prepare(input, prepareOptions);
+        size = prepared.length;
+        try {
+          module = await WebAssembly.compile(prepared);
+        } catch (error) {
+          throw new UgcError('load_failed', `compiling the prepared module failed: ${error.message}`, {
+            reason: 'compile',
+          });
+        }
       }
       // Which instancing the module's manifest asks for. A malformed manifest is not this step's failure:
       // the script host refuses it (load_failed) for modules that have one, and the others never read it.
       let instancing = 'node';
       try {
-        instancing = this.#core.instancing(input);
+        instancing = this.#core.instancing(manifest);
       } catch {
         // keep the default
       }
       report.manifest = { instancing };
-      return { module, report, signatures: exportSignatures(report), instancing };
+      return { module, report, signatures: exportSignatures(report), instancing, manifest, size };
     });
+  }
+
+  /**
+   * A private copy of the module bytes to load, refused (`validation`, the validator's `module_too_large`)
+   * before the copy when they exceed the policy's `max_module_size`: nothing of an oversized module is
+   * read, copied or hashed.
+   */
+  #loadInput(bytes) {
+    const view = toBytes(bytes);
+    const max = this.#maxModuleSize;
+    if (view.byteLength > max) {
+      throw new ValidationError(
+        [
+          {
+            code: 'module_too_large',
+            message: `module is ${view.byteLength} bytes, the policy allows at most ${max}`,
+            offset: null,
+          },
+        ],
+        null,
+      );
+    }
+    // A private copy: the caller may reuse its buffer while we await.
+    return view.slice();
   }
 
   #validated(input) {
@@ -255,8 +303,7 @@ class Runtime {
 
   /** Validates, prepares, compiles (once per module and options) and instantiates a script. */
   async load(bytes, options = {}) {
-    // A private copy: the caller may reuse its buffer while we await.
-    const input = toBytes(bytes).slice();
+    const input = this.#loadInput(bytes);
     const opts = this.#loadOptions(options);
     const compiled = await this.#compiled(input, {
       maxMemoryPages: opts.maxMemoryPages,
@@ -269,11 +316,12 @@ class Runtime {
       signatures: compiled.signatures,
       onLog: opts.onLog,
       timeoutMs: opts.timeoutMs,
+      moduleSize: compiled.size,
     };
     if (needsScriptHost(compiled.module)) {
       // The host lives next to the guest: on this thread for instance isolation, in the worker otherwise.
       const hostSpec = {
-        bytes: input,
+        bytes: compiled.manifest,
         selfId: opts.selfId,
         selfClass: opts.selfClass,
         maxLiveHandles: this.#limits.maxLiveHandles,
@@ -309,7 +357,7 @@ class Runtime {
    * choose between load and loadShared before loading. Reads only the manifest; a malformed one is `load_failed`.
    */
   instancing(bytes) {
-    return this.#core.instancing(toBytes(bytes));
+    return this.#core.instancing(manifestModule(toBytes(bytes)));
   }
 
   /**
@@ -318,7 +366,7 @@ class Runtime {
    * call makes a new group: keep one per module (and options) to share it.
    */
   async loadShared(bytes, options = {}) {
-    const input = toBytes(bytes).slice();
+    const input = this.#loadInput(bytes);
     if (options !== null && typeof options === 'object' && (options.isolation ?? 'instance') !== 'instance') {
       throw new UgcError('bad_argument', 'shared instancing needs instance isolation');
     }
@@ -338,14 +386,15 @@ class Runtime {
       onLog: opts.onLog,
       report: compiled.report,
       variants: this.#variants,
-      hostGroup: needsScriptHost(compiled.module) ? core.hostGroup(input) : null,
+      hostGroup: needsScriptHost(compiled.module) ? core.hostGroup(compiled.manifest) : null,
       makeHost: (hostGroup, node, slot) => hostGroup.host(node.id, node.class, slot, maxLiveHandles, bridge),
       scratch: core.scratch,
+      moduleSize: compiled.size,
       onDispose: () => this.#live--,
     });
     this.#live++; // dispose() counts it down, also on a failed start
     try {
-      group.start();
+      await group.start();
     } catch (error) {
       group.dispose();
       throw error;

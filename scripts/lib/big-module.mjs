@@ -64,7 +64,9 @@ export function bigModule({ codeBytes, dataBytes = 0, steps = 1000, custom = [] 
   if (dataBytes > 0) {
     const data = new Uint8Array(dataBytes);
     for (let i = 0; i < dataBytes; i++) data[i] = i & 0xff;
-    parts.push(section(11, concat([new Uint8Array([1, 0x00, 0x41, 0x00, 0x0b, ...leb128(dataBytes)]), data])));
+    parts.push(
+      section(11, concat([new Uint8Array([1, 0x00, 0x41, 0x00, 0x0b, ...leb128(dataBytes)]), data])),
+    );
   }
   for (const [sectionName, bytes] of custom) parts.push(section(0, concat([name(sectionName), bytes])));
   return concat(parts);
