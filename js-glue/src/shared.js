@@ -624,9 +624,9 @@ export class SharedGroup {
    */
   takeBatch() {
     this.#alive();
-    if (this.#hostGroup === null) return EMPTY_ARRAY;
     this.#enter('takeBatch');
     try {
+      if (this.#hostGroup === null) return EMPTY_ARRAY;
       if (this.fault === null) this.#ctx?.harvestBindings(this.#hostGroup);
       return this.#hostGroup.take_batch_bytes();
     } catch (error) {
