@@ -15,6 +15,8 @@ const JOB_TIMEOUT_MS = 120_000;
 let worker = null;
 let nextId = 1;
 const pending = new Map();
+/** Jobs whose bytes the worker holds between their digest and their prepare: it must not be ended meanwhile. */
+let held = 0;
 let idleTimer = null;
 
 /** The typed error for a job's `{ code, message, reason, errors, report }`. */
@@ -27,6 +29,7 @@ function jobError(wire) {
 function crash(message, reason = 'worker') {
   const failed = [...pending.values()];
   pending.clear();
+  held = 0;
   stop();
   for (const job of failed) {
     clearTimeout(job.timer);
@@ -44,6 +47,10 @@ function stop() {
   }
 }
 
+function idle() {
+  if (pending.size === 0 && held === 0 && worker !== null) idleTimer = setTimeout(stop, IDLE_MS);
+}
+
 function start() {
   const w = new Worker(WORKER_URL, { type: 'module', name: 'ugc-load' });
   w.onmessage = ({ data }) => {
@@ -53,7 +60,7 @@ function start() {
     clearTimeout(job.timer);
     if (data.error) job.reject(jobError(data.error));
     else job.resolve(data);
-    if (pending.size === 0) idleTimer = setTimeout(stop, IDLE_MS);
+    idle();
   };
   w.onerror = (event) => {
     event.preventDefault();
@@ -63,12 +70,7 @@ function start() {
   return w;
 }
 
-/**
- * Validates `input` against `policy` (plain JSON), prepares it with `prepareOptions` and compiles it, in the
- * load worker. `input` is transferred (detached here). Resolves `{ report, module, size }`; rejects with a
- * ValidationError or a UgcError carrying `.reason`.
- */
-export function prepareOffThread(input, policy, prepareOptions) {
+function request(message, transfer = []) {
   return new Promise((resolve, reject) => {
     clearTimeout(idleTimer);
     idleTimer = null;
@@ -80,22 +82,50 @@ export function prepareOffThread(input, policy, prepareOptions) {
       );
       return;
     }
-    const id = nextId++;
     const timer = setTimeout(
       () => crash(`the load worker did not answer in ${JOB_TIMEOUT_MS} ms`, 'timeout'),
       JOB_TIMEOUT_MS,
     );
-    pending.set(id, { resolve, reject, timer });
+    pending.set(message.id, { resolve, reject, timer });
     try {
-      worker.postMessage({ id, bytes: input, policy, prepareOptions, crate: crateModule() }, [input.buffer]);
+      worker.postMessage(message, transfer);
     } catch (error) {
-      pending.delete(id);
+      pending.delete(message.id);
       clearTimeout(timer);
       reject(
-        new UgcError('load_failed', `cannot send the module to the load worker: ${error?.message}`, {
+        new UgcError('load_failed', `cannot send to the load worker: ${error?.message}`, {
           reason: 'worker',
         }),
       );
     }
   });
+}
+
+/**
+ * Hands `input` to the load worker (transferred: detached here) and resolves `{ job, digest }`: the hex SHA-256
+ * of the bytes (null without WebCrypto), hashed there because WebCrypto hashes on the calling thread (~2 ms per
+ * MB). The worker keeps the bytes for `prepareOffThread(job)` or `dropOffThread(job)`, one of which must follow.
+ */
+export async function digestOffThread(input) {
+  const job = nextId++;
+  const { digest } = await request({ type: 'digest', id: job, bytes: input }, [input.buffer]);
+  held++;
+  return { job, digest };
+}
+
+/**
+ * Validates the bytes of `job` against `policy` (plain JSON), prepares them with `prepareOptions` and compiles
+ * them, in the load worker. Resolves `{ report, module, size }`; rejects with a ValidationError or a UgcError
+ * carrying `.reason`.
+ */
+export function prepareOffThread(job, policy, prepareOptions) {
+  held = Math.max(0, held - 1);
+  return request({ type: 'prepare', id: job, policy, prepareOptions, crate: crateModule() });
+}
+
+/** Forgets the bytes of `job` (its module was in the cache after all). */
+export function dropOffThread(job) {
+  held = Math.max(0, held - 1);
+  worker?.postMessage({ type: 'drop', id: job });
+  idle();
 }

@@ -1,18 +1,38 @@
-// Off-thread load for big modules (docs/JS-API.md "Big modules"): the crate's validate + prepare cost
-// ~60–70 ms per MB of module and run synchronously, so for a big module they run here, followed by the
-// compilation; the page only instantiates. Driven by js-glue/src/load-worker.js; jobs share the worker's crate.
+// Off-thread load for big modules (docs/JS-API.md "Big modules"): hashing (the cache key), the crate's validate
+// + prepare (~60–70 ms per MB, synchronous) and the compilation run here; the page only instantiates. Driven by
+// js-glue/src/load-worker.js; jobs share the worker's crate.
 //
-// Request: { id, bytes (Uint8Array, transferred), policy (the runtime's effective policy, plain JSON),
-//   prepareOptions, crate (the page's compiled crate: posting it shares its compiled code) }.
-// Reply: { id, report, module (WebAssembly.Module), size (prepared bytes) } or
-//   { id, error: { code, message, reason?, errors?, report? } }.
+// Requests:
+//   { type: 'digest', id, bytes (transferred) }: keeps the bytes under `id`; replies { id, digest } (hex SHA-256,
+//     null without WebCrypto).
+//   { type: 'prepare', id, policy (the runtime's effective policy, plain JSON), prepareOptions, crate (the page's
+//     compiled crate: posting it shares its compiled code) }: validates, prepares and compiles the bytes kept
+//     under `id`; replies { id, report, module (WebAssembly.Module), size (prepared bytes) }.
+//   { type: 'drop', id }: forgets the bytes (the page found the module in its cache); no reply.
+// Failures reply { id, error: { code, message, reason?, errors?, report? } }.
 
 import { loadCore } from './core.js';
 
+/** Bytes between their digest and their prepare (or drop). */
+const held = new Map();
+
 self.onmessage = async ({ data }) => {
+  if (data?.type === 'drop') {
+    held.delete(data.id);
+    return;
+  }
   let reply;
   try {
-    reply = await job(data);
+    if (data.type === 'digest') {
+      held.set(data.id, data.bytes);
+      reply = { digest: await digest(data.bytes) };
+    } else {
+      const bytes = held.get(data.id);
+      held.delete(data.id);
+      if (bytes === undefined)
+        throw Object.assign(new Error('no module bytes for this job'), { reason: 'worker' });
+      reply = await prepare(bytes, data);
+    }
   } catch (error) {
     reply = {
       error: {
@@ -22,11 +42,20 @@ self.onmessage = async ({ data }) => {
       },
     };
   }
-  reply.id = data?.id;
+  reply.id = data.id;
   self.postMessage(reply);
 };
 
-async function job({ bytes, policy, prepareOptions, crate }) {
+async function digest(bytes) {
+  const subtle = self.crypto?.subtle;
+  if (!subtle) return null;
+  let out = '';
+  for (const byte of new Uint8Array(await subtle.digest('SHA-256', bytes)))
+    out += byte.toString(16).padStart(2, '0');
+  return out;
+}
+
+async function prepare(bytes, { policy, prepareOptions, crate }) {
   const core = await loadCore(crate ?? undefined).catch((error) => {
     throw Object.assign(new Error(`loading the crate in the load worker failed: ${error?.message}`), {
       code: 'load_failed',

@@ -2,7 +2,7 @@
 // (cached) → instantiates in the chosen isolation backend, and hands back a Script.
 
 import { loadCore } from './core.js';
-import { prepareOffThread } from './load-worker.js';
+import { digestOffThread, dropOffThread, prepareOffThread } from './load-worker.js';
 import { UgcError, ValidationError } from './errors.js';
 import { manifestModule } from './manifest.js';
 import { InstanceBackend } from './instance-backend.js';
@@ -195,47 +195,58 @@ class Runtime {
    */
   async #compiled(input, prepareOptions) {
     const options = `${prepareOptions.maxMemoryPages}/${prepareOptions.maxTableElements}/${prepareOptions.metering}`;
+    // The manifest is all the script hosts need of the bytes: taken now, because a big module's bytes go to
+    // the load worker, and so a big module is not copied into the crate for every script.
+    const manifest = manifestModule(input);
     const subtle = globalThis.crypto?.subtle;
     let verdict = null;
     let digest;
-    if (subtle) {
+    /** A big module's job in the load worker, which holds its bytes from the digest on. */
+    let job = null;
+    if (input.length >= OFF_THREAD_BYTES) {
+      ({ job, digest } = await digestOffThread(input));
+      if (digest === null) {
+        // No WebCrypto: the validator's SHA-256 is the key, known only after the whole job.
+        const made = await this.#made(prepareOffThread(job, this.#policyJson, prepareOptions), manifest);
+        return this.#cache.get(`${made.report.sha256}/${options}`, () => made);
+      }
+    } else if (subtle) {
       digest = hex(await subtle.digest('SHA-256', input));
     } else {
       verdict = this.#validated(input);
       digest = verdict.report.sha256;
     }
-    return this.#cache.get(`${digest}/${options}`, async () => {
-      // The manifest is all the script hosts need of the bytes: taken now, because the off-thread path hands
-      // `input` over to the worker, and so a big module is not copied into the crate for every script.
-      const manifest = manifestModule(input);
-      let report;
-      let module;
-      let size;
-      if (verdict === null && input.length >= OFF_THREAD_BYTES) {
-        ({ report, module, size } = await prepareOffThread(input, this.#policyJson, prepareOptions));
-      } else {
-        report = (verdict ?? this.#validated(input)).report;
-        const prepared = this.#core.prepare(input, prepareOptions);
-        size = prepared.length;
-        try {
-          module = await WebAssembly.compile(prepared);
-        } catch (error) {
+    const key = `${digest}/${options}`;
+    if (job !== null && this.#cache.has(key)) dropOffThread(job);
+    return this.#cache.get(key, () => {
+      if (job !== null) return this.#made(prepareOffThread(job, this.#policyJson, prepareOptions), manifest);
+      const report = (verdict ?? this.#validated(input)).report;
+      const prepared = this.#core.prepare(input, prepareOptions);
+      const compiling = WebAssembly.compile(prepared).then(
+        (module) => ({ report, module, size: prepared.length }),
+        (error) => {
           throw new UgcError('load_failed', `compiling the prepared module failed: ${error.message}`, {
             reason: 'compile',
           });
-        }
-      }
-      // Which instancing the module's manifest asks for. A malformed manifest is not this step's failure:
-      // the script host refuses it (load_failed) for modules that have one, and the others never read it.
-      let instancing = 'node';
-      try {
-        instancing = this.#core.instancing(manifest);
-      } catch {
-        // keep the default
-      }
-      report.manifest = { instancing };
-      return { module, report, signatures: exportSignatures(report), instancing, manifest, size };
+        },
+      );
+      return this.#made(compiling, manifest);
     });
+  }
+
+  /** A cache entry from what validate + prepare + compile made (`{ report, module, size }`). */
+  async #made(making, manifest) {
+    const { report, module, size } = await making;
+    // Which instancing the module's manifest asks for. A malformed manifest is not this step's failure:
+    // the script host refuses it (load_failed) for modules that have one, and the others never read it.
+    let instancing = 'node';
+    try {
+      instancing = this.#core.instancing(manifest);
+    } catch {
+      // keep the default
+    }
+    report.manifest = { instancing };
+    return { module, report, signatures: exportSignatures(report), instancing, manifest, size };
   }
 
   /**
