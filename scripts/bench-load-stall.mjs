@@ -40,6 +40,21 @@ const results = await page.evaluate(
       };
     };
     const out = [];
+    // The noise floor: the same watchdog over a second in which the page does nothing (the OS may deschedule
+    // the page on a loaded machine; a stall below this is not the load's).
+    {
+      const stop = watch();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      out.push({
+        mb: 0,
+        size: 0,
+        round: 0,
+        worstStallMs: stop(),
+        totalMs: 1000,
+        outcome: 'idle',
+        answer: null,
+      });
+    }
     for (const mb of sizes) {
       // Just under the size: the policy's 16 MiB cap includes everything.
       const codeBytes = mb * 1024 * 1024 - 64 * 1024;
@@ -69,11 +84,13 @@ const results = await page.evaluate(
 );
 await harness.close();
 
+const idle = results.find((r) => r.mb === 0);
+console.log(`noise floor: longest gap over an idle second ${idle.worstStallMs.toFixed(1)} ms`);
 console.log('| module | longest stall (ms) | load total (ms) | outcome |');
 console.log('| --- | --- | --- | --- |');
 for (const mb of sizes) {
   const rows = results.filter((r) => r.mb === mb);
-  const stalls = rows.map((r) => r.worstStallMs.toFixed(0)).join(' / ');
+  const stalls = rows.map((r) => r.worstStallMs.toFixed(1)).join(' / ');
   const totals = rows.map((r) => r.totalMs.toFixed(0)).join(' / ');
   const outcomes = [...new Set(rows.map((r) => r.outcome))].join('; ');
   console.log(`| ${mb} MB (${rows[0].size} B) | ${stalls} | ${totals} | ${outcomes} |`);
