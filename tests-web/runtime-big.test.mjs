@@ -12,6 +12,14 @@ before(async () => {
   harness = await openRuntimePage();
   await harness.page.evaluate(async () => {
     window.bigModule = (await import('/scripts/lib/big-module.mjs')).bigModule;
+    window.codeOf = (fn) => {
+      try {
+        fn();
+        return 'ok';
+      } catch (error) {
+        return error instanceof ugc.UgcError ? error.code : `untyped: ${error?.message}`;
+      }
+    };
   });
 });
 after(async () => {
@@ -210,4 +218,27 @@ test('instancing() reads only the manifest, also of a big module', async () => {
   assert.equal(r.plain, 'node');
   assert.equal(r.broken.error?.code, 'load_failed');
   assert.equal(r.garbage.error?.code, 'load_failed');
+});
+
+test('a big module resets asynchronously: calls wait, callSync is refused, dispose meanwhile is clean', async () => {
+  const r = await harness.page.evaluate(async () => {
+    const bytes = bigModule({ codeBytes: 3 * 1024 * 1024, steps: 3000 });
+    const script = await rt.load(bytes);
+    const resetting = script.reset();
+    const during = codeOf(() => script.callSync('run', 0));
+    const waited = await script.call('run', 1);
+    await resetting;
+    const after = script.callSync('run', 2);
+    const again = attempt(() => script.reset());
+    const disposing = codeOf(() => script.dispose());
+    const reset = await again;
+    const later = await attempt(() => script.call('run', 3));
+    return { during, waited, after, disposing, reset, later };
+  });
+  assert.equal(r.during, 'faulted');
+  assert.equal(r.waited, 3001);
+  assert.equal(r.after, 3002);
+  assert.equal(r.disposing, 'ok');
+  assert.equal(r.reset.error?.code, 'disposed', JSON.stringify(r.reset));
+  assert.equal(r.later.error?.code, 'disposed');
 });
