@@ -438,3 +438,37 @@ describe('shared instancing', () => {
     assert.equal(r.fault, null, 'the group is not faulted');
   });
 });
+
+describe('worker isolation', () => {
+  test('reset() and dispose() from onLog while the call runs: faulted (a new worker) / disposed', async () => {
+    const r = await run(async () => {
+      let script;
+      let resetting = null;
+      script = await rt.load(LOGGER, {
+        isolation: 'worker',
+        fuel: 10n ** 15n,
+        timeoutMs: 60_000,
+        onLog: () => {
+          resetting ??= script.reset();
+        },
+      });
+      const outcome = await attempt(() => script.call('log_loop', 2_000_000_000));
+      await resetting;
+      const after = await script.call('add', 2, 3);
+      let other;
+      other = await rt.load(LOGGER, {
+        isolation: 'worker',
+        fuel: 10n ** 15n,
+        timeoutMs: 60_000,
+        onLog: () => other.dispose(),
+      });
+      const disposed = await attempt(() => other.call('log_loop', 2_000_000_000));
+      script.dispose();
+      return { outcome, after, disposed };
+    });
+    assert.equal(r.outcome.error?.code, 'faulted', JSON.stringify(r.outcome));
+    assert.equal(r.outcome.error.reason, 'reset');
+    assert.equal(r.after, 5);
+    assert.equal(r.disposed.error?.code, 'disposed');
+  });
+});
