@@ -17,11 +17,12 @@ const ISOLATIONS = new Set(['instance', 'worker']);
 const MAX_FUEL = (1n << 63n) - 1n;
 
 /**
- * Modules at least this big are validated, prepared and compiled in a worker (js-glue/src/prepare-worker.js):
- * on the page, validate + prepare cost ~60–70 ms per MB, all of it one synchronous crate call. Below it the
- * worker's start (~tens of ms, not blocking) would cost more than the few milliseconds the page spends.
+ * Modules at least this big are hashed, validated, prepared and compiled in the load worker
+ * (js-glue/src/load-worker.js): on the page, validate + prepare cost ~40–70 ms per MB, each one synchronous
+ * crate call. Below it the page spends a few milliseconds, less than a round trip to the worker costs.
  */
 export const OFF_THREAD_BYTES = 64 * 1024;
+
 /** Accepts an ArrayBuffer or any ArrayBuffer view; anything else is `bad_argument`. */
 function toBytes(bytes) {
   if (bytes instanceof Uint8Array) return bytes;
