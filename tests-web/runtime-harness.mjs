@@ -42,7 +42,7 @@ export async function openRuntimePage({ args = [], crossOriginIsolated = false }
       try {
         return { value: plain(await fn()) };
       } catch (error) {
-        const { code, name, message, errors, trap, fault } = error;
+        const { code, name, message, errors, trap, fault, reason } = error;
         return {
           error: {
             code,
@@ -51,6 +51,7 @@ export async function openRuntimePage({ args = [], crossOriginIsolated = false }
             errors,
             trap,
             fault,
+            reason,
             isUgcError: error instanceof window.ugc.UgcError,
           },
         };

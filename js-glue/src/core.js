@@ -7,18 +7,48 @@ import { UgcError } from './errors.js';
 let ready = null;
 /** The crate's wasm exports (for its linear memory size in stats). */
 let exports = null;
+/** The crate's compiled module, which workers instantiate rather than compile again (see crateModule). */
+let compiled = null;
+
+async function compileCrate() {
+  const url = new URL('./pkg/ugc_wasm_bg.wasm', import.meta.url);
+  try {
+    return await WebAssembly.compileStreaming(fetch(url));
+  } catch {
+    // Served without `application/wasm`: compile the bytes.
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`failed to fetch the crate: ${response.status} ${url}`);
+    return WebAssembly.compile(await response.arrayBuffer());
+  }
+}
 
 const CAP_ERRORS = new Set(['memory_exceeds_cap', 'table_exceeds_cap']);
 /** The script profile's `max_host_memory` (crate/src/policy.rs), for callers that pass none. */
 const DEFAULT_HOST_MEMORY = 16 * 1024 * 1024;
 
-/** Loads and initialises the crate once; later calls share the same promise. */
-export function loadCore() {
-  ready ??= init({ module_or_path: new URL('./pkg/ugc_wasm_bg.wasm', import.meta.url) }).then((wasm) => {
-    exports = wasm;
+/**
+ * Loads and initialises the crate once; later calls share the same promise. `module`: the crate already
+ * compiled (crateModule() of another thread, posted here), so a worker neither fetches nor compiles it.
+ */
+export function loadCore(module) {
+  ready ??= (async () => {
+    compiled = module ?? (await compileCrate());
+    exports = await init({ module_or_path: compiled });
     return core;
+  })();
+  ready.catch(() => {
+    ready = null;
   });
   return ready;
+}
+
+/**
+ * The crate's compiled module, for a worker's loadCore. Posting it shares V8's compiled code, tiered-up
+ * functions included: a fresh compilation in a worker runs its first megabytes of validation in the baseline
+ * tier, several times slower.
+ */
+export function crateModule() {
+  return compiled;
 }
 
 /** Rust returns errors as `{ code, message }` objects; make them UgcErrors. */

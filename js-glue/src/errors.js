@@ -16,6 +16,7 @@ export const ERROR_CODES = Object.freeze([
   'bad_argument',
   'load_failed',
   'abi_error',
+  'reentrant',
 ]);
 
 export class UgcError extends Error {
@@ -48,7 +49,7 @@ export class ValidationError extends UgcError {
 }
 
 // Fields that survive a trip through postMessage; everything else is dropped.
-const WIRE_FIELDS = ['export', 'trap', 'errors', 'fault'];
+const WIRE_FIELDS = ['export', 'trap', 'errors', 'fault', 'reason'];
 
 export function toWire(error) {
   const wire = { code: error.code ?? 'trap', message: error.message };

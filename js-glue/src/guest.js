@@ -72,7 +72,28 @@ export function classify(error, fuelLeft, where) {
   return new UgcError('trap', `${error?.message ?? String(error)}${at}`, { trap: 'other', export: where });
 }
 
-export const FAULTLESS = new Set(['bad_argument', 'unknown_export', 'abi_error']);
+export const FAULTLESS = new Set(['bad_argument', 'unknown_export', 'abi_error', 'reentrant']);
+
+/**
+ * Prepared modules up to this size are instantiated synchronously (`new WebAssembly.Instance`: no task hop, and
+ * `reset()` is done when it returns). Bigger ones go through `WebAssembly.instantiate`: Chromium refuses a
+ * synchronous instantiation of a module over 8 MB on the main thread, and its data segments are copied then.
+ */
+export const SYNC_INSTANTIATE_BYTES = 1024 * 1024;
+
+/**
+ * A call into a script (or shared instance) that is already running: from inside one of its own calls, through
+ * an embedder callback (onLog, the bridge). Refused before anything runs, so the outer call keeps its fuel
+ * budget and the crate objects it is using are not entered twice; the script is not faulted.
+ */
+export function reentrantError(what) {
+  return new UgcError(
+    'reentrant',
+    `${what}: the script is already running (called from inside one of its own calls, e.g. from onLog or ` +
+      `the bridge); wait until that call has returned`,
+    { export: what },
+  );
+}
 
 /**
  * How many live Wasm memories a Chromium page holds: each 32-bit memory reserves ~8 GiB of address space in
@@ -191,14 +212,23 @@ export class Guest {
     this.fuelCtl = null;
     this.fuelLimit = fuel === null ? null : Number(fuel);
     this.ctx = null;
+    /** Whether a call (or host operation, or the start function) is on the stack: entering again is refused. */
+    this.busy = false;
+    /** What the running call rejects with once dispose()/reset() stopped it (see interrupt), else null. */
+    this.abort = null;
+    /** Run once an interrupted call has unwound: freeing, resolving a waiting reset(). */
+    this.afterUnwind = [];
+    /** The host's `[abiErrors, liveHandles]` as last read: a running call may hold the host borrowed. */
+    this.hostStats = null;
   }
 
-  /** (Re)creates the instance and runs the guest's start function metered. Throws a UgcError. */
-  instantiate() {
+  /** The import object of a fresh instance: state cleared, host reset (or created), a new HostContext. */
+  begin() {
     this.instance = null;
     this.exportCache.clear();
     this.lastEntry = null;
     this.fault = null;
+    this.abort = null;
     if (this.host !== null) this.host.reset();
     else if (this.hostFactory !== null) this.host = this.hostFactory();
     this.ctx = new HostContext({
@@ -207,7 +237,12 @@ export class Guest {
       scratch: this.scratch,
       meter: this.meter,
     });
-    const imports = buildImports(this.module, this.abiImports, this.ctx);
+    return buildImports(this.module, this.abiImports, this.ctx);
+  }
+
+  /** (Re)creates the instance synchronously and runs the guest's start function metered. Throws a UgcError. */
+  instantiate() {
+    const imports = this.begin();
     let instance;
     try {
       instance = new WebAssembly.Instance(this.module, imports);
@@ -215,18 +250,75 @@ export class Guest {
       this.fault = instantiationError(error);
       throw this.fault;
     }
+    this.finish(instance);
+  }
+
+  /** The same through `WebAssembly.instantiate` (big modules, see SYNC_INSTANTIATE_BYTES). */
+  async instantiateAsync() {
+    const module = this.module;
+    const imports = this.begin();
+    const ctx = this.ctx;
+    let instance;
+    try {
+      instance = await WebAssembly.instantiate(module, imports);
+    } catch (error) {
+      if (this.module !== module) throw new UgcError('disposed', 'script was disposed');
+      const typed = instantiationError(error);
+      if (this.ctx === ctx) this.fault = typed;
+      throw typed;
+    }
+    // Disposed, or instantiated again, while this one was being made: it is nobody's instance.
+    if (this.module !== module) throw new UgcError('disposed', 'script was disposed');
+    if (this.ctx !== ctx) throw new UgcError('faulted', 'superseded by a later instantiation');
+    this.finish(instance);
+  }
+
+  finish(instance) {
     this.instance = instance;
     this.ctx.attach(instance, MEMORY_EXPORT);
     const fuel = instance.exports[FUEL_EXPORT];
     if (this.fuel !== null && !(fuel instanceof WebAssembly.Global)) {
-      throw new UgcError('load_failed', `metered module has no ${FUEL_EXPORT} export`);
+      throw new UgcError('load_failed', `metered module has no ${FUEL_EXPORT} export`, { reason: 'fuel' });
     }
     this.fuelCtl = this.fuel === null ? null : fuelControl(fuel, this.fuel);
     this.ctx.fuel = this.fuelCtl;
     const start = instance.exports[START_EXPORT];
-    if (typeof start === 'function') this.invoke(START_EXPORT, start, []);
+    if (typeof start === 'function') {
+      this.busy = true;
+      try {
+        this.invoke(START_EXPORT, start, []);
+      } finally {
+        this.leave();
+      }
+    }
     this.calls = 0;
     this.metered = false;
+  }
+
+  /** Ends a call, operation or start function; after an interrupted one, drops the instance and runs afterUnwind. */
+  leave() {
+    this.busy = false;
+    if (this.abort === null) return;
+    this.instance = null;
+    this.exportCache.clear();
+    this.lastEntry = null;
+    const after = this.afterUnwind;
+    this.afterUnwind = [];
+    for (const fn of after) fn();
+  }
+
+  /**
+   * Stops the running call: the guest traps at its next fuel check (fuel set to -1) or host call
+   * (HostContext.stop), and the call rejects with `error`, whatever the guest does meanwhile. Resolves once the
+   * call has unwound: crate objects it borrowed can be freed from then on.
+   */
+  interrupt(error) {
+    if (this.abort === null) {
+      this.abort = error;
+      if (this.fuelCtl !== null) this.fuelCtl.set(-1);
+      this.ctx?.stop(error);
+    }
+    return new Promise((resolve) => this.afterUnwind.push(resolve));
   }
 
   /** The callable export `name` with its argument check (see exportEntry), cached. */
@@ -236,8 +328,18 @@ export class Guest {
     return entry;
   }
 
-  /** Calls export `name` with `args` (an array); returns its result. Throws a UgcError. */
+  /** Calls export `name` with `args` (an array); returns its result. Throws a UgcError (`reentrant` from inside a call). */
   call(name, args) {
+    if (this.busy) throw reentrantError(String(name));
+    this.busy = true;
+    try {
+      return this.callInner(name, args);
+    } finally {
+      this.leave();
+    }
+  }
+
+  callInner(name, args) {
     if (this.fault !== null) throw this.faultedError();
     if (this.instance === null) throw new UgcError('faulted', 'script is not instantiated');
     // Scripts call the same export over and over (e.g. _process): skip the map lookup for a repeat.
@@ -281,6 +383,8 @@ export class Guest {
     }
     this.calls++;
     this.metered = true;
+    // Stopped by dispose()/reset() after its last fuel check: it still does not return.
+    if (this.abort !== null) throw this.abort;
     // The guest may have caught a host trap with exception handling; the fault stands regardless.
     if (ctx.fault !== null) throw this.fail(ctx.fault, name);
     return result;
@@ -294,6 +398,8 @@ export class Guest {
   }
 
   fail(error, name) {
+    // An interrupted call fails as its interrupter says (its trap is the interruption, not the guest's fault).
+    if (this.abort !== null) return this.abort;
     const left = this.fuelCtl !== null ? this.fuelCtl.left() : null;
     const typed = this.ctx.fault ?? classify(error, left, name);
     if (!FAULTLESS.has(typed.code)) this.fault = typed;
@@ -317,7 +423,7 @@ export class Guest {
     const lent = host.lend(args);
     let result;
     try {
-      result = this.call(name, [lent]);
+      result = this.callInner(name, [lent]);
     } finally {
       // After a trap the instance is gone and reset() releases everything; the loan is ended otherwise.
       if (this.fault === null) host.end_lend(lent);
@@ -332,7 +438,7 @@ export class Guest {
     if (typeof this.instance?.exports._property_changed !== 'function') return;
     const lent = host.lend(this.nameBytes(name));
     try {
-      this.call('_property_changed', [lent]);
+      this.callInner('_property_changed', [lent]);
     } finally {
       if (this.fault === null) host.end_lend(lent);
     }
@@ -359,8 +465,11 @@ export class Guest {
   /**
    * Runs one of the host's embedding-side operations (callMethod, property, takeBatch…). The crate's own
    * refusals (`{ code, message }`: not_found, wrong_type, bad_value…) become `abi_error` with `.reason`.
+   * From inside a call: `reentrant` (the host may be borrowed by the crate call that led here).
    */
   hostOp(type, name, value) {
+    if (this.busy) throw reentrantError(`${type}(${name ?? ''})`);
+    this.busy = true;
     try {
       return this.hostOpInner(type, name, value);
     } catch (error) {
@@ -368,6 +477,8 @@ export class Guest {
       throw new UgcError('abi_error', `${type}(${name ?? ''}): ${error.code}: ${error.message}`, {
         reason: error.code,
       });
+    } finally {
+      this.leave();
     }
   }
 
@@ -394,7 +505,9 @@ export class Guest {
 
   stats() {
     const memory = this.ctx?.memory;
-    const host = this.host === null ? null : this.host.stats();
+    // From inside a call the host may be borrowed by the crate (a bridge callback): its last counts then.
+    if (this.host !== null && !this.busy) this.hostStats = this.host.stats();
+    const host = this.host === null ? null : this.hostStats;
     return {
       abiErrors: host === null ? 0 : host[0],
       liveHandles: host === null ? 0 : host[1],
@@ -411,7 +524,21 @@ export class Guest {
     };
   }
 
+  /**
+   * Frees the host and drops the instance. From inside a call, the call is stopped (rejecting `disposed`) and
+   * the freeing waits until it has unwound: the crate refuses to free an object it is using.
+   */
   dispose() {
+    if (this.busy) {
+      this.hostFactory = null;
+      this.interrupt(new UgcError('disposed', 'script was disposed during this call'));
+      this.afterUnwind.push(() => this.free());
+      return;
+    }
+    this.free();
+  }
+
+  free() {
     if (this.host !== null) this.host.free();
     this.host = null;
     this.hostFactory = null;

@@ -110,6 +110,25 @@ export class HostContext {
     return false;
   }
 
+  /**
+   * Makes every later host call of this guest trap with `error` (dispose/reset during a call): the host
+   * functions read `host`, `onLog` and the memory view when called, so swapping them is the whole check and
+   * costs the calls nothing. The fault is recorded, so a guest catching the throw is still stopped.
+   */
+  stop(error) {
+    const refuse = () => {
+      this.fault = error;
+      throw error;
+    };
+    this.fault = error;
+    // Not through the `host` setter: the stand-in has no memory account.
+    this._host = new Proxy({}, { get: () => refuse });
+    this.account = 0;
+    this.onLog = refuse;
+    this.memory = null;
+    this.view = new Uint8Array(0);
+  }
+
   trap(code, message) {
     const error = new UgcError(code, message);
     this.fault = error;

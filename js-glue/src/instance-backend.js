@@ -1,18 +1,39 @@
 // Instance isolation: the guest runs on the caller's thread in its own WebAssembly.Instance (own memory,
 // own tables, own globals). Cheapest calls, synchronous calls possible; fuel is the only preemption.
 
-import { Guest } from './guest.js';
+import { UgcError } from './errors.js';
+import { Guest, SYNC_INSTANTIATE_BYTES } from './guest.js';
 
 export class InstanceBackend {
   constructor(module, options) {
     this.guest = new Guest(module, { ...options, isolation: 'instance' });
+    // Small modules instantiate synchronously: no task hop, and reset() has finished when it returns.
+    this.sync = (options.moduleSize ?? 0) <= SYNC_INSTANTIATE_BYTES;
+    /** The asynchronous instantiation in progress (big modules), which calls wait for. */
+    this.starting = null;
+    this.disposed = false;
   }
 
   async start() {
-    this.guest.instantiate();
+    return this.instantiate();
+  }
+
+  instantiate() {
+    if (this.sync) {
+      this.guest.instantiate();
+      return undefined;
+    }
+    const starting = this.guest.instantiateAsync();
+    this.starting = starting;
+    const settled = () => {
+      if (this.starting === starting) this.starting = null;
+    };
+    starting.then(settled, settled);
+    return starting;
   }
 
   async call(name, args) {
+    if (this.starting !== null) await this.starting.catch(() => {});
     return this.guest.call(name, args);
   }
 
@@ -21,6 +42,7 @@ export class InstanceBackend {
   }
 
   async hostOp(type, name, value) {
+    if (this.starting !== null) await this.starting.catch(() => {});
     return this.guest.hostOp(type, name, value);
   }
 
@@ -28,11 +50,24 @@ export class InstanceBackend {
     return this.guest.stats();
   }
 
+  /**
+   * A fresh instance. From inside a call (an onLog or bridge callback), that call is stopped first and
+   * rejects `faulted`; the new instance is made once it has unwound.
+   */
   async reset() {
-    this.guest.instantiate();
+    const guest = this.guest;
+    if (guest.busy) {
+      await guest.interrupt(
+        new UgcError('faulted', 'the script was reset during this call', { reason: 'reset' }),
+      );
+    }
+    if (this.starting !== null) await this.starting.catch(() => {});
+    if (this.disposed) throw new UgcError('disposed', 'script was disposed');
+    return this.instantiate();
   }
 
   dispose() {
+    this.disposed = true;
     this.guest.dispose();
   }
 }

@@ -29,6 +29,11 @@ export class ModuleCache {
     return promise;
   }
 
+  /** Whether `key` is cached (or being produced), without counting a hit. */
+  has(key) {
+    return this.entries.has(key);
+  }
+
   get size() {
     return this.entries.size;
   }

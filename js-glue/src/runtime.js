@@ -2,7 +2,9 @@
 // (cached) → instantiates in the chosen isolation backend, and hands back a Script.
 
 import { loadCore } from './core.js';
+import { digestOffThread, dropOffThread, prepareOffThread } from './load-worker.js';
 import { UgcError, ValidationError } from './errors.js';
+import { manifestModule } from './manifest.js';
 import { InstanceBackend } from './instance-backend.js';
 import { WorkerBackend } from './worker-backend.js';
 import { ModuleCache } from './module-cache.js';
@@ -13,6 +15,13 @@ import { CheckedWasi } from './wasi/checked.js';
 
 const ISOLATIONS = new Set(['instance', 'worker']);
 const MAX_FUEL = (1n << 63n) - 1n;
+
+/**
+ * Modules at least this big are hashed, validated, prepared and compiled in the load worker
+ * (js-glue/src/load-worker.js): on the page, validate + prepare cost ~40–70 ms per MB, each one synchronous
+ * crate call. Below it the page spends a few milliseconds, less than a round trip to the worker costs.
+ */
+export const OFF_THREAD_BYTES = 64 * 1024;
 
 /** Accepts an ArrayBuffer or any ArrayBuffer view; anything else is `bad_argument`. */
 function toBytes(bytes) {
@@ -57,10 +66,14 @@ class Runtime {
   #live = 0;
   #wasiOverrides;
   #wasiEntry = null;
+  #policyJson;
+  #maxModuleSize;
 
   constructor(core, policy, onLog, wasiOverrides) {
     this.#core = core;
     this.#policy = policy;
+    this.#policyJson = policy.toJSON();
+    this.#maxModuleSize = Number(this.#policyJson.max_module_size ?? this.#policyJson.maxModuleSize);
     this.#wasiOverrides = wasiOverrides;
     this.#limits = policy.limits();
     this.#abi = core.abi();
@@ -183,35 +196,82 @@ class Runtime {
    */
   async #compiled(input, prepareOptions) {
     const options = `${prepareOptions.maxMemoryPages}/${prepareOptions.maxTableElements}/${prepareOptions.metering}`;
+    // The manifest is all the script hosts need of the bytes: taken now, because a big module's bytes go to
+    // the load worker, and so a big module is not copied into the crate for every script.
+    const manifest = manifestModule(input);
     const subtle = globalThis.crypto?.subtle;
     let verdict = null;
     let digest;
-    if (subtle) {
+    /** A big module's job in the load worker, which holds its bytes from the digest on. */
+    let job = null;
+    if (input.length >= OFF_THREAD_BYTES) {
+      ({ job, digest } = await digestOffThread(input));
+      if (digest === null) {
+        // No WebCrypto: the validator's SHA-256 is the key, known only after the whole job.
+        const made = await this.#made(prepareOffThread(job, this.#policyJson, prepareOptions), manifest);
+        return this.#cache.get(`${made.report.sha256}/${options}`, () => made);
+      }
+    } else if (subtle) {
       digest = hex(await subtle.digest('SHA-256', input));
     } else {
       verdict = this.#validated(input);
       digest = verdict.report.sha256;
     }
-    return this.#cache.get(`${digest}/${options}`, async () => {
+    const key = `${digest}/${options}`;
+    if (job !== null && this.#cache.has(key)) dropOffThread(job);
+    return this.#cache.get(key, () => {
+      if (job !== null) return this.#made(prepareOffThread(job, this.#policyJson, prepareOptions), manifest);
       const report = (verdict ?? this.#validated(input)).report;
       const prepared = this.#core.prepare(input, prepareOptions);
-      let module;
-      try {
-        module = await WebAssembly.compile(prepared);
-      } catch (error) {
-        throw new UgcError('load_failed', `compiling the prepared module failed: ${error.message}`);
-      }
-      // Which instancing the module's manifest asks for. A malformed manifest is not this step's failure:
-      // the script host refuses it (load_failed) for modules that have one, and the others never read it.
-      let instancing = 'node';
-      try {
-        instancing = this.#core.instancing(input);
-      } catch {
-        // keep the default
-      }
-      report.manifest = { instancing };
-      return { module, report, signatures: exportSignatures(report), instancing };
+      const compiling = WebAssembly.compile(prepared).then(
+        (module) => ({ report, module, size: prepared.length }),
+        (error) => {
+          throw new UgcError('load_failed', `compiling the prepared module failed: ${error.message}`, {
+            reason: 'compile',
+          });
+        },
+      );
+      return this.#made(compiling, manifest);
     });
+  }
+
+  /** A cache entry from what validate + prepare + compile made (`{ report, module, size }`). */
+  async #made(making, manifest) {
+    const { report, module, size } = await making;
+    // Which instancing the module's manifest asks for. A malformed manifest is not this step's failure:
+    // the script host refuses it (load_failed) for modules that have one, and the others never read it.
+    let instancing = 'node';
+    try {
+      instancing = this.#core.instancing(manifest);
+    } catch {
+      // keep the default
+    }
+    report.manifest = { instancing };
+    return { module, report, signatures: exportSignatures(report), instancing, manifest, size };
+  }
+
+  /**
+   * A private copy of the module bytes to load, refused (`validation`, the validator's `module_too_large`)
+   * before the copy when they exceed the policy's `max_module_size`: nothing of an oversized module is
+   * read, copied or hashed.
+   */
+  #loadInput(bytes) {
+    const view = toBytes(bytes);
+    const max = this.#maxModuleSize;
+    if (view.byteLength > max) {
+      throw new ValidationError(
+        [
+          {
+            code: 'module_too_large',
+            message: `module is ${view.byteLength} bytes, the policy allows at most ${max}`,
+            offset: null,
+          },
+        ],
+        null,
+      );
+    }
+    // A private copy: the caller may reuse its buffer while we await.
+    return view.slice();
   }
 
   #validated(input) {
@@ -255,8 +315,7 @@ class Runtime {
 
   /** Validates, prepares, compiles (once per module and options) and instantiates a script. */
   async load(bytes, options = {}) {
-    // A private copy: the caller may reuse its buffer while we await.
-    const input = toBytes(bytes).slice();
+    const input = this.#loadInput(bytes);
     const opts = this.#loadOptions(options);
     const compiled = await this.#compiled(input, {
       maxMemoryPages: opts.maxMemoryPages,
@@ -269,11 +328,12 @@ class Runtime {
       signatures: compiled.signatures,
       onLog: opts.onLog,
       timeoutMs: opts.timeoutMs,
+      moduleSize: compiled.size,
     };
     if (needsScriptHost(compiled.module)) {
       // The host lives next to the guest: on this thread for instance isolation, in the worker otherwise.
       const hostSpec = {
-        bytes: input,
+        bytes: compiled.manifest,
         selfId: opts.selfId,
         selfClass: opts.selfClass,
         maxLiveHandles: this.#limits.maxLiveHandles,
@@ -311,7 +371,7 @@ class Runtime {
    * choose between load and loadShared before loading. Reads only the manifest; a malformed one is `load_failed`.
    */
   instancing(bytes) {
-    return this.#core.instancing(toBytes(bytes));
+    return this.#core.instancing(manifestModule(toBytes(bytes)));
   }
 
   /**
@@ -320,7 +380,7 @@ class Runtime {
    * call makes a new group: keep one per module (and options) to share it.
    */
   async loadShared(bytes, options = {}) {
-    const input = toBytes(bytes).slice();
+    const input = this.#loadInput(bytes);
     if (options !== null && typeof options === 'object' && (options.isolation ?? 'instance') !== 'instance') {
       throw new UgcError('bad_argument', 'shared instancing needs instance isolation');
     }
@@ -340,16 +400,17 @@ class Runtime {
       onLog: opts.onLog,
       report: compiled.report,
       variants: this.#variants,
-      hostGroup: needsScriptHost(compiled.module) ? core.hostGroup(input) : null,
+      hostGroup: needsScriptHost(compiled.module) ? core.hostGroup(compiled.manifest) : null,
       makeHost: (hostGroup, node, slot) =>
         hostGroup.host(node.id, node.class, slot, maxLiveHandles, maxHostMemory, bridge),
       scratch: core.scratch,
       meter: core.meter,
+      moduleSize: compiled.size,
       onDispose: () => this.#live--,
     });
     this.#live++; // dispose() counts it down, also on a failed start
     try {
-      group.start();
+      await group.start();
     } catch (error) {
       group.dispose();
       throw error;

@@ -16,9 +16,11 @@ import {
   FUEL_EXPORT,
   MEMORY_EXPORT,
   START_EXPORT,
+  SYNC_INSTANTIATE_BYTES,
   classify,
   exportEntry,
   instantiationError,
+  reentrantError,
 } from './guest.js';
 
 /** A min-heap of free slots: attach takes the smallest, so slots stay dense. */
@@ -89,6 +91,8 @@ export class SharedView {
   _slot;
   /** @internal calls made for this node. */
   _calls = 0;
+  /** @internal the host's `[abiErrors, liveHandles]` as last read. */
+  _hostStats = null;
 
   constructor(group, host, slot, self) {
     this._group = group;
@@ -232,6 +236,17 @@ export class SharedGroup {
   #calls = 0;
   #metered = false;
   #current = null;
+  #moduleSize;
+  /** Whether a call, host operation, take or the start function is on the stack: entering again is refused. */
+  #busy = false;
+  /** What the running call rejects with once dispose()/reset() stopped it, else null. */
+  #abort = null;
+  /** Run once an interrupted call has unwound (freeing, a waiting reset). */
+  #afterUnwind = [];
+  /** A view detached during its own call: its host is freed (and its slot reused) once the call unwound. */
+  #detachedRunning = null;
+  /** The group's batch length as last read (the running call may hold the crate's objects borrowed). */
+  #batchLen = 0;
 
   /**
    * @param {WebAssembly.Module} module prepared and compiled
@@ -249,6 +264,7 @@ export class SharedGroup {
     this.#scratch = options.scratch ?? null;
     this.#meter = options.meter ?? null;
     this.#onDispose = options.onDispose;
+    this.#moduleSize = options.moduleSize ?? 0;
     const onLog = options.onLog ?? null;
     /** @internal log sink: the message and the node that logged (null during the start function). */
     this._onLog = onLog === null ? null : (message) => onLog(message, this.#current?.self ?? null);
@@ -281,11 +297,16 @@ export class SharedGroup {
     if (this.#module === null) throw new UgcError('disposed', 'the shared instance was disposed');
   }
 
-  /** (Re)creates the instance and runs the guest's start function metered (no node: `node_slot()` is -1). */
+  /**
+   * (Re)creates the instance and runs the guest's start function metered (no node: `node_slot()` is -1).
+   * Synchronous for small modules; a Promise for big ones (WebAssembly.instantiate, see SYNC_INSTANTIATE_BYTES).
+   */
   start() {
     this.#instance = null;
     this.#exportCache.clear();
     this.fault = null;
+    this.#abort = null;
+    const module = this.#module;
     const startHost =
       this.#hostGroup === null ? null : this.#makeHost(this.#hostGroup, { id: 0n, class: '' }, 0);
     const ctx = new HostContext({
@@ -296,30 +317,109 @@ export class SharedGroup {
     });
     ctx.slot = -1;
     this.#ctx = ctx;
-    try {
-      const imports = buildImports(this.#module, this.#abiImports, ctx);
-      let instance;
-      try {
-        instance = new WebAssembly.Instance(this.#module, imports);
-      } catch (error) {
-        throw (this.fault = instantiationError(error));
-      }
-      this.#instance = instance;
-      ctx.attach(instance, MEMORY_EXPORT);
-      const fuel = instance.exports[FUEL_EXPORT];
-      if (this.#fuel !== null && !(fuel instanceof WebAssembly.Global)) {
-        throw new UgcError('load_failed', `metered module has no ${FUEL_EXPORT} export`);
-      }
-      this.#fuelCtl = this.#fuel === null ? null : fuelControl(fuel, this.#fuel);
-      ctx.fuel = this.#fuelCtl;
-      const start = instance.exports[START_EXPORT];
-      if (typeof start === 'function') this.#invoke(null, START_EXPORT, start, []);
-    } finally {
+    const done = () => {
       if (startHost !== null) startHost.free();
       ctx.host = null;
+    };
+    let imports;
+    try {
+      imports = buildImports(module, this.#abiImports, ctx);
+    } catch (error) {
+      done();
+      throw error;
+    }
+    if (this.#moduleSize <= SYNC_INSTANTIATE_BYTES) {
+      try {
+        let instance;
+        try {
+          instance = new WebAssembly.Instance(module, imports);
+        } catch (error) {
+          throw (this.fault = instantiationError(error));
+        }
+        this.#finish(instance, ctx);
+      } finally {
+        done();
+      }
+      return undefined;
+    }
+    return WebAssembly.instantiate(module, imports).then(
+      (instance) => {
+        try {
+          if (this.#module !== module) throw new UgcError('disposed', 'the shared instance was disposed');
+          if (this.#ctx !== ctx) throw new UgcError('faulted', 'superseded by a later reset()');
+          this.#finish(instance, ctx);
+        } finally {
+          done();
+        }
+      },
+      (error) => {
+        done();
+        if (this.#module !== module) throw new UgcError('disposed', 'the shared instance was disposed');
+        const typed = instantiationError(error);
+        if (this.#ctx === ctx) this.fault = typed;
+        throw typed;
+      },
+    );
+  }
+
+  #finish(instance, ctx) {
+    this.#instance = instance;
+    ctx.attach(instance, MEMORY_EXPORT);
+    const fuel = instance.exports[FUEL_EXPORT];
+    if (this.#fuel !== null && !(fuel instanceof WebAssembly.Global)) {
+      throw new UgcError('load_failed', `metered module has no ${FUEL_EXPORT} export`, { reason: 'fuel' });
+    }
+    this.#fuelCtl = this.#fuel === null ? null : fuelControl(fuel, this.#fuel);
+    ctx.fuel = this.#fuelCtl;
+    const start = instance.exports[START_EXPORT];
+    if (typeof start === 'function') {
+      this.#busy = true;
+      try {
+        this.#invoke(null, START_EXPORT, start, []);
+      } finally {
+        this.#leave();
+      }
     }
     this.#calls = 0;
     this.#metered = false;
+  }
+
+  /** Entering the group: refused (`reentrant`) from inside one of its calls. */
+  #enter(what) {
+    if (this.#busy) throw reentrantError(what);
+    this.#busy = true;
+  }
+
+  /** Ends a call or operation; after an interrupted one, drops the instance and runs afterUnwind. */
+  #leave() {
+    this.#busy = false;
+    const detached = this.#detachedRunning;
+    if (detached !== null) {
+      this.#detachedRunning = null;
+      for (const view of detached) {
+        view.host?.free();
+        if (!this.disposed) this.#free.push(view.slot);
+      }
+    }
+    if (this.#abort === null) return;
+    this.#instance = null;
+    this.#exportCache.clear();
+    const after = this.#afterUnwind;
+    this.#afterUnwind = [];
+    for (const fn of after) fn();
+  }
+
+  /**
+   * Stops the running call: the guest traps at its next fuel check (fuel -1) or host call (HostContext.stop) and
+   * the call rejects with `error`. Resolves once it has unwound.
+   */
+  #interrupt(error) {
+    if (this.#abort === null) {
+      this.#abort = error;
+      if (this.#fuelCtl !== null) this.#fuelCtl.set(-1);
+      this.#ctx?.stop(error);
+    }
+    return new Promise((resolve) => this.#afterUnwind.push(resolve));
   }
 
   /**
@@ -346,8 +446,14 @@ export class SharedGroup {
   _detach(view) {
     if (view._group !== this) return;
     this.#views.delete(view);
-    if (view._host !== null) view._host.free();
-    this.#free.push(view._slot);
+    if (this.#busy && view === this.#current) {
+      // Its call is running (the detach came from a callback of it): the crate may be using its host, and its
+      // slot's memory is still being written. Both are released once the call has unwound.
+      (this.#detachedRunning ??= []).push({ host: view._host, slot: view._slot });
+    } else {
+      if (view._host !== null) view._host.free();
+      this.#free.push(view._slot);
+    }
     view._group = null;
     view._host = null;
     view._slot = -1;
@@ -376,17 +482,32 @@ export class SharedGroup {
     if (this.#instance === null) throw new UgcError('faulted', 'the shared instance is not instantiated');
   }
 
-  /** @internal callSync for one view. */
+  /** @internal callSync for one view; `reentrant` from inside a call of the group. */
   _call(view, name, args) {
+    this.#alive();
+    this.#enter(String(name));
+    try {
+      return this.#callView(view, name, args);
+    } finally {
+      this.#leave();
+    }
+  }
+
+  #callView(view, name, args) {
     this.#ready();
     const entry = this.#entry(name);
     if (!entry.check(args)) throw entry.explain(args);
-    return this.#invoke(view, name, entry.fn, args);
+    const result = this.#invoke(view, name, entry.fn, args);
+    // Detached by a callback of this very call: it ran to its end (stopping it midway could leave the shared
+    // memory inconsistent for every node), but its caller gets what a detached view gets.
+    if (view !== null && view._group !== this) {
+      throw new UgcError('disposed', 'the view was detached from its shared instance during this call');
+    }
+    return result;
   }
 
   #invoke(view, name, fn, args) {
     const ctx = this.#ctx;
-    const previous = this.#current;
     if (view !== null) {
       ctx.host = view._host;
       ctx.slot = view._slot;
@@ -403,19 +524,18 @@ export class SharedGroup {
     } finally {
       this.#calls++;
       this.#metered = true;
-      this.#current = previous;
-      // A call made from inside another (a bridge re-entering) runs with the outer node's host again after.
-      if (previous !== null) {
-        ctx.host = previous._host;
-        ctx.slot = previous._slot;
-      }
+      this.#current = null;
     }
+    // Stopped by dispose()/reset() after its last fuel check: it still does not return.
+    if (this.#abort !== null) throw this.#abort;
     if (ctx.fault !== null) throw this.#fail(ctx.fault, name);
     return result;
   }
 
   /** The typed error for what a call threw; a fault (anything but a caller's mistake) faults the group. */
   #fail(error, name) {
+    // An interrupted call fails as its interrupter says; the instance is replaced or freed anyway.
+    if (this.#abort !== null) return this.#abort;
     const left = this.#fuelCtl !== null ? this.#fuelCtl.left() : null;
     const typed = this.#ctx.fault ?? classify(error, left, name);
     if (!FAULTLESS.has(typed.code) && this.fault === null) {
@@ -435,6 +555,16 @@ export class SharedGroup {
   callEach(views, name, ...args) {
     this.#alive();
     if (this.fault !== null) return this.#faultInfo();
+    this.#enter(String(name));
+    try {
+      return this.#each(views, name, args);
+    } finally {
+      this.#leave();
+    }
+  }
+
+  #each(views, name, args) {
+    if (this.#instance === null) throw new UgcError('faulted', 'the shared instance is not instantiated');
     const entry = this.#entry(name);
     if (!entry.check(args)) throw entry.explain(args);
     const fn = entry.fn;
@@ -443,10 +573,6 @@ export class SharedGroup {
     const n = views.length;
     const a0 = args[0];
     const arity = args.length;
-    // A call made while another runs (a bridge re-entering) must leave the outer node's host current.
-    const outerHost = ctx.host;
-    const outerSlot = ctx.slot;
-    const outer = this.#current;
     let i = 0;
     try {
       for (; i < n; i++) {
@@ -460,31 +586,30 @@ export class SharedGroup {
         if (arity === 0) fn();
         else if (arity === 1) fn(a0);
         else fn(...args);
-        if (ctx.fault !== null) break;
+        if (ctx.fault !== null || this.#abort !== null) break;
       }
     } catch (error) {
-      if (error instanceof UgcError && error.code === 'bad_argument' && i < n && views[i]?._group !== this) {
+      if (
+        this.#abort === null &&
+        error instanceof UgcError &&
+        error.code === 'bad_argument' &&
+        i < n &&
+        views[i]?._group !== this
+      ) {
         this.#calls += i;
-        this.#restore(outerHost, outerSlot, outer);
+        this.#current = null;
         throw error;
       }
       this.#fail(error, name);
       i++; // the failing call ran too
     }
+    this.#current = null;
     this.#calls += Math.min(i, n);
     if (i > 0) this.#metered = true;
+    if (this.#abort !== null) throw this.#abort;
     if (ctx.fault !== null && this.fault === null) this.#fail(ctx.fault, name);
     ctx.fault = null;
-    this.#restore(outerHost, outerSlot, outer);
     return this.fault === null ? null : this.#faultInfo();
-  }
-
-  #restore(host, slot, current) {
-    const ctx = this.#ctx;
-    if (ctx === null) return;
-    ctx.host = host;
-    ctx.slot = slot;
-    this.#current = current;
   }
 
   #foreign(view) {
@@ -507,23 +632,47 @@ export class SharedGroup {
    */
   takeBatch() {
     this.#alive();
-    if (this.#hostGroup === null) return EMPTY_ARRAY;
+    this.#enter('takeBatch');
     try {
+      if (this.#hostGroup === null) return EMPTY_ARRAY;
       if (this.fault === null) this.#ctx?.harvestBindings(this.#hostGroup);
       return this.#hostGroup.take_batch_bytes();
     } catch (error) {
       throw new UgcError('abi_error', `takeBatch: ${error?.message ?? String(error)}`, {
         reason: error?.code,
       });
+    } finally {
+      this.#leave();
     }
   }
 
-  /** Re-instantiates the instance (fresh memory); every view stays attached with its slot, handles released. */
+  /**
+   * Re-instantiates the instance (fresh memory); every view stays attached with its slot, handles released.
+   * Returns a Promise; for a small module the new instance is in place when reset() returns. From inside a
+   * call of the group, that call is stopped first (it rejects `faulted`) and the reset happens once it unwound.
+   */
   reset() {
-    this.#alive();
+    try {
+      this.#alive();
+      if (this.#busy) {
+        const unwound = this.#interrupt(
+          new UgcError('faulted', 'the shared instance was reset during this call', { reason: 'reset' }),
+        );
+        return unwound.then(() => {
+          this.#alive();
+          return this.#resetNow();
+        });
+      }
+      return Promise.resolve(this.#resetNow());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #resetNow() {
     for (const view of this.#views) view._host?.reset();
     this.#hostGroup?.clear_batch();
-    this.start();
+    return this.start();
   }
 
   /** @internal host operations for one view (callMethod, setProperty…), as Guest.hostOp does for a script. */
@@ -532,13 +681,15 @@ export class SharedGroup {
     if (host === null) {
       throw new UgcError('bad_argument', 'this script imports no ABI functions, so it has no script host');
     }
+    this.#alive();
+    this.#enter(`${type}(${name ?? ''})`);
     try {
       switch (type) {
         case 'callMethod': {
           const lent = host.lend(value);
           let result;
           try {
-            result = this._call(view, name, [lent]);
+            result = this.#callView(view, name, [lent]);
           } finally {
             if (this.fault === null) host.end_lend(lent);
           }
@@ -549,7 +700,7 @@ export class SharedGroup {
           if (typeof this.#instance?.exports._property_changed !== 'function') return undefined;
           const lent = host.lend(NAME.bytes(name));
           try {
-            this._call(view, '_property_changed', [lent]);
+            this.#callView(view, '_property_changed', [lent]);
           } finally {
             if (this.fault === null) host.end_lend(lent);
           }
@@ -567,6 +718,8 @@ export class SharedGroup {
       throw new UgcError('abi_error', `${type}(${name ?? ''}): ${error.code}: ${error.message}`, {
         reason: error.code,
       });
+    } finally {
+      this.#leave();
     }
   }
 
@@ -593,7 +746,7 @@ export class SharedGroup {
       fuelUsed: this.#fuelUsed(),
       fuelLimit: this.#fuelLimit,
       memoryBytes: memory ? memory.buffer.byteLength : 0,
-      batchLen: this.#hostGroup === null ? 0 : this.#hostGroup.batch_len(),
+      batchLen: this.#batchLength(),
       faulted: this.fault !== null,
       lastError: this.fault ? { code: this.fault.code, message: this.fault.message } : null,
       logs: this.#ctx?.logCount ?? 0,
@@ -602,10 +755,18 @@ export class SharedGroup {
     };
   }
 
+  #batchLength() {
+    // From inside a call the crate may be using the group's objects (a bridge callback): the last length then.
+    if (this.#hostGroup !== null && !this.#busy) this.#batchLen = this.#hostGroup.batch_len();
+    return this.#hostGroup === null ? 0 : this.#batchLen;
+  }
+
   /** @internal per-view stats, shaped like Script.stats(). */
   _viewStats(view) {
     const group = this.stats();
-    const host = view._host === null ? null : view._host.stats();
+    // The running view's host may be borrowed by the crate (a bridge callback): its last counts then.
+    if (view._host !== null && !(this.#busy && view === this.#current)) view._hostStats = view._host.stats();
+    const host = view._host === null ? null : (view._hostStats ?? [0, 0]);
     return {
       abiErrors: host === null ? 0 : host[0],
       liveHandles: host === null ? 0 : host[1],
@@ -623,18 +784,39 @@ export class SharedGroup {
     };
   }
 
-  /** Frees the instance, every view's host and the group's batch; later use fails with `disposed`. Idempotent. */
+  /**
+   * Frees the instance, every view's host and the group's batch; later use fails with `disposed`. Idempotent.
+   * From inside a call of the group, that call is stopped (it rejects `disposed`) and the freeing waits until
+   * it has unwound: the crate refuses to free an object it is using.
+   */
   dispose() {
     if (this.#module === null) return;
-    for (const view of [...this.#views]) this._detach(view);
-    this.#free.clear();
-    this.#hostGroup?.free();
-    this.#hostGroup = null;
     this.#module = null;
-    this.#instance = null;
-    this.#ctx = null;
-    this.#fuelCtl = null;
-    this.#exportCache.clear();
+    const views = [...this.#views];
+    this.#views.clear();
+    for (const view of views) {
+      view._group = null;
+      view._slot = -1;
+    }
+    const free = () => {
+      for (const view of views) {
+        view._host?.free();
+        view._host = null;
+      }
+      this.#free.clear();
+      this.#hostGroup?.free();
+      this.#hostGroup = null;
+      this.#instance = null;
+      this.#ctx = null;
+      this.#fuelCtl = null;
+      this.#exportCache.clear();
+    };
+    if (this.#busy) {
+      this.#interrupt(new UgcError('disposed', 'the shared instance was disposed during this call'));
+      this.#afterUnwind.push(free);
+    } else {
+      free();
+    }
     this.#onDispose();
   }
 }

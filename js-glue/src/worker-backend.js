@@ -194,8 +194,15 @@ export class WorkerBackend {
     };
   }
 
-  /** A fresh instance: in the same worker after a trap, in a new worker after a timeout or crash. */
+  /**
+   * A fresh instance: in the same worker after a trap, in a new worker after a timeout or crash. With a call
+   * in flight (e.g. reset() from onLog), the worker is terminated — the only way to stop a running guest here
+   * — the call rejects `faulted` (`.reason: 'reset'`) and a new worker starts, as after a timeout.
+   */
   async reset() {
+    if (this.worker !== null && (this.pending.size > 0 || this.booting !== null)) {
+      this.crash(new UgcError('faulted', 'the script was reset during this call', { reason: 'reset' }));
+    }
     this.fault = null;
     this.lastStats = null;
     if (this.worker === null) {
