@@ -199,17 +199,21 @@ impl ScriptHost {
         if meter::charge(cost::CALL + cost::LOG_BYTE * bytes.len() as u64).is_err() {
             return;
         }
+        // Only what is kept is copied: a lossy decode of 16 KiB of invalid bytes would make 48 KiB
+        // of replacement characters, and a truncated String keeps its capacity.
         let text = match std::str::from_utf8(bytes) {
-            Ok(s) => s.to_owned(),
+            Ok(s) => s[..char_floor(s, MAX_LOG_LINE)].to_owned(),
             Err(_) => {
                 self.record(
                     "log",
                     Fail::new(AbiError::BadUtf8, "log message is not valid UTF-8"),
                 );
-                String::from_utf8_lossy(bytes).into_owned()
+                let head = &bytes[..bytes.len().min(MAX_LOG_LINE)];
+                let mut text = truncate(String::from_utf8_lossy(head).into_owned(), MAX_LOG_LINE);
+                text.shrink_to_fit();
+                text
             }
         };
-        let text = truncate(text, MAX_LOG_LINE);
         push_bounded(&mut self.logs, text, &mut self.stats.dropped_log_entries);
     }
 
@@ -1305,6 +1309,15 @@ fn coerce(value: Value, declared: u32, name: &str) -> Result<Value, Fail> {
             ),
         ),
     }
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+fn char_floor(s: &str, max: usize) -> usize {
+    let mut cut = max.min(s.len());
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    cut
 }
 
 fn truncate(mut s: String, max: usize) -> String {

@@ -19,6 +19,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::error_object;
 use crate::abi::AbiError;
+use crate::host::meter;
 use crate::host::{
     self, batch, BatchSink, Fail, HostConfig, Manifest, ObjectBridge, ScriptHost, SharedBindings,
 };
@@ -174,8 +175,6 @@ thread_local! {
     static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; 256]);
 }
 
-/// Makes the scratch buffer at least `len` bytes and returns its address in the crate's memory
-/// (valid until the next call of this function). The glue writes inputs there.
 /// The address of the host-work meter's cell, `[fuel, fatal, account]` as `f64`s, in the crate's
 /// memory: the glue opens it around every host call (crate/src/host/meter.rs).
 #[wasm_bindgen(js_name = meterCell)]
@@ -183,14 +182,20 @@ pub fn meter_cell() -> usize {
     crate::host::meter::cell_address()
 }
 
+/// Makes the scratch buffer at least `len` bytes and returns its address in the crate's memory
+/// (valid until the next call of this function). The glue writes inputs there.
 #[wasm_bindgen(js_name = scratchBuffer)]
 pub fn scratch_buffer(len: usize) -> usize {
-    SCRATCH.with(|s| {
-        let mut s = s.borrow_mut();
-        if s.len() < len {
-            s.resize(len, 0);
-        }
-        s.as_ptr() as usize
+    // The buffer is every script's, so it is the runtime's memory (the glue grows it inside a
+    // script's host call, after the script paid for the input's bytes).
+    meter::as_runtime(|| {
+        SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            if s.len() < len {
+                s.resize(len, 0);
+            }
+            s.as_ptr() as usize
+        })
     })
 }
 
@@ -205,7 +210,9 @@ fn from_scratch<R>(len: usize, f: impl FnOnce(&[u8]) -> R) -> R {
         if n <= small.len() {
             small[..n].copy_from_slice(&s[..n]);
         } else {
-            large.extend_from_slice(&s[..n]);
+            // A transient copy of an input the script paid for, freed before the call returns:
+            // not held for the script, so not counted against its budget.
+            meter::as_runtime(|| large.extend_from_slice(&s[..n]));
         }
         n
     });
