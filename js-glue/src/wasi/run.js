@@ -5,6 +5,7 @@
 import { WasiRunError } from './errors.js';
 import { loadPersisted, savePersisted } from './persist.js';
 import { createPipeBuffer, pipeWriter } from './pipe.js';
+import { DEFAULT_MAX_UNREAD_OUTPUT, createCreditBuffer, outputStreams, sharedCreditWriter } from './flow.js';
 
 const encoder = new TextEncoder();
 
@@ -65,12 +66,44 @@ function toModuleInput(input) {
 // Always a fresh copy: it may be transferred to the worker.
 const toBytes = (b) => (typeof b === 'string' ? encoder.encode(b) : new Uint8Array(b));
 
-function concat(chunks) {
+// runWasi's result is assembled in steps of this many bytes, each its own task, so that tens of MiB of
+// output never hold the page's main thread in one piece.
+const ASSEMBLY_STEP = 1024 * 1024;
+let yieldChannel = null;
+const yielded = [];
+/** Resolves in a later task (scheduler.yield where available; a MessageChannel is not clamped like timers). */
+function nextTask() {
+  if (typeof globalThis.scheduler?.yield === 'function') return globalThis.scheduler.yield();
+  if (!yieldChannel) {
+    yieldChannel = new MessageChannel();
+    yieldChannel.port1.onmessage = () => yielded.shift()?.();
+  }
+  return new Promise((ok) => {
+    yielded.push(ok);
+    yieldChannel.port2.postMessage(0);
+  });
+}
+
+/** The chunks as one Uint8Array; a lone chunk (transferred from the worker, so ours) is used as it is. */
+async function assemble(chunks) {
+  if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
+  let step = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    const c = chunks[i];
+    chunks[i] = null; // copied chunks can be collected while the rest is assembled
+    for (let off = 0; off < c.length;) {
+      const n = Math.min(ASSEMBLY_STEP - step, c.length - off);
+      out.set(n === c.length ? c : c.subarray(off, off + n), at);
+      at += n;
+      off += n;
+      step += n;
+      if (step >= ASSEMBLY_STEP) {
+        step = 0;
+        await nextTask();
+      }
+    }
   }
   return out;
 }
@@ -117,7 +150,8 @@ function launch(input, opts, extra, on) {
   const onAbort = () => stop('aborted', 'the run was aborted');
   worker.onmessage = ({ data }) => {
     if (done) return;
-    if (data.type === 'out') on.out(data.fd, data.chunk);
+    if (data.type === 'out') on.out(data.fd, data.chunk, data.written);
+    else if (data.type === 'flow') on.flow?.(data);
     else if (data.type === 'started') on.started?.(data);
     else if (data.type === 'exit') {
       finish();
@@ -201,11 +235,14 @@ function runWasiOnce(bytesOrModule, opts) {
       {
         out: (fd, chunk) => out[fd].push(chunk),
         started: ({ metered }) => (fuelApplied = metered),
-        exit: ({ exitCode, files, symlinks }) =>
-          resolve({ exitCode, stdout: concat(out[1]), stderr: concat(out[2]), files, symlinks, fuelApplied }),
-        fail: (err) => {
-          err.stdout = concat(out[1]);
-          err.stderr = concat(out[2]);
+        exit: async ({ exitCode, files, symlinks }) => {
+          const stdout = await assemble(out[1]);
+          const stderr = await assemble(out[2]);
+          resolve({ exitCode, stdout, stderr, files, symlinks, fuelApplied });
+        },
+        fail: async (err) => {
+          err.stdout = await assemble(out[1]);
+          err.stderr = await assemble(out[2]);
           reject(err);
         },
       },
@@ -235,22 +272,47 @@ export function spawnWasi(bytesOrModule, opts = {}) {
   if ((stdinMode === 'pipe' && !support.sharedPipe) || (stdinMode === 'messages' && !support.jspi)) {
     throw noStreamingStdin();
   }
+  const outputMode = opts.outputMode ?? (support.sharedPipe ? 'pipe' : support.jspi ? 'messages' : 'none');
+  if (!['pipe', 'messages', 'none'].includes(outputMode)) {
+    throw new WasiRunError('invalid_option', `outputMode must be 'pipe', 'messages' or 'none'`);
+  }
+  if ((outputMode === 'pipe' && !support.sharedPipe) || (outputMode === 'messages' && !support.jspi)) {
+    throw new WasiRunError(
+      'invalid_option',
+      `outputMode '${outputMode}' needs ${outputMode === 'pipe' ? 'a cross-origin-isolated page' : 'JSPI'}`,
+    );
+  }
+  const cap = opts.maxUnreadOutputBytes ?? DEFAULT_MAX_UNREAD_OUTPUT;
+  if (!(typeof cap === 'number' && cap > 0)) {
+    throw new WasiRunError('invalid_option', 'maxUnreadOutputBytes must be a positive number (or Infinity)');
+  }
   const pipe = stdinMode === 'pipe' ? createPipeBuffer() : null;
   const writer = pipe ? pipeWriter(pipe) : null;
-  const controllers = {};
-  const stream = (fd) => new ReadableStream({ start: (c) => void (controllers[fd] = c) });
-  const stdout = stream(1);
-  const stderr = stream(2);
+  const creditBuffer = outputMode === 'pipe' && cap < Infinity ? createCreditBuffer() : null;
+  const creditShared = creditBuffer ? sharedCreditWriter(creditBuffer) : null;
+  let handle = null;
+  const output = outputStreams({
+    credit(n) {
+      if (n <= 0 || cap === Infinity) return;
+      if (creditShared) creditShared(n);
+      else if (outputMode === 'messages') handle?.post({ type: 'credit', bytes: n });
+    },
+    // Without a way to pause the program, the cap is enforced by stopping it.
+    onChunk() {
+      if (outputMode === 'none' && output.stats.unreadBytes > cap) {
+        handle.kill(
+          'output_backlog',
+          `more than ${cap} bytes of output were not read (maxUnreadOutputBytes) and the program cannot be ` +
+            'paused here (no SharedArrayBuffer, no JSPI)',
+        );
+      }
+    },
+  });
+  const { stdout, stderr } = output;
   let ended = false;
   const closeStreams = () => {
     ended = true;
-    for (const c of Object.values(controllers)) {
-      try {
-        c.close();
-      } catch {
-        // already closed
-      }
-    }
+    output.close();
   };
   let fuelApplied = false;
   let resolveResult;
@@ -260,12 +322,20 @@ export function spawnWasi(bytesOrModule, opts = {}) {
     rejectResult = rej;
   });
   const upFront = opts.stdin != null ? toBytes(opts.stdin) : undefined;
-  const handle = launch(
+  handle = launch(
     bytesOrModule,
     opts,
-    { stdinMode, stdinPipe: pipe ?? undefined, stdin: stdinMode === 'none' ? upFront : undefined },
     {
-      out: (fd, chunk) => controllers[fd].enqueue(chunk),
+      stdinMode,
+      stdinPipe: pipe ?? undefined,
+      stdin: stdinMode === 'none' ? upFront : undefined,
+      outputMode,
+      outputCredits: creditBuffer ?? undefined,
+      maxUnreadOutputBytes: cap,
+    },
+    {
+      out: (fd, chunk, written) => output.out(fd, chunk, written),
+      flow: (m) => output.flow(m),
       started: ({ metered }) => (fuelApplied = metered),
       exit: ({ exitCode, files, symlinks }) => {
         closeStreams();
@@ -292,6 +362,12 @@ export function spawnWasi(bytesOrModule, opts = {}) {
     stdout,
     stderr,
     stdinMode,
+    outputMode,
+    /**
+     * Output flow: `{ outputMode, maxUnreadOutputBytes, unreadBytes, maxUnreadBytes, receivedBytes, readBytes,
+     * writtenBytes, paused }` (bytes the program wrote are as last reported by its worker).
+     */
+    stats: () => ({ outputMode, maxUnreadOutputBytes: cap, ...output.stats }),
     write(bytes) {
       if (stdinMode === 'none') throw noStreamingStdin();
       send(toBytes(bytes));

@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// WASI output flow control, measured in headless Chromium: how much the page suffers while a program writes
+// faster than anyone reads. Two scenarios, each on a cross-origin-isolated page (SharedArrayBuffer) and a
+// plain one (JSPI), with a watchdog timer ticking every millisecond in the page:
+//   flood     rt.spawnWasi of a program writing 4 KiB to stdout forever, nobody reading, for `--ms`
+//   runWasi   runWasi of a program writing 64 MiB (64 KiB writes), from the call to the resolved result
+// Figures: the longest gap between two watchdog ticks (the longest main-thread stall) and the page's memory
+// (V8 heap + ArrayBuffer backing stores, CDP Runtime.getHeapUsage, sampled every 50 ms; the peak above the
+// page's idle level). Baseline in the same run: the same watchdog on the idle page for as long.
+// Usage: node scripts/bench-wasi-flow.mjs [--quick] [--ms=1000] [--no-heap] [--json=path]
+
+import { writeFileSync } from 'node:fs';
+import { serveRepo } from '../tests-web/lib/wasi-serve.mjs';
+import { launchBrowser, openWasiPage } from '../tests-web/lib/wasi-browser.mjs';
+import { floodProgram } from '../tests-web/wasi-flow-programs.mjs';
+
+const quick = process.argv.includes('--quick');
+const floodMs = Number(process.argv.find((a) => a.startsWith('--ms='))?.slice(5) ?? (quick ? 500 : 1000));
+const runMiB = quick ? 16 : 64;
+const rounds = quick ? 1 : 3;
+// --no-heap: no CDP sampling during the runs (to see whether the sampling itself adds to the stalls)
+const sampleHeap = !process.argv.includes('--no-heap');
+const flood = Array.from(floodProgram({ size: 251 * 64 })); // ~16 KB writes, no refill: the fastest flood
+const big = Array.from(floodProgram({ size: 65536, count: runMiB * 16, refill: false }));
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+const browser = await launchBrowser();
+const servers = { pipe: await serveRepo({ isolated: true }), messages: await serveRepo({ isolated: false }) };
+
+async function measure(mode) {
+  const page = await openWasiPage(browser, servers[mode].url);
+  const cdp = await page.context().newCDPSession(page);
+  const heap = async () => {
+    if (!sampleHeap) return 0;
+    const h = await cdp.send('Runtime.getHeapUsage');
+    return h.usedSize + (h.backingStorageSize ?? 0);
+  };
+  const gc = () => cdp.send('HeapProfiler.collectGarbage');
+  await page.evaluate(
+    ({ flood, big }) => {
+      window.flood = new Uint8Array(flood);
+      window.big = new Uint8Array(big);
+      window.dog = { max: 0, last: performance.now() };
+      setInterval(() => {
+        const t = performance.now();
+        window.dog.max = Math.max(window.dog.max, t - window.dog.last);
+        window.dog.last = t;
+      }, 1);
+    },
+    { flood, big },
+  );
+  const resetDog = () =>
+    page.evaluate(() => {
+      window.dog.max = 0;
+      window.dog.last = performance.now();
+    });
+  /** Samples the heap every 50 ms until `done()` resolves true; returns the peak. */
+  const peakWhile = async (done) => {
+    let peak = await heap();
+    while (!(await done())) {
+      peak = Math.max(peak, await heap());
+      await sleep(50);
+    }
+    return Math.max(peak, await heap());
+  };
+  const out = { mode, idle: [], flood: [], run: [] };
+  for (let r = 0; r < rounds; r++) {
+    await gc();
+    const idleHeap = await heap();
+    await resetDog();
+    const t0 = Date.now();
+    const idlePeak = await peakWhile(async () => Date.now() - t0 >= floodMs);
+    out.idle.push({
+      stallMs: await page.evaluate(() => window.dog.max),
+      heapMB: (idlePeak - idleHeap) / 1e6,
+    });
+
+    await gc();
+    const floodBase = await heap();
+    await page.evaluate(() => {
+      window.proc = window.wasi.spawnWasi(window.flood, { args: ['flood'] });
+      window.proc.exited.catch(() => {});
+      window.dog.max = 0;
+      window.dog.last = performance.now();
+    });
+    const t1 = Date.now();
+    const floodPeak = await peakWhile(async () => Date.now() - t1 >= floodMs);
+    const f = await page.evaluate(() => {
+      const stats = typeof window.proc.stats === 'function' ? window.proc.stats() : null;
+      window.proc.kill();
+      return { stallMs: window.dog.max, stats };
+    });
+    out.flood.push({ ...f, heapMB: (floodPeak - floodBase) / 1e6 });
+    await page.evaluate(() => (window.proc = null));
+
+    await gc();
+    const runBase = await heap();
+    await page.evaluate(() => {
+      window.runDone = false;
+      window.dog.max = 0;
+      window.dog.last = performance.now();
+      window.runStarted = performance.now();
+      window.wasi.runWasi(window.big, { args: ['big'] }).then(
+        (res) => {
+          window.runMs = performance.now() - window.runStarted;
+          window.runStall = window.dog.max;
+          window.runBytes = res.stdout.length;
+          window.runDone = true;
+        },
+        (e) => {
+          window.runError = e.code;
+          window.runDone = true;
+        },
+      );
+    });
+    const runPeak = await peakWhile(() => page.evaluate(() => window.runDone));
+    const res = await page.evaluate(() => ({
+      stallMs: window.runStall,
+      ms: window.runMs,
+      bytes: window.runBytes,
+      error: window.runError ?? null,
+    }));
+    if (res.error || res.bytes !== runMiB << 20) throw new Error(`runWasi failed: ${JSON.stringify(res)}`);
+    out.run.push({ ...res, heapMB: (runPeak - runBase) / 1e6 });
+  }
+  await page.close();
+  const pick = (xs, k) => median(xs.map((x) => x[k]));
+  return {
+    mode,
+    idleStallMs: pick(out.idle, 'stallMs'),
+    idleHeapMB: pick(out.idle, 'heapMB'),
+    floodStallMs: pick(out.flood, 'stallMs'),
+    floodHeapMB: pick(out.flood, 'heapMB'),
+    floodStats: out.flood.at(-1).stats,
+    runStallMs: pick(out.run, 'stallMs'),
+    runHeapMB: pick(out.run, 'heapMB'),
+    runMs: pick(out.run, 'ms'),
+    rounds: out,
+  };
+}
+
+const results = { quick, floodMs, runMiB, modes: [] };
+for (const mode of ['pipe', 'messages']) results.modes.push(await measure(mode));
+await browser.close();
+for (const s of Object.values(servers)) await s.close();
+
+const f = (x, d = 1) => (x == null ? '—' : x.toFixed(d));
+console.log(
+  `\nWASI output flow control (headless Chromium, medians of ${rounds}; watchdog ticks every 1 ms)\n`,
+);
+for (const m of results.modes) {
+  const label = m.mode === 'pipe' ? 'cross-origin isolated (SharedArrayBuffer)' : 'not isolated (JSPI)';
+  console.log(`${label}:`);
+  console.log(
+    `  idle page, ${floodMs} ms: longest stall ${f(m.idleStallMs)} ms, memory +${f(m.idleHeapMB)} MB`,
+  );
+  console.log(
+    `  spawnWasi flood, unread, ${floodMs} ms: longest stall ${f(m.floodStallMs)} ms ` +
+      `(${f(m.floodStallMs / m.idleStallMs, 2)}x idle), page memory +${f(m.floodHeapMB)} MB` +
+      (m.floodStats
+        ? `; buffered ${m.floodStats.unreadBytes} B, program wrote ${m.floodStats.writtenBytes} B`
+        : ''),
+  );
+  console.log(
+    `  runWasi, ${runMiB} MiB of stdout: ${f(m.runMs, 0)} ms; longest stall ${f(m.runStallMs)} ms ` +
+      `(${f(m.runStallMs / m.idleStallMs, 2)}x idle), page memory peak +${f(m.runHeapMB)} MB`,
+  );
+}
+
+const jsonPath = process.argv.find((a) => a.startsWith('--json='))?.slice('--json='.length);
+if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
