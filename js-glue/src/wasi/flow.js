@@ -198,7 +198,7 @@ export function outputStreams(hooks) {
           const n = queue.reduce((s, c) => s + c.length, 0);
           queue.length = 0;
           stats.unreadBytes -= n;
-          give(n);
+          if (n > 0) give(n);
         },
       },
       { highWaterMark: 0 },
