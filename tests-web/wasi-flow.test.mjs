@@ -334,5 +334,58 @@ describe('output flow without a way to pause the program, and runWasi', () => {
     assert.equal(r.bad, -1);
   });
 
+  test('through the runtime (validated, metered) and from a URL: the same pause, and stats() before the start', async () => {
+    const size = 4093;
+    const cap = 64 * 1024;
+    plain.setFile('/flow/flood.wasm', floodProgram({ size }));
+    const r = await page.evaluate(
+      async ({ cap }) => {
+        const { createRuntime } = await import('/dist/ugc-wasm.js');
+        const rt = await createRuntime();
+        const results = [];
+        for (const source of ['bytes', 'url']) {
+          const module =
+            source === 'url'
+              ? { url: '/flow/flood.wasm' }
+              : new Uint8Array(await (await fetch('/flow/flood.wasm')).arrayBuffer());
+          const p = rt.spawnWasi(module, { maxUnreadOutputBytes: cap, timeoutMs: null });
+          const early = p.stats();
+          // An unread flood is paused rather than stopped by fuel: waiting in fd_write burns none.
+          await window.until(() => p.stats()?.paused);
+          const s = p.stats();
+          const reader = p.stdout.getReader();
+          const before = s.writtenBytes;
+          const reads = [];
+          while (p.stats().unreadBytes > 0) reads.push((await reader.read()).value);
+          await window.until(() => p.stats().writtenBytes > before && p.stats().paused);
+          const again = p.stats();
+          p.kill();
+          results.push({
+            source,
+            early: early === null ? null : 'stats',
+            outputMode: p.outputMode,
+            first: s,
+            again,
+            bad: window.badIndex(window.concat(reads)),
+            code: await p.exited.catch((e) => e.code),
+          });
+        }
+        return results;
+      },
+      { cap },
+    );
+    for (const x of r) {
+      assert.equal(x.outputMode, 'messages', x.source);
+      assert.equal(x.code, 'killed');
+      assert.ok(x.first.unreadBytes <= cap && x.first.writtenBytes <= cap + size, JSON.stringify(x.first));
+      // The deferred handle's stream reads nothing ahead: what the page holds is still within the cap.
+      assert.ok(x.again.maxUnreadBytes <= cap, JSON.stringify(x.again));
+      assert.ok(x.again.writtenBytes - x.again.readBytes <= cap + size, JSON.stringify(x.again));
+      assert.equal(x.bad, -1);
+    }
+    assert.equal(r[0].early, 'stats');
+    assert.equal(r[1].early, null, 'a URL handle has no stats until its process starts');
+  });
+
   test('no page errors', () => assert.deepEqual(page.pageErrors.map(String), []));
 });
