@@ -11,6 +11,7 @@ export const BROWSER_BENCHES = [
   ['abi', 'scripts/bench-abi.mjs', (quick) => (quick ? ['--quick'] : [])],
   ['fuel', 'scripts/bench-fuel.mjs', (quick) => ['--rounds', quick ? '15' : '151']],
   ['wasi', 'scripts/bench-wasi.mjs', (quick) => (quick ? ['--quick'] : [])],
+  ['wasiFlow', 'scripts/bench-wasi-flow.mjs', (quick) => (quick ? ['--quick'] : [])],
 ];
 
 // N = 100, 1,000, 10,000 as issue #6 asks; quick mode stops at 1,000 with fewer frames.
@@ -33,7 +34,7 @@ async function runJsonScript({ repoRoot, workDir, errors }, key, script, args) {
   return readJson(json);
 }
 
-/** Runs the browser benches; returns `{ runtime, abi, fuel, wasi }` minus the ones that failed (→ errors). */
+/** Runs the browser benches; returns `{ runtime, abi, fuel, wasi, wasiFlow }` minus the ones that failed (→ errors). */
 export async function runBrowser(ctx) {
   const { quick, errors } = ctx;
   const out = {};
