@@ -18,6 +18,7 @@ import {
   sharedCreditWriter,
   sharedCredits,
 } from '../js-glue/src/wasi/flow.js';
+import { assemble } from '../js-glue/src/wasi/run.js';
 import { checkWasiImports } from '../js-glue/src/wasi/imports.js';
 import { ERRNO, SIGNATURES } from '../js-glue/src/wasi/constants.js';
 
@@ -226,6 +227,32 @@ describe('output flow control', () => {
     out.close();
     assert.equal((await reader.read()).done, true);
     assert.equal(out.stats.writtenBytes, 19);
+  });
+});
+
+describe('runWasi output assembled in the page (its worker gone: timeout, kill)', () => {
+  test('the bytes in order, in 1 MiB steps with a yield to the event loop between them', async () => {
+    const chunks = [];
+    let k = 0;
+    for (const size of [3, 700_000, 2_500_000, 1, 1_048_576, 90_000]) {
+      const c = new Uint8Array(size);
+      for (let i = 0; i < size; i++) c[i] = k++ % 251;
+      chunks.push(c);
+    }
+    // A stand-in scheduler counts the yields: one after every full 1 MiB step.
+    let turns = 0;
+    globalThis.scheduler = { yield: async () => void turns++ };
+    const out = await assemble(chunks);
+    delete globalThis.scheduler;
+    assert.equal(out.length, k);
+    assert.ok(out.every((b, i) => b === i % 251));
+    assert.equal(turns, Math.floor(k / (1024 * 1024)), 'yielded once per MiB copied');
+    assert.ok(
+      chunks.every((c) => c === null),
+      'copied chunks are released as it goes',
+    );
+    const lone = new Uint8Array([1, 2]);
+    assert.equal(await assemble([lone]), lone, 'a lone chunk is the result itself');
   });
 });
 

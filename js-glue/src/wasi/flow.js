@@ -53,6 +53,18 @@ export function messageCredits() {
   };
 }
 
+/** The chunks as one Uint8Array (a lone chunk as it is): runWasi's output, joined in the worker. */
+export function joinChunks(chunks) {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
 /** A Uint8Array that owns its whole buffer, so transferring it moves exactly these bytes. */
 const owned = (c) => (c.byteOffset === 0 && c.byteLength === c.buffer.byteLength ? c : c.slice());
 

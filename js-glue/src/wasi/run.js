@@ -66,8 +66,8 @@ function toModuleInput(input) {
 // Always a fresh copy: it may be transferred to the worker.
 const toBytes = (b) => (typeof b === 'string' ? encoder.encode(b) : new Uint8Array(b));
 
-// runWasi's result is assembled in steps of this many bytes, each its own task, so that tens of MiB of
-// output never hold the page's main thread in one piece.
+// When runWasi's result has to be assembled in the page (its worker is gone: timeout, kill), it is done in
+// steps of this many bytes, each its own task, so that tens of MiB never hold the main thread in one piece.
 const ASSEMBLY_STEP = 1024 * 1024;
 let yieldChannel = null;
 const yielded = [];
@@ -77,6 +77,7 @@ function nextTask() {
   if (!yieldChannel) {
     yieldChannel = new MessageChannel();
     yieldChannel.port1.onmessage = () => yielded.shift()?.();
+    yieldChannel.port1.unref?.(); // node (unit tests): an open port would keep the process alive
   }
   return new Promise((ok) => {
     yielded.push(ok);
@@ -84,8 +85,40 @@ function nextTask() {
   });
 }
 
+/**
+ * stdout and stderr each as one Uint8Array, joined by the program's (finished) worker: the chunks are
+ * transferred there and the joined buffers back, so the page copies nothing. Terminates the worker.
+ */
+function joinInWorker(worker, out) {
+  return new Promise((resolve, reject) => {
+    const failed = () => {
+      worker.terminate();
+      reject(new WasiRunError('worker_error', 'the WASI worker failed while joining the output'));
+    };
+    worker.onmessage = ({ data }) => {
+      if (data?.type !== 'joined') return;
+      worker.terminate();
+      resolve(data);
+    };
+    worker.onerror = (ev) => {
+      ev.preventDefault?.();
+      failed();
+    };
+    worker.onmessageerror = failed;
+    const transfer = [...out[1], ...out[2]].map((c) => c.buffer);
+    worker.postMessage({ type: 'join', stdout: out[1], stderr: out[2] }, transfer);
+  });
+}
+
+/** Both outputs joined: in the worker when it is still there, else here in steps (timeout, kill, abort). */
+async function joinOutput(worker, out) {
+  if (worker && (out[1].length > 1 || out[2].length > 1)) return joinInWorker(worker, out);
+  worker?.terminate();
+  return { stdout: await assemble(out[1]), stderr: await assemble(out[2]) };
+}
+
 /** The chunks as one Uint8Array; a lone chunk (transferred from the worker, so ours) is used as it is. */
-async function assemble(chunks) {
+export async function assemble(chunks) {
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
@@ -136,11 +169,13 @@ function launch(input, opts, extra, on) {
   const worker = takeWorker(String(opts.workerUrl ?? DEFAULT_WORKER_URL));
   let done = false;
   let timer;
-  const finish = () => {
+  // on.keepWorker: a program that ended by itself leaves its worker alive for on.exit/on.fail to use
+  // (runWasi has it join the output); whoever keeps it terminates it.
+  const finish = (keep = false) => {
     done = true;
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onAbort);
-    worker.terminate();
+    if (!keep) worker.terminate();
   };
   const stop = (code, message) => {
     if (done) return;
@@ -154,11 +189,12 @@ function launch(input, opts, extra, on) {
     else if (data.type === 'flow') on.flow?.(data);
     else if (data.type === 'started') on.started?.(data);
     else if (data.type === 'exit') {
-      finish();
-      on.exit(data);
+      finish(on.keepWorker);
+      on.exit(data, on.keepWorker ? worker : null);
     } else if (data.type === 'error') {
-      finish();
-      on.fail(new WasiRunError(data.code, data.message, data.where ? { where: data.where } : {}));
+      finish(on.keepWorker);
+      const error = new WasiRunError(data.code, data.message, data.where ? { where: data.where } : {});
+      on.fail(error, on.keepWorker ? worker : null);
     }
   };
   worker.onerror = (ev) => {
@@ -235,14 +271,19 @@ function runWasiOnce(bytesOrModule, opts) {
       {
         out: (fd, chunk) => out[fd].push(chunk),
         started: ({ metered }) => (fuelApplied = metered),
-        exit: async ({ exitCode, files, symlinks }) => {
-          const stdout = await assemble(out[1]);
-          const stderr = await assemble(out[2]);
-          resolve({ exitCode, stdout, stderr, files, symlinks, fuelApplied });
+        keepWorker: true,
+        exit: async ({ exitCode, files, symlinks }, worker) => {
+          try {
+            const { stdout, stderr } = await joinOutput(worker, out);
+            resolve({ exitCode, stdout, stderr, files, symlinks, fuelApplied });
+          } catch (err) {
+            reject(err);
+          }
         },
-        fail: async (err) => {
-          err.stdout = await assemble(out[1]);
-          err.stderr = await assemble(out[2]);
+        fail: async (err, worker) => {
+          const joined = await joinOutput(worker, out).catch(() => null);
+          err.stdout = joined?.stdout ?? new Uint8Array(0);
+          err.stderr = joined?.stderr ?? new Uint8Array(0);
           reject(err);
         },
       },

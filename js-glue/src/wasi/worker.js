@@ -4,7 +4,7 @@
 // as messages while the guest is suspended, and so do the page's read credits
 // for its output (flow.js).
 
-import { messageCredits } from './flow.js';
+import { joinChunks, messageCredits } from './flow.js';
 import { queueStdin } from './queue.js';
 import { runCommand } from './runner.js';
 
@@ -22,5 +22,10 @@ self.onmessage = ({ data }) => {
     stdin.close();
   } else if (data?.type === 'credit') {
     credits.add(data.bytes);
+  } else if (data?.type === 'join') {
+    // After the run: runWasi's output chunks come back to be joined here, off the page's main thread.
+    const stdout = joinChunks(data.stdout);
+    const stderr = joinChunks(data.stderr);
+    self.postMessage({ type: 'joined', stdout, stderr }, [stdout.buffer, stderr.buffer]);
   }
 };
