@@ -380,7 +380,13 @@ function wasi({ browser }) {
     const flood = `spawnWasi flood nobody reads, ${browser.wasiFlow.floodMs} ms (${where})`;
     const run = `runWasi of ${browser.wasiFlow.runMiB} MiB stdout (${where})`;
     const cap = (m.floodStats?.maxUnreadOutputBytes ?? 1024 * 1024) / 1e6;
-    rows.push(row(`longest main-thread stall, ${flood}`, m.floodStallMs, 'ms', idle, m.idleStallMs));
+    const best = (ms) =>
+      ms == null ? '' : `best round ${ms.toFixed(1)} ms (idle ${m.idleStallBestMs.toFixed(1)})`;
+    rows.push(
+      row(`longest main-thread stall, ${flood}`, m.floodStallMs, 'ms', idle, m.idleStallMs, {
+        note: best(m.floodStallBestMs),
+      }),
+    );
     rows.push(
       row(`page memory growth, ${flood}`, m.floodHeapMB, 'MB', 'the unread-output cap', cap, {
         note: m.floodStats
@@ -388,7 +394,11 @@ function wasi({ browser }) {
           : '',
       }),
     );
-    rows.push(row(`longest main-thread stall, ${run}`, m.runStallMs, 'ms', idle, m.idleStallMs));
+    rows.push(
+      row(`longest main-thread stall, ${run}`, m.runStallMs, 'ms', idle, m.idleStallMs, {
+        note: best(m.runStallBestMs),
+      }),
+    );
     rows.push(
       row(
         `page memory peak, ${run}`,
