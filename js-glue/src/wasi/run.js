@@ -299,9 +299,13 @@ function runWasiOnce(bytesOrModule, opts) {
  * `opts.stdin`, then EOF; write() throws `stdin_needs_cross_origin_isolation`).
  * Options are runWasi's, plus `fuelPerInput` (also accepted by runWasi): with a metered module, the fuel is
  * topped up to `opts.fuel` whenever the program waits for stdin with no timeout, so `fuel` bounds the work
- * per request instead of over the service's whole life.
+ * per request instead of over the service's whole life. Output back-pressure (flow.js): the program is paused
+ * in fd_write while more than `maxUnreadOutputBytes` (default 1 MiB) of its stdout+stderr is unread in the
+ * page; `outputMode` (chosen like stdinMode) is how read credits reach the worker: 'pipe' (SharedArrayBuffer),
+ * 'messages' (JSPI) or 'none' (cannot pause: the program is stopped with `output_backlog` beyond the cap).
  * @returns {{ stdout: ReadableStream<Uint8Array>, stderr: ReadableStream<Uint8Array>,
  *   write(bytes: Uint8Array|string): void, closeStdin(): void, kill(): void, stdinMode: string,
+ *   outputMode: string, stats(): object,
  *   exited: Promise<number>, result: Promise<{ exitCode: number, files: object, symlinks: object }> }}
  */
 export function spawnWasi(bytesOrModule, opts = {}) {
