@@ -4,6 +4,7 @@
 // plain one (JSPI), with a watchdog timer ticking every millisecond in the page:
 //   flood     rt.spawnWasi of a program writing 4 KiB to stdout forever, nobody reading, for `--ms`
 //   runWasi   runWasi of a program writing 64 MiB (64 KiB writes), from the call to the resolved result
+//   read      spawnWasi of 32768 writes of 502 B read as they arrive, with the default cap vs without a cap
 // Figures: the longest gap between two watchdog ticks (the longest main-thread stall) and the page's memory
 // (V8 heap + ArrayBuffer backing stores, CDP Runtime.getHeapUsage, sampled every 50 ms; the peak above the
 // page's idle level). Baseline in the same run: the same watchdog on the idle page for as long.
@@ -22,6 +23,9 @@ const rounds = quick ? 1 : 5;
 const sampleHeap = !process.argv.includes('--no-heap');
 const flood = Array.from(floodProgram({ size: 251 * 64 })); // ~16 KB writes, no refill: the fastest flood
 const big = Array.from(floodProgram({ size: 65536, count: runMiB * 16, refill: false }));
+// Small writes read as they arrive: the credit round trips must not throttle a program that is being read.
+const smallWrites = quick ? 8192 : 32768;
+const small = Array.from(floodProgram({ size: 502, count: smallWrites }));
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
@@ -38,9 +42,10 @@ async function measure(mode) {
   };
   const gc = () => cdp.send('HeapProfiler.collectGarbage');
   await page.evaluate(
-    ({ flood, big }) => {
+    ({ flood, big, small }) => {
       window.flood = new Uint8Array(flood);
       window.big = new Uint8Array(big);
+      window.small = new Uint8Array(small);
       window.dog = { max: 0, last: performance.now() };
       setInterval(() => {
         const t = performance.now();
@@ -48,7 +53,7 @@ async function measure(mode) {
         window.dog.last = t;
       }, 1);
     },
-    { flood, big },
+    { flood, big, small },
   );
   const resetDog = () =>
     page.evaluate(() => {
@@ -124,6 +129,29 @@ async function measure(mode) {
     if (res.error || res.bytes !== runMiB << 20) throw new Error(`runWasi failed: ${JSON.stringify(res)}`);
     out.run.push({ ...res, heapMB: (runPeak - runBase) / 1e6 });
   }
+  // Throughput with a reader that keeps up, with and without back-pressure (maxUnreadOutputBytes: Infinity).
+  out.readFlow = [];
+  out.readFree = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const [list, cap] of [
+      [out.readFlow, null],
+      [out.readFree, Infinity],
+    ]) {
+      list.push(
+        await page.evaluate(async (cap) => {
+          const t = performance.now();
+          const p = window.wasi.spawnWasi(window.small, { maxUnreadOutputBytes: cap ?? undefined });
+          let n = 0;
+          const drain = async (s) => {
+            for await (const c of s) n += c.length;
+          };
+          await Promise.all([drain(p.stdout), drain(p.stderr)]);
+          await p.exited;
+          return { ms: performance.now() - t, bytes: n };
+        }, cap),
+      );
+    }
+  }
   await page.close();
   const pick = (xs, k) => median(xs.map((x) => x[k]));
   // The least-disturbed round: a stall the code causes is in every round, the machine's preemption is not.
@@ -141,11 +169,14 @@ async function measure(mode) {
     runStallMs: pick(out.run, 'stallMs'),
     runHeapMB: pick(out.run, 'heapMB'),
     runMs: pick(out.run, 'ms'),
+    readFlowMs: pick(out.readFlow, 'ms'),
+    readFreeMs: pick(out.readFree, 'ms'),
+    readBytes: out.readFlow[0].bytes,
     rounds: out,
   };
 }
 
-const results = { quick, floodMs, runMiB, modes: [] };
+const results = { quick, floodMs, runMiB, smallWrites, modes: [] };
 for (const mode of ['pipe', 'messages']) results.modes.push(await measure(mode));
 await browser.close();
 for (const s of Object.values(servers)) await s.close();
@@ -172,6 +203,10 @@ for (const m of results.modes) {
   console.log(
     `  runWasi, ${runMiB} MiB of stdout: ${f(m.runMs, 0)} ms; ${stall(m.runStallMs, m.runStallBestMs)}, ` +
       `page memory peak +${f(m.runHeapMB)} MB`,
+  );
+  console.log(
+    `  spawnWasi, ${smallWrites} writes of 502 B read as they arrive: ${f(m.readFlowMs, 0)} ms with the 1 MiB cap, ` +
+      `${f(m.readFreeMs, 0)} ms without back-pressure -> ${f(m.readFlowMs / m.readFreeMs, 2)}x`,
   );
 }
 

@@ -161,12 +161,17 @@ describe('output flow control', () => {
     assert.deepEqual(posted.at(-1), { type: 'flow', paused: true, written: 120 });
     let resumed = false;
     wait.then(() => (resumed = true));
-    credits.add(10); // 10 read: 10 more posted, still 110 > 100 outstanding + pending
+    credits.add(10); // 10 read: 10 more posted, still 110 unread + held back, over the resume mark (50)
     await Promise.resolve();
     await Promise.resolve();
     assert.equal(resumed, false);
     assert.equal(outBytes(), 110);
-    credits.add(50);
+    credits.add(50); // 60 read: all posted, 60 unread, still above the resume mark
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.equal(resumed, false, 'no resume for the first bit of room: the reader must make real room');
+    assert.equal(outBytes(), 120);
+    credits.add(10);
     await wait;
     assert.equal(outBytes(), 120);
     assert.deepEqual(posted.at(-1), { type: 'flow', paused: false, written: 120 });
@@ -190,7 +195,7 @@ describe('output flow control', () => {
     const flow = outputFlow(post, { cap: 100, credits: counting });
     flow.write(2, new Uint8Array(180));
     assert.equal(flow.gate(), undefined);
-    assert.equal(waits, 2, 'credited 50 twice before 180 fit under the cap');
+    assert.equal(waits, 3, 'credited 50 three times before 180 was posted and at most 50 left unread');
     assert.equal(outBytes(), 180);
   });
 

@@ -412,6 +412,19 @@ function wasi({ browser }) {
       ),
     );
   }
+  for (const m of browser?.wasiFlow?.modes ?? []) {
+    if (m.readFlowMs == null) continue;
+    const where = m.mode === 'pipe' ? 'isolated page' : 'plain page, JSPI';
+    rows.push(
+      row(
+        `spawnWasi, ${browser.wasiFlow.smallWrites} writes of 502 B read as they arrive, 1 MiB cap (${where})`,
+        m.readFlowMs,
+        'ms',
+        'the same without back-pressure (maxUnreadOutputBytes: Infinity)',
+        m.readFreeMs,
+      ),
+    );
+  }
   const notes = w?.workerFloor
     ? [`A trivial worker's first message: ${w.workerFloor.toFixed(1)} ms (the floor of any worker start-up).`]
     : [];

@@ -75,7 +75,8 @@ const owned = (c) => (c.byteOffset === 0 && c.byteLength === c.buffer.byteLength
  * @param {{ maxBytes?: number, cap?: number, credits?: object }} opts maxBytes: total output before
  *   `output_limit`; cap: unread bytes in the page (with `credits`, else unbounded)
  * @returns {{ write(fd, view), gate(): undefined | Promise<void>, flush() }} gate() after each fd_write to
- *   stdout/stderr: blocks (shared credits) or returns a Promise to suspend on (message credits) while over the cap
+ *   stdout/stderr: over the cap, blocks (shared credits) or returns a Promise to suspend on (message credits)
+ *   until unread + held-back output is down to `cap - min(cap / 2, 64 KiB)`
  */
 export function outputFlow(post, { maxBytes = Infinity, cap = Infinity, credits = null } = {}) {
   const limited = credits !== null && cap < Infinity;
@@ -86,6 +87,10 @@ export function outputFlow(post, { maxBytes = Infinity, cap = Infinity, credits 
   let last = performance.now();
   const unread = () => (limited ? (sent - credits.acked()) | 0 : 0);
   const over = () => unread() + pendingBytes > cap;
+  // A paused program resumes only once the reader has made real room (up to 64 KiB below the cap): resuming
+  // at the first credit would let one small write through per credit, each its own message and suspension.
+  const resumeAt = cap - Math.min(cap / 2, FLUSH_BYTES);
+  const held = () => unread() + pendingBytes > resumeAt;
 
   /** Posts pending output, at most `room` bytes (splitting a chunk if needed), stdout before stderr. */
   const flush = (room = Infinity) => {
@@ -145,7 +150,7 @@ export function outputFlow(post, { maxBytes = Infinity, cap = Infinity, credits 
         for (;;) {
           const seen = credits.acked();
           flush(room());
-          if (!over()) break;
+          if (!held()) break;
           credits.waitSync(seen);
         }
         resumed();
@@ -155,7 +160,7 @@ export function outputFlow(post, { maxBytes = Infinity, cap = Infinity, credits 
         for (;;) {
           const next = credits.next();
           flush(room());
-          if (!over()) break;
+          if (!held()) break;
           await next;
         }
         resumed();
