@@ -1,5 +1,6 @@
 // spawnWasi: output streamed while the program runs, stdin as a live pipe
-// (cross-origin isolated page), kill, and the typed error without isolation.
+// (cross-origin isolated page), output back-pressure on an interactive service,
+// kill, and the typed error without isolation.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -105,6 +106,38 @@ for (const [label, server, mode] of transports) {
       assert.equal(r.lines[0], '1: FIRST');
       assert.equal(r.lines[20000], `20001: LINE 19999 ${'X'.repeat(20)}`);
       assert.ok(r.chunks > 1, 'output arrived in several chunks while running');
+    });
+
+    test('a service answering faster than it is read is paused, then gives every answer in order', async () => {
+      const cap = 1024;
+      const r = await page.evaluate(async (cap) => {
+        const p = window.wasi.spawnWasi(await window.program('echo'), { maxUnreadOutputBytes: cap });
+        const lines = Array.from({ length: 200 }, (_, i) => `line ${i} ${'y'.repeat(40)}`);
+        p.write(lines.join('\n') + '\n');
+        // Nobody reads yet: the answers (~10 KB) stop at the cap, the program waiting in fd_write.
+        while (!p.stats().paused) await new Promise((ok) => setTimeout(ok, 0));
+        const paused = p.stats();
+        p.closeStdin();
+        const chunks = [];
+        for await (const c of p.stdout) chunks.push(window.text(c));
+        const stderr = [];
+        for await (const c of p.stderr) stderr.push(window.text(c));
+        return {
+          paused,
+          code: await p.exited,
+          out: chunks.join('').split('\n').filter(Boolean),
+          stderr: stderr.join(''),
+          stats: p.stats(),
+          expected: lines.map((l, i) => `${i + 1}: ${l.toUpperCase()}`),
+        };
+      }, cap);
+      assert.ok(r.paused.unreadBytes <= cap, JSON.stringify(r.paused));
+      assert.ok(r.paused.writtenBytes < 200 * 50, 'paused well before answering everything');
+      assert.equal(r.code, 0);
+      assert.deepEqual(r.out, r.expected);
+      assert.equal(r.stderr, 'eof after 200 lines\n');
+      assert.ok(r.stats.maxUnreadBytes <= cap, JSON.stringify(r.stats));
+      assert.equal(r.stats.outputMode, mode);
     });
 
     test('poll_oneoff: a clock wins while stdin is idle, stdin wins once data arrives', async () => {

@@ -1,6 +1,7 @@
 // Unit tests of the WASI host's pure modules in node (no browser): the
 // in-memory FS's sandboxed resolution, the stdin pipe's wrap-around, the import
-// signature check, and host calls made directly against a growing memory.
+// signature check, host calls made directly against a growing memory, and the
+// output flow control's accounting (flow.js).
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,15 @@ import { MemFS } from '../js-glue/src/wasi/fs.js';
 import { createWasiHost } from '../js-glue/src/wasi/host.js';
 import { createPipeBuffer, pipeReader, pipeWriter } from '../js-glue/src/wasi/pipe.js';
 import { queueStdin } from '../js-glue/src/wasi/queue.js';
+import {
+  createCreditBuffer,
+  messageCredits,
+  outputFlow,
+  outputStreams,
+  sharedCreditWriter,
+  sharedCredits,
+} from '../js-glue/src/wasi/flow.js';
+import { assemble } from '../js-glue/src/wasi/run.js';
 import { checkWasiImports } from '../js-glue/src/wasi/imports.js';
 import { ERRNO, SIGNATURES } from '../js-glue/src/wasi/constants.js';
 
@@ -127,6 +137,127 @@ describe('stdin transports', () => {
     assert.equal(q.read(dest), 2);
     q.close();
     assert.equal(q.read(dest), 0);
+  });
+});
+
+describe('output flow control', () => {
+  const collect = () => {
+    const posted = [];
+    const post = (m) => posted.push(m);
+    const outBytes = () => posted.filter((m) => m.type === 'out').reduce((n, m) => n + m.chunk.length, 0);
+    return { posted, post, outBytes };
+  };
+
+  test('message credits: the gate suspends over the cap, posts only what fits, resumes on credit', async () => {
+    const { posted, post, outBytes } = collect();
+    const credits = messageCredits();
+    const flow = outputFlow(post, { cap: 100, credits });
+    flow.write(1, new Uint8Array(60).fill(1));
+    assert.equal(flow.gate(), undefined, 'under the cap: no wait');
+    flow.write(1, new Uint8Array(60).fill(2));
+    const wait = flow.gate();
+    assert.ok(wait instanceof Promise, 'over the cap: the guest is suspended');
+    assert.equal(outBytes(), 100, 'exactly the cap was posted, the rest held back');
+    assert.deepEqual(posted.at(-1), { type: 'flow', paused: true, written: 120 });
+    let resumed = false;
+    wait.then(() => (resumed = true));
+    credits.add(10); // 10 read: 10 more posted, still 110 unread + held back, over the resume mark (50)
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.equal(resumed, false);
+    assert.equal(outBytes(), 110);
+    credits.add(50); // 60 read: all posted, 60 unread, still above the resume mark
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.equal(resumed, false, 'no resume for the first bit of room: the reader must make real room');
+    assert.equal(outBytes(), 120);
+    credits.add(10);
+    await wait;
+    assert.equal(outBytes(), 120);
+    assert.deepEqual(posted.at(-1), { type: 'flow', paused: false, written: 120 });
+    const bytes = posted.filter((m) => m.type === 'out').flatMap((m) => [...m.chunk]);
+    assert.deepEqual(
+      bytes,
+      [...new Array(60).fill(1), ...new Array(60).fill(2)],
+      'order kept across the split',
+    );
+  });
+
+  test('shared credits: the gate blocks until the page credits, without losing a byte', () => {
+    const { post, outBytes } = collect();
+    const sab = createCreditBuffer();
+    const credit = sharedCreditWriter(sab);
+    const credits = sharedCredits(sab);
+    // Blocking in Atomics.wait needs another thread to credit; here the credit comes first, so the wait
+    // returns at once: what is checked is that the gate only proceeds once unread + pending fit the cap.
+    let waits = 0;
+    const counting = { ...credits, waitSync: (seen) => (waits++, credit(50), credits.waitSync(seen)) };
+    const flow = outputFlow(post, { cap: 100, credits: counting });
+    flow.write(2, new Uint8Array(180));
+    assert.equal(flow.gate(), undefined);
+    assert.equal(waits, 3, 'credited 50 three times before 180 was posted and at most 50 left unread');
+    assert.equal(outBytes(), 180);
+  });
+
+  test('without credits nothing is held back, and maxBytes is output_limit', () => {
+    const { post, outBytes } = collect();
+    const flow = outputFlow(post, { maxBytes: 100 });
+    flow.write(1, new Uint8Array(70));
+    assert.equal(flow.gate(), undefined);
+    flow.flush();
+    assert.equal(outBytes(), 70);
+    assert.throws(() => flow.write(1, new Uint8Array(31)), { code: 'output_limit' });
+  });
+
+  test('page streams: unread bytes are what was received and not read; reads credit', async () => {
+    const credited = [];
+    const out = outputStreams({ credit: (n) => credited.push(n) });
+    out.out(1, new Uint8Array(5), 5);
+    out.out(1, new Uint8Array(7), 12);
+    assert.equal(out.stats.unreadBytes, 12, 'highWaterMark 0: the stream itself did not read ahead');
+    assert.deepEqual(credited, []);
+    const reader = out.stdout.getReader();
+    assert.equal((await reader.read()).value.length, 5);
+    assert.deepEqual(credited, [5]);
+    const next = reader.read(); // nothing queued after this one: the read waits for the program
+    assert.equal((await next).value.length, 7);
+    const pending = reader.read();
+    out.out(1, new Uint8Array(3), 15);
+    assert.equal((await pending).value.length, 3, 'a waiting read takes the chunk directly');
+    assert.equal(out.stats.unreadBytes, 0);
+    assert.equal(out.stats.maxUnreadBytes, 12);
+    await out.stderr.cancel();
+    out.out(2, new Uint8Array(4), 19);
+    assert.deepEqual(credited, [5, 7, 3, 4], 'a cancelled stream credits what it drops');
+    out.close();
+    assert.equal((await reader.read()).done, true);
+    assert.equal(out.stats.writtenBytes, 19);
+  });
+});
+
+describe('runWasi output assembled in the page (its worker gone: timeout, kill)', () => {
+  test('the bytes in order, in 1 MiB steps with a yield to the event loop between them', async () => {
+    const chunks = [];
+    let k = 0;
+    for (const size of [3, 700_000, 2_500_000, 1, 1_048_576, 90_000]) {
+      const c = new Uint8Array(size);
+      for (let i = 0; i < size; i++) c[i] = k++ % 251;
+      chunks.push(c);
+    }
+    // A stand-in scheduler counts the yields: one after every full 1 MiB step.
+    let turns = 0;
+    globalThis.scheduler = { yield: async () => void turns++ };
+    const out = await assemble(chunks);
+    delete globalThis.scheduler;
+    assert.equal(out.length, k);
+    assert.ok(out.every((b, i) => b === i % 251));
+    assert.equal(turns, Math.floor(k / (1024 * 1024)), 'yielded once per MiB copied');
+    assert.ok(
+      chunks.every((c) => c === null),
+      'copied chunks are released as it goes',
+    );
+    const lone = new Uint8Array([1, 2]);
+    assert.equal(await assemble([lone]), lone, 'a lone chunk is the result itself');
   });
 });
 

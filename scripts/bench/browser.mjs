@@ -11,6 +11,7 @@ export const BROWSER_BENCHES = [
   ['abi', 'scripts/bench-abi.mjs', (quick) => (quick ? ['--quick'] : [])],
   ['fuel', 'scripts/bench-fuel.mjs', (quick) => ['--rounds', quick ? '15' : '151']],
   ['wasi', 'scripts/bench-wasi.mjs', (quick) => (quick ? ['--quick'] : [])],
+  ['wasiFlow', 'scripts/bench-wasi-flow.mjs', (quick) => (quick ? ['--quick'] : [])],
   ['hostile', 'scripts/bench-hostile.mjs', (quick) => (quick ? ['--quick'] : [])],
 ];
 
@@ -34,7 +35,7 @@ async function runJsonScript({ repoRoot, workDir, errors }, key, script, args) {
   return readJson(json);
 }
 
-/** Runs the browser benches; returns `{ runtime, abi, fuel, wasi, hostile }` minus the ones that failed (→ errors). */
+/** Runs the browser benches; returns `{ runtime, abi, fuel, wasi, wasiFlow, hostile }` minus the ones that failed (→ errors). */
 export async function runBrowser(ctx) {
   const { quick, errors } = ctx;
   const out = {};

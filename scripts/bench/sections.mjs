@@ -373,6 +373,58 @@ function wasi({ browser }) {
       rows.push(row('fd_fdstat_get per call', pc.loop_fdstat, 'ns', 'raw wasm → JS import', pc.loop_noop));
     }
   }
+  // scripts/bench-wasi-flow.mjs: what a program writing faster than the page reads costs the page.
+  for (const m of browser?.wasiFlow?.modes ?? []) {
+    const where = m.mode === 'pipe' ? 'isolated page, SharedArrayBuffer credits' : 'plain page, JSPI credits';
+    const idle = 'watchdog on the idle page, as long';
+    const flood = `spawnWasi flood nobody reads, ${browser.wasiFlow.floodMs} ms (${where})`;
+    const run = `runWasi of ${browser.wasiFlow.runMiB} MiB stdout (${where})`;
+    const cap = (m.floodStats?.maxUnreadOutputBytes ?? 1024 * 1024) / 1e6;
+    const best = (ms) =>
+      ms == null ? '' : `best round ${ms.toFixed(1)} ms (idle ${m.idleStallBestMs.toFixed(1)})`;
+    rows.push(
+      row(`longest main-thread stall, ${flood}`, m.floodStallMs, 'ms', idle, m.idleStallMs, {
+        note: best(m.floodStallBestMs),
+      }),
+    );
+    rows.push(
+      row(`page memory growth, ${flood}`, m.floodHeapMB, 'MB', 'the unread-output cap', cap, {
+        note: m.floodStats
+          ? `${m.floodStats.writtenBytes} B written, ${m.floodStats.unreadBytes} B unread`
+          : '',
+      }),
+    );
+    rows.push(
+      row(`longest main-thread stall, ${run}`, m.runStallMs, 'ms', idle, m.idleStallMs, {
+        note: best(m.runStallBestMs),
+      }),
+    );
+    rows.push(
+      row(
+        `page memory peak, ${run}`,
+        m.runHeapMB,
+        'MB',
+        'the output itself',
+        browser.wasiFlow.runMiB * 1.048576,
+        {
+          note: `${m.runMs.toFixed(0)} ms from the call to the result`,
+        },
+      ),
+    );
+  }
+  for (const m of browser?.wasiFlow?.modes ?? []) {
+    if (m.readFlowMs == null) continue;
+    const where = m.mode === 'pipe' ? 'isolated page' : 'plain page, JSPI';
+    rows.push(
+      row(
+        `spawnWasi, ${browser.wasiFlow.smallWrites} writes of 502 B read as they arrive, 1 MiB cap (${where})`,
+        m.readFlowMs,
+        'ms',
+        'the same without back-pressure (maxUnreadOutputBytes: Infinity)',
+        m.readFreeMs,
+      ),
+    );
+  }
   const notes = w?.workerFloor
     ? [`A trivial worker's first message: ${w.workerFloor.toFixed(1)} ms (the floor of any worker start-up).`]
     : [];
@@ -380,7 +432,7 @@ function wasi({ browser }) {
     title: 'WASI services (Chromium)',
     issue: 7,
     intro:
-      'The preview-1 host (scripts/bench-wasi.mjs): start-up per MB, stdout throughput, a 1 MiB file through `fd_read`/`fd_write`, the cost of one syscall, and starting from a URL (`rt.fetchModule`), each against its plain in-page equivalent.',
+      'The preview-1 host (scripts/bench-wasi.mjs): start-up per MB, stdout throughput, a 1 MiB file through `fd_read`/`fd_write`, the cost of one syscall, and starting from a URL (`rt.fetchModule`), each against its plain in-page equivalent. Output flow control (scripts/bench-wasi-flow.mjs): the longest main-thread stall (largest gap between 1 ms watchdog ticks) and the page memory (V8 heap + ArrayBuffers) while a service floods stdout unread and while `runWasi` returns 64 MiB.',
     rows,
     notes,
   };

@@ -7,7 +7,8 @@ import { WasiRunError } from './errors.js';
 
 /**
  * @param {(signal: AbortSignal) => Promise<object>} start resolves with the real spawnWasi handle
- * @returns the handle: { stdout, stderr, write, closeStdin, kill, exited, result, stdinMode (null until started) }
+ * @returns the handle: { stdout, stderr, write, closeStdin, kill, exited, result, stats, stdinMode and outputMode
+ *   (null until started) }
  */
 export function deferredSpawn(start) {
   const controller = new AbortController();
@@ -36,24 +37,28 @@ export function deferredSpawn(start) {
 
   const forward = (name) => {
     let reader = null;
-    return new ReadableStream({
-      async pull(controller) {
-        let handle;
-        try {
-          handle = await started;
-        } catch {
-          controller.close(); // the failure is on `exited`/`result`, as for a failed run
-          return;
-        }
-        reader ??= handle[name].getReader();
-        const { value, done } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
+    return new ReadableStream(
+      {
+        async pull(controller) {
+          let handle;
+          try {
+            handle = await started;
+          } catch {
+            controller.close(); // the failure is on `exited`/`result`, as for a failed run
+            return;
+          }
+          reader ??= handle[name].getReader();
+          const { value, done } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        },
+        cancel(reason) {
+          return reader?.cancel(reason);
+        },
       },
-      cancel(reason) {
-        return reader?.cancel(reason);
-      },
-    });
+      // Reading ahead here would take chunks (and credits) the embedder has not read: no queue of its own.
+      { highWaterMark: 0 },
+    );
   };
   const result = started.then((h) => h.result);
   const exited = started.then((h) => h.exited);
@@ -65,6 +70,11 @@ export function deferredSpawn(start) {
     get stdinMode() {
       return inner?.stdinMode ?? null;
     },
+    get outputMode() {
+      return inner?.outputMode ?? null;
+    },
+    /** The process's output flow (spawnWasi's `stats()`), or null until it has started. */
+    stats: () => inner?.stats() ?? null,
     write(bytes) {
       if (inner) return inner.write(bytes);
       if (closed) throw new WasiRunError('stdin_closed', 'write() after closeStdin()');

@@ -79,6 +79,8 @@ export function bytesStdin(bytes = new Uint8Array(0)) {
  *   'stdin' = waiting for input with no timeout (the guest is idle until the page writes); else 'sleep'
  * @param {boolean} [opts.suspending] use JSPI: fd_read on stdin and poll_oneoff suspend the guest (stdin
  *   then needs `ready(): Promise`), and `start()` returns a Promise
+ * @param {() => undefined|Promise<void>} [opts.outputGate] called after every fd_write to stdout/stderr; may
+ *   block, or (suspending only) return a Promise the guest is suspended on before fd_write returns
  */
 export function createWasiHost(opts = {}) {
   const args = (opts.args ?? ['main']).map((a) => encoder.encode(String(a) + '\0'));
@@ -755,6 +757,23 @@ export function createWasiHost(opts = {}) {
         }
       })();
     });
+  }
+
+  // Back-pressure on stdout/stderr: after the bytes are handed over, the embedder may hold the guest in its
+  // fd_write (blocking, or suspending it with JSPI) until the reader has caught up.
+  const outputGate = opts.outputGate;
+  if (outputGate) {
+    const syncWrite = imports.fd_write;
+    const gated = (fd, iovs, count, retPtr) => {
+      const kind = fds.get(fd)?.kind;
+      const result = syncWrite(fd, iovs, count, retPtr);
+      if (kind !== 'stdout' && kind !== 'stderr') return result;
+      const wait = outputGate();
+      if (!wait) return result;
+      if (!suspending) throw new Error('outputGate returned a Promise but the host is not suspending');
+      return wait.then(() => result);
+    };
+    imports.fd_write = suspending ? new WebAssembly.Suspending(gated) : gated;
   }
 
   return {

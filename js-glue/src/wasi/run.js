@@ -5,6 +5,7 @@
 import { WasiRunError } from './errors.js';
 import { loadPersisted, savePersisted } from './persist.js';
 import { createPipeBuffer, pipeWriter } from './pipe.js';
+import { DEFAULT_MAX_UNREAD_OUTPUT, createCreditBuffer, outputStreams, sharedCreditWriter } from './flow.js';
 
 const encoder = new TextEncoder();
 
@@ -65,12 +66,77 @@ function toModuleInput(input) {
 // Always a fresh copy: it may be transferred to the worker.
 const toBytes = (b) => (typeof b === 'string' ? encoder.encode(b) : new Uint8Array(b));
 
-function concat(chunks) {
+// When runWasi's result has to be assembled in the page (its worker is gone: timeout, kill), it is done in
+// steps of this many bytes, each its own task, so that tens of MiB never hold the main thread in one piece.
+const ASSEMBLY_STEP = 1024 * 1024;
+let yieldChannel = null;
+const yielded = [];
+/** Resolves in a later task (scheduler.yield where available; a MessageChannel is not clamped like timers). */
+function nextTask() {
+  if (typeof globalThis.scheduler?.yield === 'function') return globalThis.scheduler.yield();
+  if (!yieldChannel) {
+    yieldChannel = new MessageChannel();
+    yieldChannel.port1.onmessage = () => yielded.shift()?.();
+    yieldChannel.port1.unref?.(); // node (unit tests): an open port would keep the process alive
+  }
+  return new Promise((ok) => {
+    yielded.push(ok);
+    yieldChannel.port2.postMessage(0);
+  });
+}
+
+/**
+ * stdout and stderr each as one Uint8Array, joined by the program's (finished) worker: the chunks are
+ * transferred there and the joined buffers back, so the page copies nothing. Terminates the worker.
+ */
+function joinInWorker(worker, out) {
+  return new Promise((resolve, reject) => {
+    const failed = () => {
+      worker.terminate();
+      reject(new WasiRunError('worker_error', 'the WASI worker failed while joining the output'));
+    };
+    worker.onmessage = ({ data }) => {
+      if (data?.type !== 'joined') return;
+      worker.terminate();
+      resolve(data);
+    };
+    worker.onerror = (ev) => {
+      ev.preventDefault?.();
+      failed();
+    };
+    worker.onmessageerror = failed;
+    const transfer = [...out[1], ...out[2]].map((c) => c.buffer);
+    worker.postMessage({ type: 'join', stdout: out[1], stderr: out[2] }, transfer);
+  });
+}
+
+/** Both outputs joined: in the worker when it is still there, else here in steps (timeout, kill, abort). */
+async function joinOutput(worker, out) {
+  if (worker && (out[1].length > 1 || out[2].length > 1)) return joinInWorker(worker, out);
+  worker?.terminate();
+  return { stdout: await assemble(out[1]), stderr: await assemble(out[2]) };
+}
+
+/** The chunks as one Uint8Array; a lone chunk (transferred from the worker, so ours) is used as it is. */
+export async function assemble(chunks) {
+  if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
+  let step = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    const c = chunks[i];
+    chunks[i] = null; // copied chunks can be collected while the rest is assembled
+    for (let off = 0; off < c.length;) {
+      const n = Math.min(ASSEMBLY_STEP - step, c.length - off);
+      out.set(n === c.length ? c : c.subarray(off, off + n), at);
+      at += n;
+      off += n;
+      step += n;
+      if (step >= ASSEMBLY_STEP) {
+        step = 0;
+        await nextTask();
+      }
+    }
   }
   return out;
 }
@@ -103,11 +169,13 @@ function launch(input, opts, extra, on) {
   const worker = takeWorker(String(opts.workerUrl ?? DEFAULT_WORKER_URL));
   let done = false;
   let timer;
-  const finish = () => {
+  // on.keepWorker: a program that ended by itself leaves its worker alive for on.exit/on.fail to use
+  // (runWasi has it join the output); whoever keeps it terminates it.
+  const finish = (keep = false) => {
     done = true;
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onAbort);
-    worker.terminate();
+    if (!keep) worker.terminate();
   };
   const stop = (code, message) => {
     if (done) return;
@@ -117,14 +185,16 @@ function launch(input, opts, extra, on) {
   const onAbort = () => stop('aborted', 'the run was aborted');
   worker.onmessage = ({ data }) => {
     if (done) return;
-    if (data.type === 'out') on.out(data.fd, data.chunk);
+    if (data.type === 'out') on.out(data.fd, data.chunk, data.written);
+    else if (data.type === 'flow') on.flow?.(data);
     else if (data.type === 'started') on.started?.(data);
     else if (data.type === 'exit') {
-      finish();
-      on.exit(data);
+      finish(on.keepWorker);
+      on.exit(data, on.keepWorker ? worker : null);
     } else if (data.type === 'error') {
-      finish();
-      on.fail(new WasiRunError(data.code, data.message, data.where ? { where: data.where } : {}));
+      finish(on.keepWorker);
+      const error = new WasiRunError(data.code, data.message, data.where ? { where: data.where } : {});
+      on.fail(error, on.keepWorker ? worker : null);
     }
   };
   worker.onerror = (ev) => {
@@ -201,11 +271,19 @@ function runWasiOnce(bytesOrModule, opts) {
       {
         out: (fd, chunk) => out[fd].push(chunk),
         started: ({ metered }) => (fuelApplied = metered),
-        exit: ({ exitCode, files, symlinks }) =>
-          resolve({ exitCode, stdout: concat(out[1]), stderr: concat(out[2]), files, symlinks, fuelApplied }),
-        fail: (err) => {
-          err.stdout = concat(out[1]);
-          err.stderr = concat(out[2]);
+        keepWorker: true,
+        exit: async ({ exitCode, files, symlinks }, worker) => {
+          try {
+            const { stdout, stderr } = await joinOutput(worker, out);
+            resolve({ exitCode, stdout, stderr, files, symlinks, fuelApplied });
+          } catch (err) {
+            reject(err);
+          }
+        },
+        fail: async (err, worker) => {
+          const joined = await joinOutput(worker, out).catch(() => null);
+          err.stdout = joined?.stdout ?? new Uint8Array(0);
+          err.stderr = joined?.stderr ?? new Uint8Array(0);
           reject(err);
         },
       },
@@ -221,9 +299,13 @@ function runWasiOnce(bytesOrModule, opts) {
  * `opts.stdin`, then EOF; write() throws `stdin_needs_cross_origin_isolation`).
  * Options are runWasi's, plus `fuelPerInput` (also accepted by runWasi): with a metered module, the fuel is
  * topped up to `opts.fuel` whenever the program waits for stdin with no timeout, so `fuel` bounds the work
- * per request instead of over the service's whole life.
+ * per request instead of over the service's whole life. Output back-pressure (flow.js): the program is paused
+ * in fd_write while more than `maxUnreadOutputBytes` (default 1 MiB) of its stdout+stderr is unread in the
+ * page; `outputMode` (chosen like stdinMode) is how read credits reach the worker: 'pipe' (SharedArrayBuffer),
+ * 'messages' (JSPI) or 'none' (cannot pause: the program is stopped with `output_backlog` beyond the cap).
  * @returns {{ stdout: ReadableStream<Uint8Array>, stderr: ReadableStream<Uint8Array>,
  *   write(bytes: Uint8Array|string): void, closeStdin(): void, kill(): void, stdinMode: string,
+ *   outputMode: string, stats(): object,
  *   exited: Promise<number>, result: Promise<{ exitCode: number, files: object, symlinks: object }> }}
  */
 export function spawnWasi(bytesOrModule, opts = {}) {
@@ -235,22 +317,47 @@ export function spawnWasi(bytesOrModule, opts = {}) {
   if ((stdinMode === 'pipe' && !support.sharedPipe) || (stdinMode === 'messages' && !support.jspi)) {
     throw noStreamingStdin();
   }
+  const outputMode = opts.outputMode ?? (support.sharedPipe ? 'pipe' : support.jspi ? 'messages' : 'none');
+  if (!['pipe', 'messages', 'none'].includes(outputMode)) {
+    throw new WasiRunError('invalid_option', `outputMode must be 'pipe', 'messages' or 'none'`);
+  }
+  if ((outputMode === 'pipe' && !support.sharedPipe) || (outputMode === 'messages' && !support.jspi)) {
+    throw new WasiRunError(
+      'invalid_option',
+      `outputMode '${outputMode}' needs ${outputMode === 'pipe' ? 'a cross-origin-isolated page' : 'JSPI'}`,
+    );
+  }
+  const cap = opts.maxUnreadOutputBytes ?? DEFAULT_MAX_UNREAD_OUTPUT;
+  if (!(typeof cap === 'number' && cap > 0)) {
+    throw new WasiRunError('invalid_option', 'maxUnreadOutputBytes must be a positive number (or Infinity)');
+  }
   const pipe = stdinMode === 'pipe' ? createPipeBuffer() : null;
   const writer = pipe ? pipeWriter(pipe) : null;
-  const controllers = {};
-  const stream = (fd) => new ReadableStream({ start: (c) => void (controllers[fd] = c) });
-  const stdout = stream(1);
-  const stderr = stream(2);
+  const creditBuffer = outputMode === 'pipe' && cap < Infinity ? createCreditBuffer() : null;
+  const creditShared = creditBuffer ? sharedCreditWriter(creditBuffer) : null;
+  let handle = null;
+  const output = outputStreams({
+    credit(n) {
+      if (n <= 0 || cap === Infinity) return;
+      if (creditShared) creditShared(n);
+      else if (outputMode === 'messages') handle?.post({ type: 'credit', bytes: n });
+    },
+    // Without a way to pause the program, the cap is enforced by stopping it.
+    onChunk() {
+      if (outputMode === 'none' && output.stats.unreadBytes > cap) {
+        handle.kill(
+          'output_backlog',
+          `more than ${cap} bytes of output were not read (maxUnreadOutputBytes) and the program cannot be ` +
+            'paused here (no SharedArrayBuffer, no JSPI)',
+        );
+      }
+    },
+  });
+  const { stdout, stderr } = output;
   let ended = false;
   const closeStreams = () => {
     ended = true;
-    for (const c of Object.values(controllers)) {
-      try {
-        c.close();
-      } catch {
-        // already closed
-      }
-    }
+    output.close();
   };
   let fuelApplied = false;
   let resolveResult;
@@ -260,12 +367,20 @@ export function spawnWasi(bytesOrModule, opts = {}) {
     rejectResult = rej;
   });
   const upFront = opts.stdin != null ? toBytes(opts.stdin) : undefined;
-  const handle = launch(
+  handle = launch(
     bytesOrModule,
     opts,
-    { stdinMode, stdinPipe: pipe ?? undefined, stdin: stdinMode === 'none' ? upFront : undefined },
     {
-      out: (fd, chunk) => controllers[fd].enqueue(chunk),
+      stdinMode,
+      stdinPipe: pipe ?? undefined,
+      stdin: stdinMode === 'none' ? upFront : undefined,
+      outputMode,
+      outputCredits: creditBuffer ?? undefined,
+      maxUnreadOutputBytes: cap,
+    },
+    {
+      out: (fd, chunk, written) => output.out(fd, chunk, written),
+      flow: (m) => output.flow(m),
       started: ({ metered }) => (fuelApplied = metered),
       exit: ({ exitCode, files, symlinks }) => {
         closeStreams();
@@ -292,6 +407,12 @@ export function spawnWasi(bytesOrModule, opts = {}) {
     stdout,
     stderr,
     stdinMode,
+    outputMode,
+    /**
+     * Output flow: `{ outputMode, maxUnreadOutputBytes, unreadBytes, maxUnreadBytes, receivedBytes, readBytes,
+     * writtenBytes, paused }` (bytes the program wrote are as last reported by its worker).
+     */
+    stats: () => ({ outputMode, maxUnreadOutputBytes: cap, ...output.stats }),
     write(bytes) {
       if (stdinMode === 'none') throw noStreamingStdin();
       send(toBytes(bytes));

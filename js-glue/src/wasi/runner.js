@@ -7,54 +7,7 @@ import { createWasiHost } from './host.js';
 import { checkWasiImports } from './imports.js';
 import { pipeReader } from './pipe.js';
 import { canBlock } from './sleep.js';
-import { WasiRunError } from './errors.js';
-
-const FLUSH_BYTES = 64 * 1024;
-const FLUSH_MS = 10;
-
-/**
- * Output batching: many small fd_writes become one message, but a chunk never
- * waits more than FLUSH_MS (checked at the next write) and everything is flushed
- * before the guest blocks or exits, so streamed output stays live.
- */
-function outputBatcher(post, maxBytes = Infinity) {
-  const pending = { 1: [], 2: [] };
-  let bytes = 0;
-  let total = 0;
-  let last = performance.now();
-  const flush = () => {
-    for (const fd of [1, 2]) {
-      const parts = pending[fd];
-      if (parts.length === 0) continue;
-      let chunk = parts[0];
-      if (parts.length > 1) {
-        chunk = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-        let at = 0;
-        for (const p of parts) {
-          chunk.set(p, at);
-          at += p.length;
-        }
-      }
-      pending[fd] = [];
-      post({ type: 'out', fd, chunk }, [chunk.buffer]);
-    }
-    bytes = 0;
-    last = performance.now();
-  };
-  const write = (fd, view) => {
-    total += view.length;
-    if (total > maxBytes) {
-      throw new WasiRunError(
-        'output_limit',
-        `the program wrote more than ${maxBytes} bytes to stdout/stderr`,
-      );
-    }
-    pending[fd].push(view.slice());
-    bytes += view.length;
-    if (bytes >= FLUSH_BYTES || performance.now() - last >= FLUSH_MS) flush();
-  };
-  return { write, flush };
-}
+import { outputFlow, sharedCredits } from './flow.js';
 
 function classify(err) {
   if (err?.code) return err.code;
@@ -67,13 +20,26 @@ function classify(err) {
 /**
  * @param {object} msg { module: WebAssembly.Module | ArrayBuffer | Uint8Array, args, env, files, preopens,
  *   stdin?: Uint8Array|string, stdinPipe?: SharedArrayBuffer, fuel?: number|bigint, maxFsBytes?: number,
- *   maxOutputBytes?: number, fuelPerInput?: boolean } fuelPerInput: top the fuel up to `fuel` whenever the
- *   guest waits for stdin with no timeout
+ *   maxOutputBytes?: number, fuelPerInput?: boolean, outputMode?: 'pipe'|'messages'|'none',
+ *   outputCredits?: SharedArrayBuffer, maxUnreadOutputBytes?: number } fuelPerInput: top the fuel up to
+ *   `fuel` whenever the guest waits for stdin with no timeout; outputMode: how the page's read credits arrive
+ *   (flow.js), with the program paused beyond maxUnreadOutputBytes unread
  * @param {(message: object, transfer?: Transferable[]) => void} post
- * @param {{ stdin?: object }} [sources] a message-fed stdin (queue.js) when msg.stdinMode is 'messages'
+ * @param {{ stdin?: object, credits?: object }} [sources] a message-fed stdin (queue.js) when msg.stdinMode
+ *   is 'messages'; message credits (flow.js messageCredits) when msg.outputMode is 'messages'
  */
 export async function runCommand(msg, post, sources = {}) {
-  const out = outputBatcher(post, msg.maxOutputBytes ?? Infinity);
+  const credits =
+    msg.outputMode === 'pipe' && msg.outputCredits
+      ? sharedCredits(msg.outputCredits)
+      : msg.outputMode === 'messages'
+        ? (sources.credits ?? null)
+        : null;
+  const out = outputFlow(post, {
+    maxBytes: msg.maxOutputBytes ?? Infinity,
+    cap: msg.maxUnreadOutputBytes ?? Infinity,
+    credits,
+  });
   let instance;
   let refuel = null;
   try {
@@ -93,7 +59,10 @@ export async function runCommand(msg, post, sources = {}) {
           : msg.stdin,
       // JSPI when stdin arrives by message, and to sleep without spinning where Atomics.wait is unavailable.
       suspending:
-        msg.stdinMode === 'messages' || (!canBlock() && typeof WebAssembly.Suspending === 'function'),
+        msg.stdinMode === 'messages' ||
+        msg.outputMode === 'messages' ||
+        (!canBlock() && typeof WebAssembly.Suspending === 'function'),
+      outputGate: credits ? out.gate : undefined,
       stdout: (v) => out.write(1, v),
       stderr: (v) => out.write(2, v),
       onBlock: (reason) => {
