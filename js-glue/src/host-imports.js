@@ -16,8 +16,8 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
  * What `ugc.log` costs a script without a script host, in fuel: the crate's `cost::CALL` and `cost::LOG_BYTE`
  * (crate/src/host/meter.rs), which charges it for scripts with one.
  */
-const HOSTLESS_LOG_CALL = 40;
-const HOSTLESS_LOG_BYTE = 2;
+const HOSTLESS_LOG_CALL = 300;
+const HOSTLESS_LOG_BYTE = 4;
 
 /**
  * What a running guest's host functions share: its memory, its log sink and the pending fault.
@@ -132,6 +132,9 @@ export class HostContext {
   trap(code, message) {
     const error = new UgcError(code, message);
     this.fault = error;
+    // The guest is done even if it catches the throw (exception handling): it stops at its next fuel check
+    // instead of trapping the host over and over.
+    if (this.fuel !== null) this.fuel.set(-1);
     throw error;
   }
 

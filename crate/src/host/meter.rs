@@ -20,21 +20,26 @@ use std::cell::Cell;
 /// The constants are chosen so that no host path takes much longer per fuel than guest code
 /// does: `npm run bench`'s hostile section measures it (docs/BENCHMARKS.md).
 pub mod cost {
-    /// Every host call: the JS↔wasm crossings and the dispatch.
-    pub const CALL: u64 = 40;
-    /// Every byte read from or written to guest memory, decoded, encoded or copied.
-    pub const BYTE: u64 = 1;
+    /// Every host call: the JS↔wasm crossings, the dispatch, the meter itself.
+    pub const CALL: u64 = 300;
+    /// Every byte read from or written to guest memory, decoded, encoded, copied, hashed or
+    /// compared (a copy is usually several passes: the glue's, the crate's, UTF-8 validation).
+    pub const BYTE: u64 = 3;
     /// Every value visited: a node of a container tree encoded, decoded, snapshotted, hashed
-    /// or compared, a Dictionary entry probed, an element converted.
-    pub const VALUE: u64 = 16;
+    /// or compared, a Dictionary entry probed, an element converted (each is an allocation or a
+    /// tree walk step, not an instruction).
+    pub const VALUE: u64 = 200;
     /// A question the host asks the game (`object_get` of an engine property, a query
-    /// `object_call`): a round trip through the embedder's bridge.
-    pub const BRIDGE: u64 = 2_000;
+    /// `object_call`): a round trip through the embedder's bridge (in Godot, a JavaScriptBridge
+    /// callback into GDScript).
+    pub const BRIDGE: u64 = 10_000;
     /// Every entry written to the frame's batch (Godot applies it later on the same thread).
-    pub const BATCH_ENTRY: u64 = 200;
+    pub const BATCH_ENTRY: u64 = 700;
     /// Every byte of a log line: decoded twice (the JS log sink and the host's bounded log) and
     /// handed to the embedder's callback.
-    pub const LOG_BYTE: u64 = 2;
+    pub const LOG_BYTE: u64 = 4;
+    /// Every ABI error returned: its message is formatted and kept in the bounded error log.
+    pub const ERROR: u64 = 2_000;
 }
 
 /// Why a host call had to stop.

@@ -12,6 +12,7 @@ pub mod batch;
 pub mod bindings;
 pub mod bridge;
 pub mod capabilities;
+mod cycles;
 mod dict;
 mod fail;
 mod fxhash;
@@ -133,6 +134,8 @@ pub struct ScriptHost {
     stats: HostStats,
     /// What handle 0 names, to lend out by reference (lookups never copy a value).
     nil: Value,
+    /// Every container the handle table held, to break the script's cycles on reset and drop.
+    containers: cycles::Containers,
     /// The script's host memory: what the crate allocates while working for it.
     account: account::Account,
 }
@@ -176,6 +179,7 @@ impl ScriptHost {
             logs: VecDeque::new(),
             stats: HostStats::default(),
             nil: Value::NIL,
+            containers: cycles::Containers::default(),
             account: account::Account::open(config.max_host_memory),
         }
     }
@@ -501,7 +505,11 @@ impl ScriptHost {
 
     pub fn dict_keys(&mut self, h: i32) -> i32 {
         let r = self.dictionary(h).and_then(|d| {
-            let keys = d.borrow().keys().map(copy).collect::<Result<_, _>>()?;
+            let keys = d
+                .borrow()
+                .keys()
+                .map(|k| meter::values(1).and_then(|()| copy(k)))
+                .collect::<Result<_, _>>()?;
             self.insert(Value::new_array(keys))
         });
         self.finish("dict_keys", r)
@@ -1068,6 +1076,7 @@ impl ScriptHost {
     /// values are kept: they belong to the node, not to the module instance.
     pub fn reset(&mut self) {
         drop(self.handles.clear());
+        self.containers.clear(&self.properties);
         self.batch.borrow_mut().clear();
         // The bound bytes were in the old instance's memory.
         self.drop_bindings();
@@ -1092,6 +1101,8 @@ impl ScriptHost {
         if meter::fatal().is_some() {
             return code;
         }
+        // Keeping the error (its message, the bounded log) is work too.
+        let _ = meter::charge(cost::ERROR);
         self.last_error = format!("{function}: {}: {}", f.code.name(), f.message);
         self.stats.abi_errors += 1;
         push_bounded(
@@ -1107,6 +1118,7 @@ impl ScriptHost {
     }
 
     fn insert(&mut self, value: Value) -> Result<i32, Fail> {
+        self.containers.note(&value);
         // The table issues handles below 2^31 only, so they are positive as an i32.
         let h = self.handles.insert(value)?;
         Ok(h.0 as i32)
@@ -1194,6 +1206,8 @@ impl ScriptHost {
 impl Drop for ScriptHost {
     fn drop(&mut self) {
         self.drop_bindings();
+        drop(self.handles.clear());
+        self.containers.clear(&[]);
     }
 }
 

@@ -28,7 +28,7 @@ pub const START_EXPORT: &str = "__ugc_start";
 pub const START_FUEL: i64 = 10_000_000;
 /// A `memory.fill`/`memory.copy`/`memory.init` of `n` bytes costs `n >> MEMORY_BYTES_SHIFT` fuel
 /// on top of its instruction count.
-pub const MEMORY_BYTES_SHIFT: u32 = 6;
+pub const MEMORY_BYTES_SHIFT: u32 = 3;
 /// `table.fill`/`table.copy`/`table.init` and the `array.*` bulk operations of `n` elements cost
 /// `n >> ELEMENTS_SHIFT` extra fuel.
 pub const ELEMENTS_SHIFT: u32 = 2;

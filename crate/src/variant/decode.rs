@@ -214,6 +214,11 @@ impl<'a> Decoder<'a> {
             if open.len() > MAX_DEPTH {
                 return Err(self.err("too_deep", format!("nesting deeper than {MAX_DEPTH}")));
             }
+            // Inside a guest's host call every value decoded is paid for (docs/ABI.md "Cost");
+            // elsewhere the meter is unlimited.
+            if crate::host::meter::values(1).is_err() {
+                return Err(self.err("stopped", "the guest's fuel or host memory ran out"));
+            }
             let at = self.pos;
             let header = self.u32()?;
             let mut done = match header & 0xFF {
