@@ -46,7 +46,7 @@ try {
   for (const fuel of budgets) baselines[fuel] = await measureBaseline(session, fuel);
   for (const a of attacks) {
     process.stderr.write(`${a.name} … `);
-    const r = await runAttack(session, a);
+    const r = await runAttack(session, a, { twice: true });
     const cycles = a.memory ? await runCycles(session, a, { cycles: quick ? 100 : 1000 }) : null;
     rows.push({ attack: a, r, cycles });
     process.stderr.write(`${r.outcome}, stall ${r.stall?.toFixed(1)} ms\n`);
@@ -70,6 +70,7 @@ const figures = rows.map(({ attack: a, r, cycles, baseline, verdict: v }) => ({
   fuel: r.fuel ?? null,
   fuelBudget: fuelOf(a),
   stallMs: r.stall ?? null,
+  coldStallMs: r.coldStall ?? null,
   wallMs: r.wall ?? null,
   baselineMs: baseline,
   ratio: Number.isFinite(v.ratio) ? v.ratio : null,

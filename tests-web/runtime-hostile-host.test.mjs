@@ -4,60 +4,12 @@
 // memory bounds, dispose() never untyped), never about time. The attacks are scripts/bench/hostile-fixtures.mjs
 // (the same corpus scripts/bench-hostile.mjs measures); each runs in a fresh page.
 //
-// PENDING lists the tests that fail on the code before issue 13's fixes (measured 2026-12-08, docs/hostile-before.md).
-// They are skipped unless UGC_HOSTILE_STRICT=1; flip an entry off as its fix lands.
+// Before issue 13's fixes 35 of these failed (docs/hostile-before.md); all of them hold now.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CYCLE_SLACK, MEMORY_BOUND, attack } from '../scripts/bench/hostile-fixtures.mjs';
 import { openHostileSession, runAttack, runCycles } from '../scripts/bench/hostile-run.mjs';
-
-const STRICT = process.env.UGC_HOSTILE_STRICT === '1';
-
-/** Tests that fail today (before the fixes of issue 13). */
-const PENDING = new Set([
-  'log: fuel grows by at least 1 per byte logged',
-  'log-16k',
-  'log-16k-bad-utf8',
-  'log-16k-hosted',
-  'type_of-9MiB-string',
-  'value_read-8MiB',
-  'new_string-8MiB-loop',
-  'new_value-packed-vector3-36MiB',
-  'blend-shapes-60KiB-name',
-  'error-log-60KiB-names',
-  'last_error-huge-cap',
-  'dict_keys-100k-repeat',
-  'object_call-100k-args',
-  'var_from_bytes-1M-nils',
-  'dict-colliding-keys',
-  'var_to_bytes-doubled-20',
-  'emit_signal-doubled-20',
-  'dict-key-doubled-20',
-  'object_call-doubled-20',
-  'keep-8MiB-strings',
-  'push-9MiB-string-across-calls',
-  'batch-flood-across-calls',
-  'signal-flood-across-calls',
-  'crate-oom-one-call',
-  'cycles: self-cycles',
-  'reenter-onlog-refuel',
-  'dispose-in-onlog',
-  'reset-in-onlog',
-  'bridge-reenter',
-  'exceptions-swallow-host-fuel',
-  'load-12MB-data',
-  'wasi-spawn-unread',
-  'shared-type_of-9MiB-string',
-  'shared-emit_signal-doubled-20',
-  'shared-keep-8MiB-strings',
-]);
-
-/** `test`, skipped while `name` is pending and the run is not strict. */
-function hostileTest(name, fn) {
-  const pending = PENDING.has(name) && !STRICT;
-  return test(name, pending ? { skip: 'pending issue 13 (UGC_HOSTILE_STRICT=1 runs it)' } : {}, fn);
-}
 
 let session;
 before(async () => {
@@ -86,7 +38,7 @@ async function contained(name) {
 }
 
 describe('(1) host work is charged as fuel', () => {
-  hostileTest('log: fuel grows by at least 1 per byte logged', async () => {
+  test('log: fuel grows by at least 1 per byte logged', async () => {
     // Two single-call runs of the same module in one page: a 0-byte and a 64 KiB log.
     const { page } = await session.page();
     try {
@@ -132,7 +84,7 @@ describe('(1) host work is charged as fuel', () => {
     'bind-rebind-flood',
     'shared-type_of-9MiB-string',
   ]) {
-    hostileTest(name, async () => {
+    test(name, async () => {
       const r = await contained(name);
       if (r.outcome === 'fuel_exhausted') assert.equal(r.fuel > 0, true);
     });
@@ -147,7 +99,7 @@ describe('(2) exponential host work is charged per value visited', () => {
     'object_call-doubled-20',
     'shared-emit_signal-doubled-20',
   ]) {
-    hostileTest(name, () => contained(name));
+    test(name, () => contained(name));
   }
 });
 
@@ -167,11 +119,11 @@ describe('(3) crate memory is bounded per script', () => {
     'crate-oom-one-call',
     'shared-keep-8MiB-strings',
   ]) {
-    hostileTest(name, () => contained(name));
+    test(name, () => contained(name));
   }
 
   for (const name of ['keep-8MiB-strings', 'handle-flood', 'self-cycles', 'batch-flood-across-calls']) {
-    hostileTest(`cycles: ${name}`, async () => {
+    test(`cycles: ${name}`, async () => {
       // A count, not a time budget: the same work every run (maxMs only guards a hung page).
       const c = await runCycles(session, attack(name), { cycles: 200, maxMs: 600_000 });
       assert.equal(c.crashed, undefined, `${name}: ${c.crashed}`);
@@ -185,7 +137,7 @@ describe('(3) crate memory is bounded per script', () => {
 });
 
 describe('(4) re-entrancy is refused, typed', () => {
-  hostileTest('reenter-onlog-refuel', async () => {
+  test('reenter-onlog-refuel', async () => {
     const r = await contained('reenter-onlog-refuel');
     assert.ok(
       typeof r.extra.inner === 'string' && !r.extra.inner.startsWith('untyped'),
@@ -193,12 +145,12 @@ describe('(4) re-entrancy is refused, typed', () => {
     );
   });
   for (const name of ['dispose-in-onlog', 'reset-in-onlog']) {
-    hostileTest(name, async () => {
+    test(name, async () => {
       const r = await contained(name);
       assert.ok(r.extra.logsAfter <= 1, `${name}: the guest logged ${r.extra.logsAfter} times after it`);
     });
   }
-  hostileTest('bridge-reenter', async () => {
+  test('bridge-reenter', async () => {
     const r = await contained('bridge-reenter');
     assert.ok(
       typeof r.extra.inner === 'string' && !r.extra.inner.startsWith('untyped'),
@@ -206,23 +158,23 @@ describe('(4) re-entrancy is refused, typed', () => {
     );
   });
   for (const name of ['exceptions-swallow-bad-pointer', 'exceptions-swallow-host-fuel', 'deep-recursion']) {
-    hostileTest(name, () => contained(name));
+    test(name, () => contained(name));
   }
 });
 
 describe('(5) big modules load or fail typed', () => {
   for (const name of ['load-12MB-data', 'load-4MB-code', 'load-12MB-data-worker']) {
-    hostileTest(name, () => contained(name));
+    test(name, () => contained(name));
   }
 });
 
 describe('(6) WASI output is bounded', () => {
-  hostileTest('wasi-spawn-unread', async () => {
+  test('wasi-spawn-unread', async () => {
     const a = attack('wasi-spawn-unread');
     const r = await contained('wasi-spawn-unread');
     assert.ok(r.extra.queuedBytes <= a.queuedBound, `${r.extra.queuedBytes} bytes piled up unread`);
   });
-  hostileTest('wasi-run-64MiB', async () => {
+  test('wasi-run-64MiB', async () => {
     const r = await contained('wasi-run-64MiB');
     assert.equal(r.extra.stdoutBytes, 63 << 20);
   });

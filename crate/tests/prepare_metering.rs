@@ -195,7 +195,7 @@ fn bulk_memory_costs_in_proportion_to_length() {
         let (result, used) = guest.metered_call(BIG, "fill", &[Val::I32(1 << 20)]);
         result.unwrap();
         assert!(
-            used >= (1 << 20) / 64,
+            used >= (1 << 20) >> ugc_wasm::prepare::MEMORY_BYTES_SHIFT,
             "{strategy:?}: 1 MiB fill used {used}"
         );
         // Not enough fuel: trap before the fill happens.
@@ -204,6 +204,28 @@ fn bulk_memory_costs_in_proportion_to_length() {
         assert!(result.is_err() && fresh.fuel() < 0, "{strategy:?}");
         fresh.set_fuel(BIG);
         assert_eq!(fresh.call("byte", &[]).unwrap(), "[I32(0)]", "{strategy:?}");
+    }
+}
+
+#[test]
+fn memory_grow_costs_per_page() {
+    let source = wat(r#"
+      (module (memory 1 1000)
+        (func (export "grow") (param $n i32) (result i32) (memory.grow (local.get $n)))
+        (func (export "size") (result i32) (memory.size)))"#);
+    for strategy in ALL_STRATEGIES {
+        let mut guest = Guest::new(&prepared(&source, true, strategy)).unwrap();
+        let (result, used) = guest.metered_call(BIG, "grow", &[Val::I32(10)]);
+        assert_eq!(result.unwrap(), "[I32(1)]", "{strategy:?}");
+        assert!(
+            used >= 10 << ugc_wasm::prepare::MEMORY_PAGE_SHIFT,
+            "{strategy:?}: 10 pages used {used}"
+        );
+        // Not enough fuel: trap before the memory grows.
+        let (result, _) = guest.metered_call(1000, "grow", &[Val::I32(10)]);
+        assert!(result.is_err() && guest.fuel() < 0, "{strategy:?}");
+        guest.set_fuel(BIG);
+        assert_eq!(guest.call("size", &[]).unwrap(), "[I32(11)]", "{strategy:?}");
     }
 }
 

@@ -14,6 +14,7 @@ import {
   MEMORY_BOUND,
   SPIN,
   STALL_RATIO_TARGET,
+  WARMUP,
   attackSpec,
   installHostilePage,
 } from './hostile-fixtures.mjs';
@@ -39,6 +40,8 @@ export async function openHostileSession() {
         window.rt = await window.ugc.createRuntime();
       });
       await page.evaluate(`(${installHostilePage.toString()})()`);
+      // A warm crate, as in a page that has run scripts for a while (see WARMUP).
+      await page.evaluate((bytes) => window.hostile.warm(bytes), Array.from(WARMUP()));
       return { page, pageErrors };
     },
     async close() {
@@ -64,18 +67,25 @@ async function bounded(page, fn, arg, ms) {
   }
 }
 
-/** Runs one attack in a fresh page: `{ outcome, fuel, stall, wall, memBefore, memAfter, extra, pageErrors }`. */
-export async function runAttack(session, attack, { timeoutMs = 60_000, cycle = false } = {}) {
+/**
+ * Runs one attack in a fresh page: `{ outcome, fuel, stall, wall, memBefore, memAfter, extra, pageErrors }`.
+ * `twice`: run it once first and measure the second run (`coldStall` is the first's stall). V8 runs a crate
+ * function in its baseline tier until it is hot, 2–4× slower; a page that has run scripts for a while has the
+ * paths an attack uses warm, except those only that attack takes. Load and WASI attacks always run once (a
+ * second load would hit the module cache).
+ */
+export async function runAttack(session, attack, { timeoutMs = 60_000, cycle = false, twice = false } = {}) {
   const { page, pageErrors } = await session.page();
   try {
-    const result = await bounded(
-      page,
-      (spec) => window.hostile.run(spec),
-      attackSpec(attack, { cycle }),
-      timeoutMs,
-    );
+    const once = () =>
+      bounded(page, (spec) => window.hostile.run(spec), attackSpec(attack, { cycle }), timeoutMs);
+    const repeat = twice && attack.cls !== 'load' && attack.cls !== 'wasi';
+    const first = await once();
+    if (first.crashed) return { outcome: `crashed: ${first.crashed}`, pageErrors };
+    if (!repeat) return { ...first, coldStall: first.stall, pageErrors };
+    const result = await once();
     if (result.crashed) return { outcome: `crashed: ${result.crashed}`, pageErrors };
-    return { ...result, pageErrors };
+    return { ...result, coldStall: first.stall, pageErrors };
   } finally {
     await page.close().catch(() => {});
   }

@@ -11,7 +11,7 @@
 //!
 //! The original instructions are copied byte-for-byte between the inserted ones.
 
-use super::{PrepareError, ELEMENTS_SHIFT, MEMORY_BYTES_SHIFT};
+use super::{PrepareError, ELEMENTS_SHIFT, MEMORY_BYTES_SHIFT, MEMORY_PAGE_SHIFT};
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 use wasm_encoder::{BlockType, Function, InstructionSink, ValType};
 use wasmparser::{FunctionBody, Operator};
@@ -82,6 +82,9 @@ struct Locals {
 struct Bulk {
     len64: bool,
     shift: u32,
+    /// The operand is a count of 64 KiB pages (`memory.grow`): charged `pages << shift`, since
+    /// the engine commits (and the OS zeroes) every page the guest will touch.
+    pages: bool,
 }
 
 /// Instruments one function body (`params` = its original parameter count; `internal`: it
@@ -433,12 +436,14 @@ fn bulk_length(op: &Operator<'_>, facts: &ModuleFacts<'_>) -> Result<Option<Bulk
         Some(Bulk {
             len64,
             shift: MEMORY_BYTES_SHIFT,
+            pages: false,
         })
     };
     let elements = |len64| {
         Some(Bulk {
             len64,
             shift: ELEMENTS_SHIFT,
+            pages: false,
         })
     };
     Ok(match *op {
@@ -447,6 +452,11 @@ fn bulk_length(op: &Operator<'_>, facts: &ModuleFacts<'_>) -> Result<Option<Bulk
             memory(is64(facts.memory64, dst_mem)? && is64(facts.memory64, src_mem)?)
         }
         Operator::MemoryInit { .. } => memory(false),
+        Operator::MemoryGrow { mem } => Some(Bulk {
+            len64: is64(facts.memory64, mem)?,
+            shift: MEMORY_PAGE_SHIFT,
+            pages: true,
+        }),
         Operator::TableFill { table } => elements(is64(facts.table64, table)?),
         Operator::TableCopy {
             dst_table,
@@ -648,11 +658,24 @@ impl Emitter {
         };
         sink.local_set(len);
         self.load(sink);
-        sink.local_get(len);
-        if !bulk.len64 {
-            sink.i64_extend_i32_u();
+        if bulk.pages && bulk.len64 {
+            // min(pages, 2^40): a 64-bit page count shifted left could wrap to a refund.
+            sink.local_get(len).i64_const(1 << 40);
+            sink.local_get(len).i64_const(1 << 40).i64_lt_u();
+            sink.select();
+        } else {
+            sink.local_get(len);
+            if !bulk.len64 {
+                sink.i64_extend_i32_u();
+            }
         }
-        sink.i64_const(i64::from(bulk.shift)).i64_shr_u().i64_sub();
+        sink.i64_const(i64::from(bulk.shift));
+        if bulk.pages {
+            sink.i64_shl();
+        } else {
+            sink.i64_shr_u();
+        }
+        sink.i64_sub();
         self.store(sink, true);
         sink.local_get(len);
     }

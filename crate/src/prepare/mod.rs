@@ -29,6 +29,9 @@ pub const START_FUEL: i64 = 10_000_000;
 /// A `memory.fill`/`memory.copy`/`memory.init` of `n` bytes costs `n >> MEMORY_BYTES_SHIFT` fuel
 /// on top of its instruction count.
 pub const MEMORY_BYTES_SHIFT: u32 = 3;
+/// A `memory.grow` by `n` pages costs `n << MEMORY_PAGE_SHIFT` fuel (1 per 16 bytes): the engine
+/// commits the pages and the OS zeroes each one the guest touches.
+pub const MEMORY_PAGE_SHIFT: u32 = 12;
 /// `table.fill`/`table.copy`/`table.init` and the `array.*` bulk operations of `n` elements cost
 /// `n >> ELEMENTS_SHIFT` extra fuel.
 pub const ELEMENTS_SHIFT: u32 = 2;
