@@ -139,7 +139,7 @@ for (const isolation of ['instance', 'worker']) {
       const six = await fuelOf('COSTLY', { isolation }, 'dag', [6]);
       const five = await fuelOf('COSTLY', { isolation }, 'dag', [5]);
       assert.ok(six.outcome.value > 0);
-      assert.ok(six.fuelUsed - five.fuelUsed >= 64 * 200, `${six.fuelUsed - five.fuelUsed}`);
+      assert.ok(six.fuelUsed - five.fuelUsed >= 64 * 300, `${six.fuelUsed - five.fuelUsed}`);
     });
   });
 }

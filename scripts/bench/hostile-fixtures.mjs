@@ -954,7 +954,7 @@ export const ATTACKS = [
     module: PLAIN,
     scenario: calls,
     params: { steps: [{ export: 'grow_fill' }] },
-    expect: ['ok'],
+    expect: ['ok', 'fuel_exhausted'],
   },
   workbench(
     'crate-oom-one-call',

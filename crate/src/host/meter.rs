@@ -28,13 +28,13 @@ pub mod cost {
     /// Every value visited: a node of a container tree encoded, decoded, snapshotted, hashed
     /// or compared, a Dictionary entry probed, an element converted (each is an allocation or a
     /// tree walk step, not an instruction).
-    pub const VALUE: u64 = 200;
+    pub const VALUE: u64 = 300;
     /// A question the host asks the game (`object_get` of an engine property, a query
     /// `object_call`): a round trip through the embedder's bridge (in Godot, a JavaScriptBridge
     /// callback into GDScript).
-    pub const BRIDGE: u64 = 10_000;
+    pub const BRIDGE: u64 = 25_000;
     /// Every entry written to the frame's batch (Godot applies it later on the same thread).
-    pub const BATCH_ENTRY: u64 = 700;
+    pub const BATCH_ENTRY: u64 = 1_500;
     /// Every byte of a log line: decoded twice (the JS log sink and the host's bounded log) and
     /// handed to the embedder's callback.
     pub const LOG_BYTE: u64 = 4;
