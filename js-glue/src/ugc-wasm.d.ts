@@ -534,7 +534,7 @@ export class SharedGroup {
   /** One node, in the smallest free slot; class '' (or absent): the manifest's `extends`. */
   attach(options?: { self?: NodeSelf }): SharedView;
   /** Calls export `name` once per view, in order: null, or the group's fault. */
-  callEach(views: Iterable<SharedView>, name: string, ...args: WasmArg[]): GroupFault | null;
+  callEach(views: ArrayLike<SharedView>, name: string, ...args: WasmArg[]): GroupFault | null;
   /** Every view's queued writes since the last take, as ONE Godot Array (Variant bytes). */
   takeBatch(): Uint8Array;
   stats(): SharedGroupStats;

@@ -334,6 +334,8 @@ async function misuse(rt: Runtime, script: Script, group: SharedGroup): Promise<
   script.invoke('add', 1);
   // @ts-expect-error: call arguments are numbers or BigInts
   await script.call('add', '2');
+  // @ts-expect-error: callEach indexes its views: an array, not any iterable
+  group.callEach(new Set([group.attach()]), '_process');
   // @ts-expect-error: a group has no callSync (its views do)
   group.callSync('tick');
   // @ts-expect-error: not a documented error code
