@@ -54,7 +54,7 @@ export function addonProject({ mainGd, modules = {}, extra = {} }) {
  * Page <head>: installs window.ugcGodot from the glue (served at ./dist/godot/, the runtime at ./dist/).
  * `capabilities`: the allow-list Godot enforces again (default: the runtime's own, when it exposes one).
  */
-export function glueHead({ fuel = 2_000_000, capabilities } = {}) {
+export function glueHead({ fuel = 5_000_000, capabilities } = {}) {
   const caps = capabilities === undefined ? '' : `, capabilities: ${JSON.stringify(capabilities)}`;
   return `<script type="module">
 import { installGodotBridge } from './dist/godot/ugc-godot.js';

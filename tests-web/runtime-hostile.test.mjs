@@ -152,7 +152,7 @@ for (const isolation of ['instance', 'worker']) {
     test('a huge memory.fill: whole memory works, past the end traps, and it is metered', async () => {
       const result = await harness.page.evaluate(
         async ({ isolation }) => {
-          const script = await rt.load(GUEST, { isolation, maxMemoryPages: 256, fuel: 1_000_000 });
+          const script = await rt.load(GUEST, { isolation, maxMemoryPages: 256, fuel: 6_000_000 });
           await script.call('grow', 255);
           const whole = await attempt(() => script.call('fill', 0, 256 * 65536));
           const wholeFuel = script.stats().fuelUsed;

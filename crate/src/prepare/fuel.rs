@@ -182,6 +182,7 @@ pub(crate) fn instrument(
         let charge = plan.charges[i];
         let loop_header = i > 0 && matches!(ops[i - 1].0, Operator::Loop { .. });
         let bulk = bulk_length(op, facts)?;
+        let grow32 = matches!(op, Operator::MemoryGrow { mem } if !facts.memory64.get(*mem as usize).copied().unwrap_or(false));
         let exit = exit_kind(op, depth);
         let call = call_kind(op, facts.internal);
         let cached = mode != Mode::Global;
@@ -189,6 +190,7 @@ pub(crate) fn instrument(
         let pre = i == 0
             || charge.is_some()
             || bulk.is_some()
+            || grow32
             || (cached && (exit.is_some() || call.is_some()))
             || call == Some(Call::PassesFuel);
         if pre {
@@ -210,6 +212,9 @@ pub(crate) fn instrument(
             if let Some(bulk) = bulk {
                 emit.bulk(&mut sink, bulk);
                 stats.checks += 1;
+            }
+            if grow32 {
+                sink.local_tee(emit.locals.len32);
             }
             match (mode, call, exit) {
                 (_, Some(Call::PassesFuel), _) => emit.load(&mut sink),
@@ -246,6 +251,11 @@ pub(crate) fn instrument(
             Some(Call::UsesGlobal) => cached,
         };
         let post_br_if = mode == Mode::Internal && exit == Some(Exit::Conditional);
+        if grow32 {
+            flush(&mut func, &mut copied, next)?;
+            emit.grown(&mut func.instructions());
+            stats.checks += 1;
+        }
         if post_call || post_br_if {
             flush(&mut func, &mut copied, next)?;
             let mut sink = func.instructions();
@@ -452,8 +462,10 @@ fn bulk_length(op: &Operator<'_>, facts: &ModuleFacts<'_>) -> Result<Option<Bulk
             memory(is64(facts.memory64, dst_mem)? && is64(facts.memory64, src_mem)?)
         }
         Operator::MemoryInit { .. } => memory(false),
-        Operator::MemoryGrow { mem } => Some(Bulk {
-            len64: is64(facts.memory64, mem)?,
+        // A 32-bit grow pays after it, for the pages it got (`grow32`); a 64-bit one before, for
+        // what it asks (no spare 64-bit local holds the result).
+        Operator::MemoryGrow { mem } if is64(facts.memory64, mem)? => Some(Bulk {
+            len64: true,
             shift: MEMORY_PAGE_SHIFT,
             pages: true,
         }),
@@ -678,6 +690,28 @@ impl Emitter {
         sink.i64_sub();
         self.store(sink, true);
         sink.local_get(len);
+    }
+
+    /// After a 32-bit `memory.grow` whose page count is in `len32`: charges `pages <<
+    /// MEMORY_PAGE_SHIFT` when it succeeded (the result is not -1), then checks, leaving the result
+    /// in place. The engine commits the pages and the OS zeroes each one the guest then touches; a
+    /// refused grow costs nothing more.
+    fn grown(&self, sink: &mut InstructionSink<'_>) {
+        let result = self.locals.len64;
+        sink.i64_extend_i32_s().local_set(result);
+        self.load(sink);
+        sink.local_get(self.locals.len32)
+            .i64_extend_i32_u()
+            .i64_const(i64::from(MEMORY_PAGE_SHIFT))
+            .i64_shl()
+            .i64_const(0)
+            .local_get(result)
+            .i64_const(-1)
+            .i64_ne()
+            .select()
+            .i64_sub();
+        self.store(sink, true);
+        sink.local_get(result).i32_wrap_i64();
     }
 
     fn write_back(&self, sink: &mut InstructionSink<'_>) {
