@@ -93,6 +93,17 @@ export class MemoryBudget {
     );
   }
 
+  /**
+   * Gives the memory back when `owner` is garbage-collected without having been disposed: the browser
+   * reclaims an unreachable script's memory then, so a page that drops scripts without disposing them
+   * (as it could before this budget) is not refused forever.
+   */
+  follow(owner, release) {
+    this.#collected.register(owner, release);
+  }
+
+  #collected = new FinalizationRegistry((release) => release());
+
   stats() {
     return {
       node: this.node,

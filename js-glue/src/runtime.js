@@ -371,7 +371,7 @@ class Runtime {
       throw error;
     }
     this.#live++;
-    return new Script(backend, {
+    const script = new Script(backend, {
       isolation: opts.isolation,
       instancing: compiled.instancing,
       report: compiled.report,
@@ -381,6 +381,8 @@ class Runtime {
       },
       variants: this.#variants,
     });
+    this.#memories.follow(script, release);
+    return script;
   }
 
   /**
@@ -451,6 +453,7 @@ class Runtime {
       group.dispose();
       throw error;
     }
+    this.#memories.follow(group, release);
     return group;
   }
 }
