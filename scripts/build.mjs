@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run build [-- --dev]: builds the crate for the browser (wasm-pack, --target web) and assembles dist/:
 //   dist/ugc-wasm.js          the ES-module entry (createRuntime)
+//   dist/ugc-wasm.d.ts        its TypeScript declarations (js-glue/src/ugc-wasm.d.ts; checked by scripts/test.sh)
 //   dist/*.js, dist/wasi/     the runtime's other modules (all of js-glue/src), incl. worker.js
 //   dist/pkg/ugc_wasm.js      wasm-bindgen's glue for the crate
 //   dist/pkg/ugc_wasm_bg.wasm the crate
@@ -87,11 +88,13 @@ rmSync(join(dist, 'pkg'), { recursive: true, force: true });
 for (const name of readdirSync(dist)) {
   if (name.endsWith('.js') && statSync(join(dist, name)).isFile()) rmSync(join(dist, name));
 }
-// The whole js-glue/src tree (runtime modules, worker entries, wasi/), as is.
+// The whole js-glue/src tree (runtime modules, worker entries, wasi/, the entry's ugc-wasm.d.ts), as is.
 for (const name of glueEntries) {
   rmSync(join(dist, name), { recursive: true, force: true });
   cpSync(join(glue, name), join(dist, name), { recursive: true });
 }
+// The declarations sit next to the entry, so `import … from '…/dist/ugc-wasm.js'` is typed.
+copyFileSync(join(glue, 'ugc-wasm.d.ts'), join(dist, 'ugc-wasm.d.ts'));
 mkdirSync(join(dist, 'pkg'));
 for (const name of ['ugc_wasm.js', 'ugc_wasm.d.ts'])
   copyFileSync(join(pkgOut, name), join(dist, 'pkg', name));
@@ -101,7 +104,7 @@ writeFileSync(join(dist, 'pkg', 'ugc_wasm_bg.wasm'), dev ? wasm : stripNames(was
 
 const wasmSize = statSync(join(dist, 'pkg', 'ugc_wasm_bg.wasm')).size;
 console.log(
-  `dist/ assembled (${dev ? 'dev' : 'release'}): ugc-wasm.js + ${glueEntries.length - 1} other glue entries, ` +
+  `dist/ assembled (${dev ? 'dev' : 'release'}): ugc-wasm.js, ugc-wasm.d.ts + ${glueEntries.length - 2} other glue entries, ` +
     `pkg/ugc_wasm_bg.wasm ${(wasmSize / 1024).toFixed(0)} KiB`,
 );
 

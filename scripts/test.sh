@@ -38,5 +38,8 @@ wasm-pack test --headless --chrome crate
 step "build dist/"
 npm run build
 
+step "typescript: dist/ugc-wasm.d.ts against a sample consumer (tsc --strict)"
+npx tsc -p tests-web/types
+
 step "end-to-end tests (playwright-core + /usr/bin/chromium)"
 npm run test:web

@@ -268,6 +268,15 @@ describe('rt.fetchModule', () => {
     assert.equal(r.bareModule.error?.code, 'bad_argument', 'a bare Module never skips validation');
   });
 
+  test("a download over the wasi policy's max_module_size is too_large, and never fully read", async () => {
+    const r = await page.evaluate(async () => {
+      const small = await window.ugc.createRuntime({ wasiPolicy: { max_module_size: 1024 } });
+      return window.attempt(() => small.fetchModule('/mods/cmark.wasm', { refresh: true, persist: false }));
+    });
+    assert.equal(r.error?.code, 'too_large', JSON.stringify(r));
+    assert.match(r.error.message, /1024/);
+  });
+
   test('without metering the response is compiled while it streams; fuel is refused', async () => {
     const r = await page.evaluate(async () => {
       const m = await window.rt.fetchModule('/mods/echo.wasm', { metering: false, refresh: true });

@@ -259,5 +259,9 @@ fn reset_reclaims_containers_that_hold_themselves() {
     let cycles = h.memory().bytes;
     assert!(cycles > before + 2_000 * 64, "{before} → {cycles}");
     h.reset();
-    assert!(h.memory().bytes <= before + 4096, "{before} → {}", h.memory().bytes);
+    assert!(
+        h.memory().bytes <= before + 4096,
+        "{before} → {}",
+        h.memory().bytes
+    );
 }

@@ -225,7 +225,11 @@ fn memory_grow_costs_per_page() {
         let (result, _) = guest.metered_call(1000, "grow", &[Val::I32(10)]);
         assert!(result.is_err() && guest.fuel() < 0, "{strategy:?}");
         guest.set_fuel(BIG);
-        assert_eq!(guest.call("size", &[]).unwrap(), "[I32(11)]", "{strategy:?}");
+        assert_eq!(
+            guest.call("size", &[]).unwrap(),
+            "[I32(11)]",
+            "{strategy:?}"
+        );
     }
 }
 

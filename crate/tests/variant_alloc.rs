@@ -1,5 +1,7 @@
 //! Forged counts must not buy allocations: a counting allocator measures the peak heap use of
 //! decoding hostile inputs. (One test in this binary, so nothing else allocates concurrently.)
+// Native only: the wasm32 build of the crate installs its own global allocator (host/account.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -89,10 +89,7 @@ export class HostContext {
   charge(units) {
     if (this.fuel === null) return;
     const left = this.fuel.left() - units;
-    if (left < 0) {
-      this.fuel.set(-1);
-      this.trap('fuel_exhausted', 'ugc.log: fuel ran out in the host work for it');
-    }
+    if (left < 0) this.trap('fuel_exhausted', 'ugc.log: fuel ran out in the host work for it');
     this.fuel.set(left);
   }
 

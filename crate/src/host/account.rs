@@ -210,29 +210,26 @@ unsafe fn read_tag(user: *mut u8) -> (u32, u32) {
     (id, generation)
 }
 
+/// Allocates `layout` plus its tag with `raw` (the system allocator's `alloc` or `alloc_zeroed`).
+unsafe fn tagged(layout: Layout, raw: unsafe fn(&System, Layout) -> *mut u8) -> *mut u8 {
+    let Some((real, head)) = outer(layout) else {
+        return std::ptr::null_mut();
+    };
+    let base = raw(&System, real);
+    if base.is_null() {
+        return base;
+    }
+    let (id, generation) = charge_new(layout.size());
+    write_tag(base, head, id, generation)
+}
+
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let Some((real, head)) = outer(layout) else {
-            return std::ptr::null_mut();
-        };
-        let base = System.alloc(real);
-        if base.is_null() {
-            return base;
-        }
-        let (id, generation) = charge_new(layout.size());
-        write_tag(base, head, id, generation)
+        tagged(layout, <System as GlobalAlloc>::alloc)
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let Some((real, head)) = outer(layout) else {
-            return std::ptr::null_mut();
-        };
-        let base = System.alloc_zeroed(real);
-        if base.is_null() {
-            return base;
-        }
-        let (id, generation) = charge_new(layout.size());
-        write_tag(base, head, id, generation)
+        tagged(layout, <System as GlobalAlloc>::alloc_zeroed)
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {

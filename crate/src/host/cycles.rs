@@ -87,19 +87,15 @@ fn reachable(roots: &[Value]) -> HashSet<usize> {
     let mut stack: Vec<Value> = roots.iter().filter(|v| container(v)).cloned().collect();
     while let Some(v) = stack.pop() {
         match v {
-            Value::Array(a) => {
-                if seen.insert(Rc::as_ptr(&a) as usize) {
-                    if let Ok(a) = a.try_borrow() {
-                        stack.extend(a.items.iter().filter(|v| container(v)).cloned());
-                    }
+            Value::Array(a) if seen.insert(Rc::as_ptr(&a) as usize) => {
+                if let Ok(a) = a.try_borrow() {
+                    stack.extend(a.items.iter().filter(|v| container(v)).cloned());
                 }
             }
-            Value::Dictionary(d) => {
-                if seen.insert(Rc::as_ptr(&d) as usize) {
-                    if let Ok(d) = d.try_borrow() {
-                        let entries = d.iter().flat_map(|(k, v)| [k, v]);
-                        stack.extend(entries.filter(|v| container(v)).cloned());
-                    }
+            Value::Dictionary(d) if seen.insert(Rc::as_ptr(&d) as usize) => {
+                if let Ok(d) = d.try_borrow() {
+                    let entries = d.iter().flat_map(|(k, v)| [k, v]);
+                    stack.extend(entries.filter(|v| container(v)).cloned());
                 }
             }
             _ => {}

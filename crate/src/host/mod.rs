@@ -1080,6 +1080,8 @@ impl ScriptHost {
         self.batch.borrow_mut().clear();
         // The bound bytes were in the old instance's memory.
         self.drop_bindings();
+        // What was held is back: the peak and the over-budget mark start again.
+        self.account.clear_over();
     }
 
     // ---------------------------------------------------------------------------------------

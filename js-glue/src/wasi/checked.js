@@ -99,7 +99,7 @@ export class CheckedWasi {
     };
     return this.#modules.fetch(url, opts, {
       variant: `${this.#fingerprint}-${metering ? 'metered' : 'unmetered'}`,
-      maxBytes: json.maxModuleSize,
+      maxBytes: Number(json.max_module_size),
       // Measured both ways (docs/WASI.md): the teed streaming compile is the default where it is possible.
       streaming: !metering && opts.compileStreaming !== false,
       metered: metering,
