@@ -11,6 +11,7 @@ import { ModuleCache } from './module-cache.js';
 import { needsScriptHost } from './host-imports.js';
 import { Script } from './script.js';
 import { SharedGroup } from './shared.js';
+import { MemoryBudget, definesMemory } from './memory-budget.js';
 import { CheckedWasi } from './wasi/checked.js';
 
 const ISOLATIONS = new Set(['instance', 'worker']);
@@ -64,6 +65,7 @@ class Runtime {
   #cache = new ModuleCache();
   #onLog;
   #live = 0;
+  #memories = new MemoryBudget();
   #wasiOverrides;
   #wasiEntry = null;
   #policyJson;
@@ -122,11 +124,12 @@ class Runtime {
     return this.#policy.toJSON();
   }
 
-  /** Runtime-wide counters: live scripts and the compiled-module cache. */
+  /** Runtime-wide counters: live scripts, their Wasm memories (docs/JS-API.md "Memory budget"), the cache. */
   stats() {
     const cache = this.#cache;
     return {
       liveScripts: this.#live, // scripts plus shared groups
+      wasmMemories: this.#memories.stats(),
       cachedModules: cache.size,
       cacheHits: cache.hits,
       compiles: cache.misses,
@@ -317,6 +320,17 @@ class Runtime {
   async load(bytes, options = {}) {
     const input = this.#loadInput(bytes);
     const opts = this.#loadOptions(options);
+    // Counted now, before the first await: see memory-budget.js.
+    const release = definesMemory(input) ? this.#memories.take('node') : () => {};
+    try {
+      return await this.#loadNode(input, opts, release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  async #loadNode(input, opts, release) {
     const compiled = await this.#compiled(input, {
       maxMemoryPages: opts.maxMemoryPages,
       maxTableElements: this.#limits.maxTableElements,
@@ -357,13 +371,18 @@ class Runtime {
       throw error;
     }
     this.#live++;
-    return new Script(backend, {
+    const script = new Script(backend, {
       isolation: opts.isolation,
       instancing: compiled.instancing,
       report: compiled.report,
-      onDispose: () => this.#live--,
+      onDispose: () => {
+        this.#live--;
+        release();
+      },
       variants: this.#variants,
     });
+    this.#memories.follow(script, release);
+    return script;
   }
 
   /**
@@ -385,6 +404,22 @@ class Runtime {
       throw new UgcError('bad_argument', 'shared instancing needs instance isolation');
     }
     const opts = this.#loadOptions(options ?? {});
+    // A group serving one node-instanced script (the Godot addon's) is counted as one: it is what rt.load is.
+    const budget = options?.instancing ?? 'shared';
+    if (budget !== 'shared' && budget !== 'node') {
+      throw new UgcError('bad_argument', `instancing must be 'shared' or 'node', got ${String(budget)}`);
+    }
+    // Counted now, before the first await: see memory-budget.js.
+    const release = definesMemory(input) ? this.#memories.take(budget) : () => {};
+    try {
+      return await this.#loadGroup(input, opts, release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  async #loadGroup(input, opts, release) {
     const compiled = await this.#compiled(input, {
       maxMemoryPages: opts.maxMemoryPages,
       maxTableElements: this.#limits.maxTableElements,
@@ -406,7 +441,10 @@ class Runtime {
       scratch: core.scratch,
       meter: core.meter,
       moduleSize: compiled.size,
-      onDispose: () => this.#live--,
+      onDispose: () => {
+        this.#live--;
+        release();
+      },
     });
     this.#live++; // dispose() counts it down, also on a failed start
     try {
@@ -415,6 +453,7 @@ class Runtime {
       group.dispose();
       throw error;
     }
+    this.#memories.follow(group, release);
     return group;
   }
 }

@@ -379,6 +379,11 @@ export interface LoadSharedOptions {
   /** Also gets the node that logged (null in the start function). */
   onLog?: ((message: string, self: { id: bigint; class: string } | null) => void) | null;
   bridge?: Bridge | null;
+  /**
+   * Which share of the memory budget (docs/JS-API.md "Memory budget") the group's memory counts against:
+   * 'node' for a group of one serving a node-instanced script. Default 'shared'.
+   */
+  instancing?: Instancing;
 }
 
 export interface AbiDescription {
@@ -401,9 +406,24 @@ export interface CapabilityRules {
   always_refused: string[];
 }
 
+export interface WasmMemoryStats {
+  /** Memories of node-instanced scripts (rt.load, loadShared with instancing 'node'). */
+  node: number;
+  /** Memories of shared groups. */
+  shared: number;
+  /** 96: node-instanced loads past it are refused (`memory_limit`, reason 'memory_budget'). */
+  nodeBudget: number;
+  /** 112: node + shared never exceeds it; the 16 above nodeBudget go to shared groups only. */
+  budget: number;
+  /** Loads refused by the budget so far. */
+  refused: number;
+}
+
 export interface RuntimeStats {
   /** Scripts plus shared groups. */
   liveScripts: number;
+  /** The Wasm memories scripts hold, counted when each load was called (docs/JS-API.md "Memory budget"). */
+  wasmMemories: WasmMemoryStats;
   cachedModules: number;
   cacheHits: number;
   compiles: number;

@@ -3,8 +3,9 @@
 // nodes, driven with `group.callEach`; any other module gets one instance per node. Either way the frame loop
 // sees the same thing: groups of views, each group one instance, one `takeBatch()` per group per frame.
 //
-// Node instancing also goes through `rt.loadShared` (a group of one view), which the runtime allows for any
-// module: a loaded Script's `callMethod`/`takeBatch` are asynchronous, and the frame crossing is not.
+// Node instancing also goes through `rt.loadShared` (a group of one view, `instancing: 'node'`), which the
+// runtime allows for any module: a loaded Script's `callMethod`/`takeBatch` are asynchronous, and the frame
+// crossing is not.
 
 /** One instance and the nodes (entries) it serves. */
 export class Group {
@@ -73,7 +74,10 @@ export class ScriptGroups {
    * Resolves with the runtime group; rejects with the load's UgcError.
    */
   load(group, bytes, onLog) {
-    group.loading ??= this.#rt.loadShared(bytes, { ...this.#options, onLog }).then(
+    // `instancing` tells the runtime's memory budget which share a group of one counts against (docs/JS-API.md
+    // "Memory budget"): node-instanced scripts past theirs are refused, never a shared group.
+    const instancing = group.shared ? 'shared' : 'node';
+    group.loading ??= this.#rt.loadShared(bytes, { ...this.#options, onLog, instancing }).then(
       (handle) => {
         group.handle = handle;
         return handle;

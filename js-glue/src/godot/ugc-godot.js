@@ -259,6 +259,8 @@ class GodotBridge {
       crossings: { ...this.crossings },
       batchEntries: this.batchEntries,
       queries: { count: objects.queries, ms: objects.queryMs },
+      wasmMemories:
+        typeof this.#runtime?.stats === 'function' ? (this.#runtime.stats().wasmMemories ?? null) : null,
       groups: this.#groups
         ? [...this.#groups.groups.values()].map((g) => ({
             key: g.key,
