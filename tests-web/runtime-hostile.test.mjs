@@ -158,11 +158,14 @@ for (const isolation of ['instance', 'worker']) {
           const wholeFuel = script.stats().fuelUsed;
           const past = await attempt(() => script.call('fill', 65536, 256 * 65536));
           script.dispose();
+          // 1,000 fuel pays neither for growing 255 pages (it traps right after the grow) nor for filling one
+          // (it traps before the fill).
           const tight = await rt.load(GUEST, { isolation, maxMemoryPages: 256, fuel: 1000 });
-          await tight.call('grow', 255);
-          const starved = await attempt(() => tight.call('fill', 0, 256 * 65536));
+          const starvedGrow = await attempt(() => tight.call('grow', 255));
+          await tight.reset();
+          const starved = await attempt(() => tight.call('fill', 0, 65536));
           tight.dispose();
-          return { whole, wholeFuel, past, starved };
+          return { whole, wholeFuel, past, starved, starvedGrow };
         },
         { isolation },
       );
@@ -170,6 +173,7 @@ for (const isolation of ['instance', 'worker']) {
       assert.ok(result.wholeFuel > 1000, `filling 16 MiB costs more than 1000 fuel (${result.wholeFuel})`);
       assert.equal(result.past.error?.trap, 'memory_out_of_bounds');
       assert.equal(result.starved.error?.code, 'fuel_exhausted');
+      assert.equal(result.starvedGrow.error?.code, 'fuel_exhausted');
     });
 
     test('unknown exports and bad arguments are refused without faulting the script', async () => {
