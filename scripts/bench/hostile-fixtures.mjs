@@ -261,11 +261,13 @@ async function bridgeReenter(ctx, params) {
  */
 async function bigModule(ctx, params) {
   const bytes = ctx.buildModule(params);
+  // The stall of loading and running it, not of building its bytes in the page (the test's own work).
+  const dog = ctx.watch();
   let script;
   try {
     script = await ctx.rt.load(bytes, { isolation: params.isolation ?? 'instance' });
   } catch (error) {
-    return { outcome: ctx.codeOf(error), fuel: 0, extra: { bytes: bytes.length } };
+    return { outcome: ctx.codeOf(error), fuel: 0, stall: await dog.stop(), extra: { bytes: bytes.length } };
   }
   let outcome = 'ok';
   try {
@@ -275,7 +277,7 @@ async function bigModule(ctx, params) {
   }
   const fuel = script.stats().fuelUsed;
   script.dispose();
-  return { outcome, fuel, extra: { bytes: bytes.length } };
+  return { outcome, fuel, stall: await dog.stop(), extra: { bytes: bytes.length } };
 }
 
 /** spawnWasi of a program writing stdout forever; nobody reads for `params.ms`; then kill and count. */
