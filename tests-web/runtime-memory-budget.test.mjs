@@ -159,17 +159,14 @@ test('shared groups loaded after the node share is full still run, up to the who
           }
         }
         const full = rt.stats().wasmMemories;
-        // Disposing frees budget at once: 10 node scripts and one group.
-        for (const s of scripts.splice(0, 10)) s.dispose();
+        // Disposing frees budget at once: 3 node scripts and one group. Few enough that the page stays under
+        // the browser's own cap even if it has not collected the disposed memories yet (that happens at its
+        // next GC, whenever that is): the outcome depends on the budget alone.
+        for (const s of scripts.splice(0, 3)) s.dispose();
         groups.pop().dispose();
         const freed = rt.stats().wasmMemories;
-        // The browser reclaims a disposed memory when it is collected.
-        for (let i = 0; i < 3; i++) {
-          gc();
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
         const refill = [];
-        for (let i = 0; i < 11; i++) {
+        for (let i = 0; i < 4; i++) {
           try {
             scripts.push(await rt.load(bytes(node)));
             refill.push('ok');
@@ -217,8 +214,8 @@ test('shared groups loaded after the node share is full still run, up to the who
     assert.match(o.message, /"instancing": "shared"/);
   }
   assert.deepEqual(r.full, { node: 96, shared: 16, nodeBudget: 96, budget: 112, refused: 6 });
-  assert.deepEqual(r.freed, { node: 86, shared: 15, nodeBudget: 96, budget: 112, refused: 6 });
-  assert.deepEqual(r.refill, [...Array(10).fill('ok'), 'memory_limit']);
+  assert.deepEqual(r.freed, { node: 93, shared: 15, nodeBudget: 96, budget: 112, refused: 6 });
+  assert.deepEqual(r.refill, [...Array(3).fill('ok'), 'memory_limit']);
   assert.equal(r.group, 'ok');
   assert.equal(r.invalid, 'validation');
   assert.deepEqual(r.afterInvalid, { node: 95, shared: 16, nodeBudget: 96, budget: 112, refused: 7 });
