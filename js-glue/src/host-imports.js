@@ -529,8 +529,8 @@ function metered(ctx, fn, arity, name) {
     cell[2] = account0;
     if (left !== start && ctx.fuel !== null) ctx.fuel.set(left < 0 ? -1 : left);
     if (fatal !== 0) {
+      // trap() drains the guest's fuel too, so a guest catching the throw stops at its next fuel check.
       const code = FATAL_CODES[fatal] ?? 'fuel_exhausted';
-      if (code === 'fuel_exhausted' && ctx.fuel !== null) ctx.fuel.set(-1);
       const detail =
         code === 'memory_limit'
           ? `the script's host memory went over its budget (the policy's max_host_memory)`

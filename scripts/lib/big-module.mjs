@@ -2,16 +2,7 @@
 // megabytes quickly, and this file has no node imports, so a test page can import it and build the module
 // where it is loaded (a 16 MB module does not cross page.evaluate as JSON).
 
-function leb128(value) {
-  const out = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
+import { leb128 } from './leb128.mjs';
 
 function concat(parts) {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

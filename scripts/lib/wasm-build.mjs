@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { leb128 } from './leb128.mjs';
 
 const watCache = new Map();
 
@@ -27,17 +28,6 @@ export function wat(source) {
   }
   watCache.set(source, bytes);
   return bytes;
-}
-
-function leb128(value) {
-  const out = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
 }
 
 /** `bytes` with a custom section `name` appended; `payload` is bytes or a string (UTF-8). */

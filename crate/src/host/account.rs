@@ -147,22 +147,25 @@ impl Drop for Account {
     }
 }
 
-/// Counts a change of `grow - shrink` bytes against account `(id, generation)`; returns whether
-/// it is over its limit now.
+impl Slot {
+    /// Counts a change of `grow - shrink` bytes; returns whether the account is over its limit now.
+    fn add(&mut self, grow: usize, shrink: usize) -> bool {
+        self.bytes = self.bytes.saturating_add(grow).saturating_sub(shrink);
+        self.peak = self.peak.max(self.bytes);
+        let over = self.bytes > self.limit;
+        self.over |= over;
+        over
+    }
+}
+
+/// Counts a change of `grow - shrink` bytes against account `(id, generation)`, if it is still
+/// open; returns whether it is over its limit now.
 fn count(id: u32, generation: u32, grow: usize, shrink: usize) -> bool {
     let mut t = table();
-    let Some(s) = t.slots.get_mut(id as usize) else {
-        return false;
-    };
-    if !s.open || s.generation != generation {
-        return false;
+    match t.slots.get_mut(id as usize) {
+        Some(s) if s.open && s.generation == generation => s.add(grow, shrink),
+        _ => false,
     }
-    s.bytes = s.bytes.saturating_add(grow).saturating_sub(shrink);
-    s.peak = s.peak.max(s.bytes);
-    if s.bytes > s.limit {
-        s.over = true;
-    }
-    s.over && grow > 0
 }
 
 /// Charges a new block of `size` bytes to the current account: its tag.
@@ -174,12 +177,7 @@ fn charge_new(size: usize) -> (u32, u32) {
     let (generation, over) = {
         let mut t = table();
         match t.slots.get_mut(id as usize) {
-            Some(s) if s.open => {
-                s.bytes = s.bytes.saturating_add(size);
-                s.peak = s.peak.max(s.bytes);
-                s.over |= s.bytes > s.limit;
-                (s.generation, s.bytes > s.limit)
-            }
+            Some(s) if s.open => (s.generation, s.add(size, 0)),
             _ => return (0, 0),
         }
     };
@@ -253,12 +251,14 @@ unsafe impl GlobalAlloc for Counting {
         }
         // The block stays with the account that allocated it (its tag moved with it).
         if id != 0 {
-            let over = if new_size >= layout.size() {
-                count(id, generation, new_size - layout.size(), 0)
-            } else {
-                count(id, generation, 0, layout.size() - new_size)
-            };
-            if over && id == meter::current_account() {
+            let (old, grow) = (layout.size(), new_size > layout.size());
+            let over = count(
+                id,
+                generation,
+                new_size.saturating_sub(old),
+                old.saturating_sub(new_size),
+            );
+            if over && grow && id == meter::current_account() {
                 meter::stop(Fatal::MemoryLimit);
             }
         }

@@ -160,12 +160,6 @@ pub fn values(n: usize) -> Result<(), Fail> {
     charge((n as u64).saturating_mul(cost::VALUE))
 }
 
-/// Whether `units` more would still be paid for (nothing is charged): lets the glue refuse to
-/// copy a huge input before it copies it.
-pub fn affords(units: u64) -> bool {
-    METER.with(|m| m.fatal.get() == 0.0 && m.fuel.get() >= units as f64)
-}
-
 /// Why the current host call had to stop, if it had to.
 pub fn fatal() -> Option<Fatal> {
     METER.with(|m| Fatal::from_f64(m.fatal.get()))

@@ -525,12 +525,11 @@ impl ScriptHost {
     }
 
     pub fn object_get(&mut self, obj: i32, name: &[u8]) -> i32 {
-        let r = names::check_len(name).and_then(|()| self.object_get_inner(obj, name));
+        let r = name_input(name).and_then(|()| self.object_get_inner(obj, name));
         self.finish("object_get", r)
     }
 
     fn object_get_inner(&mut self, obj: i32, name: &[u8]) -> Result<i32, Fail> {
-        meter::bytes(name.len())?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let value = self.read_property(&object, name)?;
@@ -546,8 +545,7 @@ impl ScriptHost {
     /// the capability rules are consulted.
     pub fn object_get_value(&mut self, obj: i32, name: &[u8], ty: i32, out: &mut Vec<u8>) -> i32 {
         out.clear();
-        let r =
-            names::check_len(name).and_then(|()| self.object_get_value_inner(obj, name, ty, out));
+        let r = name_input(name).and_then(|()| self.object_get_value_inner(obj, name, ty, out));
         self.finish("object_get_value", r)
     }
 
@@ -558,7 +556,6 @@ impl ScriptHost {
         ty: i32,
         out: &mut Vec<u8>,
     ) -> Result<i32, Fail> {
-        meter::bytes(name.len())?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let ty = raw::variant_type(ty)?;
@@ -620,12 +617,11 @@ impl ScriptHost {
     }
 
     pub fn object_set(&mut self, obj: i32, name: &[u8], value: i32) -> i32 {
-        let r = names::check_len(name).and_then(|()| self.object_set_inner(obj, name, value));
+        let r = name_input(name).and_then(|()| self.object_set_inner(obj, name, value));
         self.finish("object_set", r)
     }
 
     fn object_set_inner(&mut self, obj: i32, name: &[u8], value: i32) -> Result<i32, Fail> {
-        meter::bytes(name.len())?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         if object.id == self.this.id {
@@ -654,8 +650,7 @@ impl ScriptHost {
     /// (the one-call write of the per-frame path). Same rules, same batch entry, same errors;
     /// a malformed value is refused before the capability rules are consulted.
     pub fn object_set_value(&mut self, obj: i32, name: &[u8], ty: i32, bytes: &[u8]) -> i32 {
-        let r =
-            names::check_len(name).and_then(|()| self.object_set_value_inner(obj, name, ty, bytes));
+        let r = name_input(name).and_then(|()| self.object_set_value_inner(obj, name, ty, bytes));
         self.finish("object_set_value", r)
     }
 
@@ -666,7 +661,7 @@ impl ScriptHost {
         ty: i32,
         bytes: &[u8],
     ) -> Result<i32, Fail> {
-        meter::bytes(name.len() + bytes.len())?;
+        meter::bytes(bytes.len())?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let value = raw::from_raw(ty, bytes)?;
@@ -743,7 +738,7 @@ impl ScriptHost {
         out: &mut Vec<u8>,
     ) -> i32 {
         out.clear();
-        let r = names::check_len(name)
+        let r = name_input(name)
             .and_then(|()| self.object_bind_value_inner(obj, name, ty, ptr, mem_len, out));
         if r.is_err() {
             out.clear();
@@ -760,7 +755,6 @@ impl ScriptHost {
         mem_len: usize,
         out: &mut Vec<u8>,
     ) -> Result<i32, Fail> {
-        meter::bytes(name.len())?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let ty = raw::variant_type(ty)?;
@@ -884,12 +878,11 @@ impl ScriptHost {
     }
 
     pub fn object_call(&mut self, obj: i32, name: &[u8], args: i32) -> i32 {
-        let r = names::check_len(name).and_then(|()| self.object_call_inner(obj, name, args));
+        let r = name_input(name).and_then(|()| self.object_call_inner(obj, name, args));
         self.finish("object_call", r)
     }
 
     fn object_call_inner(&mut self, obj: i32, name: &[u8], args: i32) -> Result<i32, Fail> {
-        meter::bytes(name.len())?;
         let object = self.object(obj)?;
         let name = utf8_name(name)?;
         let kind = self.capabilities.check_call(&object.class, name)?;
@@ -920,12 +913,11 @@ impl ScriptHost {
     }
 
     pub fn emit_signal(&mut self, name: &[u8], args: i32) -> i32 {
-        let r = names::check_len(name).and_then(|()| self.emit_signal_inner(name, args));
+        let r = name_input(name).and_then(|()| self.emit_signal_inner(name, args));
         self.finish("emit_signal", r)
     }
 
     fn emit_signal_inner(&mut self, name: &[u8], args: i32) -> Result<i32, Fail> {
-        meter::bytes(name.len())?;
         let name = utf8_name(name)?;
         let Some(signal) = self.manifest.signal(name) else {
             return fail(
@@ -1208,7 +1200,6 @@ impl ScriptHost {
 impl Drop for ScriptHost {
     fn drop(&mut self) {
         self.drop_bindings();
-        drop(self.handles.clear());
         self.containers.clear(&[]);
     }
 }
@@ -1243,6 +1234,13 @@ fn import_trusted_default(v: &Variant) -> Value {
 /// handle to an object shares its `ObjectRef`'s class string).
 fn allowed(cache: &Option<(Rc<str>, Box<str>)>, class: &Rc<str>, name: &str) -> bool {
     matches!(cache, Some((c, n)) if Rc::ptr_eq(c, class) && **n == *name)
+}
+
+/// A name the guest passed (property, method, signal): refused past the cap before any other work,
+/// then its bytes paid for.
+fn name_input(name: &[u8]) -> Result<(), Fail> {
+    names::check_len(name)?;
+    meter::bytes(name.len())
 }
 
 /// A copy of `value` to store: containers are shared (a new reference), plain values are copied
